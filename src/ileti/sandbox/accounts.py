@@ -1,0 +1,157 @@
+"""Sandbox accounts as the control API sees them: validating the JSON fields, the HMAC hash rule (§2) and
+the demo account created on an empty store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from ileti import phone
+from ileti.sandbox.errors import ControlError
+from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.sql import SqlStore
+
+__all__ = ["DEMO_SENDER", "account_json", "derive_hash", "ensure_demo", "parse_account_fields"]
+
+DEMO_SENDER = "ILETIDEMO"
+_DEMO_META = "demo_account"
+
+
+def derive_hash(key: str, secret: str) -> str:
+    """§2: `HMAC-SHA256(message=key, key=secret)`, lowercase hex."""
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def account_json(account: Account, blacklist: set[str] | None = None) -> dict[str, Any]:
+    """The control API's view of an account (every field, including the key and hash)."""
+    body: dict[str, Any] = {
+        "key": account.key, "hash": account.hash, "api_access": account.api_access,
+        "allowed_ips": account.allowed_ips, "billing": account.billing,
+        "balance": {"amount": round(account.balance_amount, 4), "sms": account.balance_sms},
+        "senders": account.senders,
+        "iys": {"brand_code": account.iys_brand_code, "active": account.iys_active, "quota": account.iys_quota},
+        "documents_missing": account.documents_missing, "webhook_url": account.webhook_url,
+        "test_number": account.test_number,
+    }
+    if blacklist is not None:
+        body["blacklist"] = sorted(blacklist)
+    return body
+
+
+def _require(condition: bool, detail: str) -> None:
+    if not condition:
+        raise ControlError(422, detail)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any, field: str) -> str:
+    canonical = phone.try_normalize(value) if isinstance(value, str | int) else None
+    _require(canonical is not None, f"{field}: {value!r} is not a Turkish mobile number")
+    assert canonical is not None
+    return canonical
+
+
+def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -> dict[str, Any]:
+    """Store-level changes from a POST/PATCH body; raises `ControlError(422)` naming the bad field."""
+    _require(isinstance(body, dict), "the body must be a JSON object")
+    known = {"key", "secret", "hash", "balance", "billing", "senders", "api_access", "allowed_ips", "iys",
+             "documents_missing", "webhook_url", "test_number", "blacklist"}
+    unknown = sorted(set(body) - known)
+    _require(not unknown, f"unknown field(s): {', '.join(unknown)}")
+    out: dict[str, Any] = {}
+    if creating:
+        new_key = body.get("key") or secrets.token_hex(16)
+        _require(isinstance(new_key, str) and 0 < len(new_key) <= 128, "key: a string of 1..128 characters")
+        out["key"] = key = new_key
+    else:
+        _require("key" not in body, "key cannot be changed; create a new account")
+    assert key is not None
+    if "secret" in body:
+        _require("hash" not in body, "give either secret or hash, not both")
+        _require(isinstance(body["secret"], str) and body["secret"] != "", "secret: a non-empty string")
+        out["hash"] = derive_hash(key, body["secret"])
+    elif "hash" in body:
+        _require(isinstance(body["hash"], str) and 0 < len(body["hash"]) <= 256, "hash: a non-empty string")
+        out["hash"] = body["hash"]
+    elif creating:
+        out["hash"] = derive_hash(key, secrets.token_hex(16))
+    if "balance" in body:
+        balance = body["balance"]
+        _require(isinstance(balance, dict) and set(balance) <= {"amount", "sms"},
+                 "balance: {amount: number, sms: integer}")
+        if "amount" in balance:
+            amount = balance["amount"]
+            _require(isinstance(amount, int | float) and not isinstance(amount, bool) and amount >= 0,
+                     "balance.amount: a number >= 0")
+            out["balance_amount"] = float(amount)
+        if "sms" in balance:
+            _require(_is_int(balance["sms"]) and balance["sms"] >= 0, "balance.sms: an integer >= 0")
+            out["balance_sms"] = balance["sms"]
+    if "billing" in body:
+        _require(body["billing"] in ("sms", "tl"), "billing: 'sms' (credits) or 'tl' (amount)")
+        out["billing"] = body["billing"]
+    for name in ("senders", "allowed_ips"):
+        if name in body:
+            values = body[name]
+            _require(isinstance(values, list) and all(isinstance(v, str) and v for v in values),
+                     f"{name}: a list of non-empty strings")
+            out[name] = list(values)
+    for name in ("api_access", "documents_missing"):
+        if name in body:
+            _require(isinstance(body[name], bool), f"{name}: true or false")
+            out[name] = body[name]
+    if "iys" in body:
+        iys = body["iys"]
+        _require(isinstance(iys, dict) and set(iys) <= {"brand_code", "active", "quota"},
+                 "iys: {brand_code, active, quota}")
+        if "brand_code" in iys:
+            code = iys["brand_code"]
+            _require(code is None or (isinstance(code, str | int) and not isinstance(code, bool)),
+                     "iys.brand_code: a string, an integer or null")
+            out["iys_brand_code"] = None if code in (None, "") else str(code)
+        if "active" in iys:
+            _require(isinstance(iys["active"], bool), "iys.active: true or false")
+            out["iys_active"] = iys["active"]
+        if "quota" in iys:
+            _require(iys["quota"] is None or (_is_int(iys["quota"]) and iys["quota"] >= 0),
+                     "iys.quota: an integer >= 0 or null")
+            out["iys_quota"] = iys["quota"]
+    if "webhook_url" in body:
+        url = body["webhook_url"]
+        _require(url is None or (isinstance(url, str) and url.startswith(("http://", "https://"))),
+                 "webhook_url: an http(s) URL or null")
+        out["webhook_url"] = url or None
+    if "test_number" in body:
+        number = body["test_number"]
+        out["test_number"] = None if number is None else _number(number, "test_number")
+    if "blacklist" in body:
+        numbers = body["blacklist"]
+        _require(isinstance(numbers, list), "blacklist: a list of numbers")
+        out["blacklist"] = [_number(n, "blacklist") for n in numbers]
+    return out
+
+
+def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
+    """On an empty store, create the demo account (same credentials after every reset); returns it and its
+    secret, or None when the store already has data."""
+    if not store.is_empty():
+        return None
+    saved = store.get_meta(_DEMO_META)
+    if saved is None:
+        credentials = {"key": secrets.token_hex(16), "secret": secrets.token_hex(16)}
+        store.set_meta(_DEMO_META, json.dumps(credentials))
+    else:
+        credentials = json.loads(saved)
+    account = Account(
+        key=credentials["key"], hash=derive_hash(credentials["key"], credentials["secret"]),
+        balance_amount=100.0, balance_sms=1000, senders=[DEMO_SENDER], test_number="+905300000000",
+        created_ts=now,
+    )
+    store.create_account(account)
+    return account, credentials["secret"]

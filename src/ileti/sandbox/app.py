@@ -1,0 +1,89 @@
+"""The app factory: `create_app(settings) -> Starlette`.
+
+The lifespan opens the store (creating and migrating it), loads the clock, starts the carrier loop and the
+webhook worker, and puts them on `app.state.services`; nothing lives in module globals, so several apps can run
+in one process (the pytest plugin does). `prepare(settings)` does the store part alone for `ileti serve`, which
+prints the demo account before the server starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from ileti.sandbox.accounts import ensure_demo
+from ileti.sandbox.carrier import Carrier
+from ileti.sandbox.clock import Clock
+from ileti.sandbox.context import Services
+from ileti.sandbox.errors import BugGuard
+from ileti.sandbox.faults import Faults
+from ileti.sandbox.routes import build_routes
+from ileti.sandbox.settings import Settings
+from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.sql import SqlStore, open_store
+from ileti.sandbox.webhooks import WebhookWorker, render_webhook
+
+__all__ = ["DemoAccount", "create_app", "open_services", "prepare"]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    account: Account
+    secret: str
+
+
+def _open(settings: Settings) -> SqlStore:
+    return open_store(settings.db, synchronous=settings.sqlite_synchronous, webhook_renderer=render_webhook)
+
+
+def prepare(settings: Settings) -> DemoAccount | None:
+    """Create or upgrade the store; on an empty one create the demo account and return it."""
+    store = _open(settings)
+    try:
+        clock = Clock(store.clock_state())
+        demo = ensure_demo(store, clock.now()) if settings.demo_account else None
+    finally:
+        store.close()
+    return None if demo is None else DemoAccount(*demo)
+
+
+def open_services(settings: Settings) -> Services:
+    store = _open(settings)
+    clock = Clock(store.clock_state())
+    if settings.demo_account:
+        ensure_demo(store, clock.now())
+    webhooks = WebhookWorker(store, timeout=settings.webhook_timeout, retries=settings.webhook_retries,
+                             backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency)
+    carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake)
+    return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
+                    faults=Faults())
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The sandbox as an ASGI app; serve it with any ASGI server (`ileti serve` uses uvicorn)."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        services = open_services(settings)
+        app.state.services = services
+        tasks = [asyncio.create_task(services.carrier.run(), name="ileti-carrier"),
+                 asyncio.create_task(services.webhooks.run(), name="ileti-webhooks")]
+        services.ready = True
+        try:
+            yield
+        finally:
+            services.ready = False
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            services.store.close()
+
+    return Starlette(routes=build_routes(), middleware=[Middleware(BugGuard)], lifespan=lifespan)

@@ -1,0 +1,76 @@
+"""The carrier simulation (DESIGN.md, OQ-27): which outcome a message gets, and the loop that settles them.
+
+A message accepted at 110 becomes due `settle_delay` seconds of sandbox time after its send time. When it is
+settled, a per-number rule set through `PUT /_sandbox/carrier/rules` wins; otherwise the magic numbers decide:
+
+| number ends in | outcome |
+|---|---|
+| `0001` | 112, undelivered (refunded, OQ-16) |
+| `0002` | never settles: stays 110, so its order stays 113 |
+| anything else | 111, delivered |
+
+Orders follow from their messages: 113 while any is 110, then 114 (§5); 115 only through cancel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+
+from ileti.sandbox.clock import Clock
+from ileti.sandbox.store.base import CarrierOutcome
+from ileti.sandbox.store.sql import SqlStore
+
+__all__ = ["MAGIC_NEVER", "MAGIC_UNDELIVERED", "OUTCOMES", "Carrier", "outcome"]
+
+log = logging.getLogger("ileti.sandbox.carrier")
+
+MAGIC_UNDELIVERED = "0001"
+MAGIC_NEVER = "0002"
+OUTCOMES: tuple[CarrierOutcome, ...] = ("delivered", "undelivered", "never")
+
+
+def outcome(number: str, rules: Mapping[str, CarrierOutcome]) -> CarrierOutcome:
+    """The fate of a message to `number` (normalised): a per-number rule, else the magic suffixes."""
+    rule = rules.get(number)
+    if rule is not None:
+        return rule
+    if number.endswith(MAGIC_UNDELIVERED):
+        return "undelivered"
+    if number.endswith(MAGIC_NEVER):
+        return "never"
+    return "delivered"
+
+
+class Carrier:
+    """Settles due messages: on demand (`settle`) and from a background loop every `tick` seconds."""
+
+    def __init__(self, store: SqlStore, clock: Clock, settle_delay: float, tick: float,
+                 on_events: Callable[[], None]) -> None:
+        self._store = store
+        self._clock = clock
+        self._delay = settle_delay
+        self._tick = tick
+        self._on_events = on_events
+
+    def settle(self, *, respect_delay: bool) -> int:
+        """Settle messages whose send time has come; with `respect_delay`, only those past `settle_delay`.
+
+        The control API's settle ignores the delay (tests need no waiting); the background loop respects it.
+        """
+        now = self._clock.now()
+        due_by = now if respect_delay else now + self._delay
+        settled = self._store.settle(now=now, due_by=due_by, decide=outcome)
+        if settled:
+            self._on_events()
+        return settled
+
+    async def run(self) -> None:
+        """The background loop: a pass every `tick` seconds until cancelled; a failing pass is logged."""
+        while True:
+            await asyncio.sleep(self._tick)
+            try:
+                self.settle(respect_delay=True)
+            except Exception:  # a background worker logs and carries on (STYLE: errors)
+                log.exception("carrier pass failed")

@@ -1,0 +1,52 @@
+"""What handlers receive: the app-wide services (`Services`, on `app.state.services`) and the per-request
+`Context` (the services plus the authenticated account)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ileti.sandbox.clock import Clock
+from ileti.sandbox.settings import Settings
+from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.sql import SqlStore
+
+if TYPE_CHECKING:
+    from ileti.sandbox.carrier import Carrier
+    from ileti.sandbox.faults import Faults
+    from ileti.sandbox.webhooks import WebhookWorker
+
+__all__ = ["Context", "Services"]
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the lifespan opens; one instance per app, no module globals."""
+
+    settings: Settings
+    store: SqlStore
+    clock: Clock
+    carrier: Carrier
+    webhooks: WebhookWorker
+    faults: Faults
+    ready: bool = False
+
+
+@dataclass(slots=True)
+class Context:
+    """One API request after authentication."""
+
+    services: Services
+    account: Account
+
+    @property
+    def store(self) -> SqlStore:
+        return self.services.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock

@@ -1,0 +1,481 @@
+"""The control API under `/_sandbox/` (DESIGN.md): accounts, inbox, clock, carrier, faults, webhooks, reset,
+plus `/livez` and `/readyz`. JSON in and out; a bad body is 400 (unparseable) or 422 (invalid), never a 500.
+`docs/sandbox.md` documents every call; `GET /_sandbox/openapi.json` describes them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ileti import phone
+from ileti.sandbox import accounts
+from ileti.sandbox.carrier import OUTCOMES
+from ileti.sandbox.clock import Clock, format_ts, parse_timestamp
+from ileti.sandbox.context import Services
+from ileti.sandbox.errors import ApiError, ControlError
+from ileti.sandbox.rules import iys as iys_rules
+from ileti.sandbox.store.base import Account, CarrierOutcome
+from ileti.sandbox.store.directory import IysState
+from ileti.wire import json_codec
+from ileti.wire.errors import DecodeError
+from ileti.wire.models import ConsentRecordIn
+
+__all__ = ["CONTROL_ROUTES", "reset"]
+
+ControlEndpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json_codec.dumps(body), status_code=status, media_type="application/json")
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _body(request: Request, *, optional: bool = False) -> Any:
+    raw = await request.body()
+    if not raw.strip() and optional:
+        return {}
+    try:
+        return json_codec.loads(raw)
+    except DecodeError as exc:
+        raise ControlError(400, f"the body is not JSON: {exc}") from exc
+
+
+def control(handler: Callable[[Request], Awaitable[Any]]) -> ControlEndpoint:
+    """Wrap a control handler: its return value as JSON, a `ControlError` as `{"error": detail}`."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            result = await handler(request)
+        except ControlError as exc:
+            return _json({"error": exc.detail}, exc.status)
+        return result if isinstance(result, Response) else _json(result)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+# ---------------------------------------------------------------------------------------------- accounts
+
+
+def _account_out(services: Services, account: Account) -> dict[str, Any]:
+    return accounts.account_json(account, services.store.blacklisted(account.key))
+
+
+def _find(services: Services, key: str) -> Account:
+    account = services.store.get_account(key)
+    if account is None:
+        raise ControlError(404, f"no account with key {key!r}")
+    return account
+
+
+@control
+async def create_account(request: Request) -> Response:
+    services = _services(request)
+    fields = accounts.parse_account_fields(await _body(request), creating=True)
+    if services.store.get_account(fields["key"]) is not None:
+        raise ControlError(409, f"an account with key {fields['key']!r} exists")
+    blacklist = fields.pop("blacklist", [])
+    account = Account(**fields, created_ts=services.clock.now())
+    services.store.create_account(account, blacklist)
+    return _json(_account_out(services, account), 201)
+
+
+@control
+async def list_accounts(request: Request) -> Any:
+    services = _services(request)
+    return {"accounts": [_account_out(services, a) for a in services.store.list_accounts()]}
+
+
+@control
+async def account_detail(request: Request) -> Any:
+    services = _services(request)
+    key = request.path_params["key"]
+    account = _find(services, key)
+    if request.method == "GET":
+        return _account_out(services, account)
+    if request.method == "DELETE":
+        services.store.delete_account(key)
+        services.store.directory.forget_account(key)  # part 2: its contacts, groups, consents …
+        return {"deleted": key}
+    changes = accounts.parse_account_fields(await _body(request), creating=False, key=key)
+    updated = services.store.update_account(key, changes)
+    assert updated is not None
+    return _account_out(services, updated)
+
+
+# ---------------------------------------------------------------------------------------------- inbox
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise ControlError(422, f"{name} must be a non-negative integer")
+    return int(raw)
+
+
+@control
+async def list_messages(request: Request) -> Any:
+    services = _services(request)
+    params = request.query_params
+    to = params.get("to")
+    limit = _int_param(request, "limit") or 1000
+    rows = services.store.inbox(
+        to=(phone.try_normalize(to) or to) if to else None, order_id=_int_param(request, "order_id"),
+        sender=params.get("sender"), account_key=params.get("account"), limit=min(limit, 100_000),
+    )
+    return {"messages": [
+        {"id": m.id, "order_id": m.order_id, "account": m.account_key, "row": m.row, "to": m.to,
+         "sender": m.sender, "text": m.text, "encoding": m.encoding, "parts": m.parts, "status": m.status,
+         "submitted_at": format_ts(m.submit_ts), "send_at": format_ts(m.send_ts),
+         "final_at": None if m.final_ts is None else format_ts(m.final_ts)}
+        for m in rows
+    ]}
+
+
+# ---------------------------------------------------------------------------------------------- clock
+
+
+def _clock_json(clock: Clock) -> dict[str, Any]:
+    state = clock.state
+    return {"now": format_ts(clock.now()), "mode": state.mode, "offset": state.offset,
+            "epoch": clock.now()}
+
+
+@control
+async def clock(request: Request) -> Any:
+    services = _services(request)
+    if request.method == "GET":
+        return _clock_json(services.clock)
+    body = await _body(request)
+    if not isinstance(body, dict) or len(body) != 1:
+        raise ControlError(422, 'expected one of {"advance": s}, {"set": "YYYY-MM-DD HH:MM:SS"}, {"mode": …}')
+    [(verb, value)] = body.items()
+    if verb == "advance":
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ControlError(422, "advance: a number of seconds >= 0 (time does not go back)")
+        state = services.clock.advanced(float(value))
+    elif verb == "set":
+        try:
+            state = Clock.frozen(parse_timestamp(value)) if isinstance(value, str) else None
+        except ValueError:
+            state = None
+        if state is None:
+            raise ControlError(422, 'set: "YYYY-MM-DD HH:MM:SS" (Istanbul time)')
+    elif verb == "mode" and value in ("real", "frozen"):
+        state = Clock.real() if value == "real" else Clock.frozen(services.clock.now())
+    else:
+        raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
+    services.store.set_clock_state(state)
+    services.clock.load(state)
+    return _clock_json(services.clock)
+
+
+# ---------------------------------------------------------------------------------------------- carrier
+
+
+@control
+async def settle(request: Request) -> Any:
+    services = _services(request)
+    body = await _body(request, optional=True)
+    respect = body.get("respect_delay", False) if isinstance(body, dict) else None
+    if not isinstance(respect, bool):
+        raise ControlError(422, "respect_delay: true or false")
+    return {"settled": services.carrier.settle(respect_delay=respect)}
+
+
+@control
+async def carrier_rules(request: Request) -> Any:
+    services = _services(request)
+    if request.method == "PUT":
+        body = await _body(request)
+        if not isinstance(body, dict):
+            raise ControlError(422, 'expected {"+905…": "delivered" | "undelivered" | "never"}')
+        rules: dict[str, CarrierOutcome] = {}
+        for number, result in body.items():
+            if result not in OUTCOMES:
+                raise ControlError(422, f"{number}: the outcome must be one of {', '.join(OUTCOMES)}")
+            canonical = phone.try_normalize(number)
+            if canonical is None:
+                raise ControlError(422, f"{number!r} is not a Turkish mobile number")
+            rules[canonical] = result
+        services.store.set_carrier_rules(rules)
+    elif request.method == "DELETE":
+        services.store.set_carrier_rules({})
+    return {"rules": services.store.carrier_rules()}
+
+
+# ---------------------------------------------------------------------------------------------- faults, webhooks
+
+
+@control
+async def faults(request: Request) -> Any:
+    services = _services(request)
+    if request.method == "PUT":
+        services.faults.replace(await _body(request))
+    elif request.method == "DELETE":
+        services.faults.clear()
+    return {"rules": [rule.as_dict() for rule in services.faults.rules]}
+
+
+@control
+async def webhook_log(request: Request) -> Any:
+    services = _services(request)
+    limit = _int_param(request, "limit") or 1000
+    return {"webhooks": services.store.webhook_log(account_key=request.query_params.get("account"),
+                                                   limit=min(limit, 100_000))}
+
+
+# ---------------------------------------------------------------------------------------------- part 2
+# An account's blacklist (with the time each number was added), custom fields, İYS state and consents, and a
+# snapshot of its contacts and groups. `reset` wipes all of it with the rest of the store.
+
+
+def _account_of(request: Request) -> tuple[Services, Account]:
+    services = _services(request)
+    return services, _find(services, request.path_params["key"])
+
+
+def _when(value: Any, name: str) -> float | None:
+    """An optional `YYYY-MM-DD HH:MM:SS` (Istanbul) field of a control body."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str):
+            return parse_timestamp(value)
+    except ValueError:
+        pass
+    raise ControlError(422, f'{name}: "YYYY-MM-DD HH:MM:SS" (Istanbul time)')
+
+
+@control
+async def account_blacklist(request: Request) -> Any:
+    services, account = _account_of(request)
+    directory = services.store.directory
+    if request.method == "POST":
+        body = await _body(request)
+        numbers = body.get("numbers") if isinstance(body, dict) else None
+        if not isinstance(numbers, list) or not set(body) <= {"numbers", "added_at"}:
+            raise ControlError(422, 'expected {"numbers": ["+905…", …], "added_at"?: "YYYY-MM-DD HH:MM:SS"}')
+        canonical = [phone.try_normalize(n) if isinstance(n, str | int) else None for n in numbers]
+        if None in canonical:
+            raise ControlError(422, "numbers: Turkish mobile numbers only")
+        added = _when(body.get("added_at"), "added_at")
+        directory.add_blacklist(account.key, [n for n in canonical if n], added or services.clock.now())
+    elif request.method == "DELETE":
+        directory.clear_blacklist(account.key)
+    return {"blacklist": [{"number": number, "added_at": format_ts(ts)}
+                          for number, ts in directory.blacklist_entries(account.key)]}
+
+
+@control
+async def custom_fields(request: Request) -> Any:
+    services, account = _account_of(request)
+    directory = services.store.directory
+    if request.method == "POST":
+        body = await _body(request)
+        name = body.get("name") if isinstance(body, dict) else None
+        if not isinstance(name, str) or not name.strip() or len(name) > 200 or set(body) != {"name"}:
+            raise ControlError(422, 'expected {"name": "a label of 1..200 characters"}')
+        return _json({"id": directory.add_custom_field(account.key, name.strip()), "name": name.strip()}, 201)
+    return {"custom_fields": [{"id": i, "name": name} for i, name in directory.custom_fields(account.key)]}
+
+
+@control
+async def custom_field_detail(request: Request) -> Any:
+    services, account = _account_of(request)
+    field_id = request.path_params["field_id"]
+    if not services.store.directory.delete_custom_field(account.key, field_id):
+        raise ControlError(404, f"no custom field {field_id} in this account")
+    return {"deleted": field_id}
+
+
+def _iys_json(account: Account, state: IysState) -> dict[str, Any]:
+    quota = account.iys_quota
+    return {"brand_code": account.iys_brand_code, "active": account.iys_active, "quota": quota,
+            "used": state.used, "remaining": None if quota is None else max(quota - state.used, 0),
+            "strict": state.strict, "quirks": state.quirks}
+
+
+@control
+async def account_iys(request: Request) -> Any:
+    services, account = _account_of(request)
+    directory = services.store.directory
+    state = directory.iys_state(account.key)
+    if request.method == "PATCH":
+        body = await _body(request)
+        known = {"brand_code", "active", "quota", "used", "strict", "quirks"}
+        if not isinstance(body, dict) or not set(body) <= known:
+            raise ControlError(422, f"expected an object with some of {', '.join(sorted(known))}")
+        for name in ("strict", "quirks"):
+            if name in body and not isinstance(body[name], bool):
+                raise ControlError(422, f"{name}: true or false")
+        used = body.get("used", state.used)
+        if not isinstance(used, int) or isinstance(used, bool) or used < 0:
+            raise ControlError(422, "used: an integer >= 0")
+        settings = {name: body[name] for name in ("brand_code", "active", "quota") if name in body}
+        if settings:
+            changes = accounts.parse_account_fields({"iys": settings}, creating=False, key=account.key)
+            account = services.store.update_account(account.key, changes) or account
+        state = IysState(used, body.get("strict", state.strict), body.get("quirks", state.quirks))
+        directory.set_iys_state(account.key, state)
+    return _iys_json(account, state)
+
+
+@control
+async def account_consents(request: Request) -> Any:
+    services, account = _account_of(request)
+    directory = services.store.directory
+    if request.method == "POST":
+        body = await _body(request)
+        records = body.get("records") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not account.iys_brand_code:
+            raise ControlError(422, 'expected {"records": [consent/create records]} on an account with a '
+                                    "brand code")
+        now = services.clock.now()
+        try:
+            batch = [iys_rules.read_seed_record(ConsentRecordIn.model_validate(r), now=now) for r in records]
+        except (ApiError, ValidationError) as exc:
+            raise ControlError(422, "records: recipient, recipientType, type, status, source?, "
+                                    "consentDate? as in consent/create") from exc
+        directory.seed_consents(account.key, account.iys_brand_code, batch, now)
+    elif request.method == "DELETE":
+        directory.clear_consents(account.key)
+    return {"consents": [
+        {"brandCode": c.brand_code, "recipient": c.recipient, "recipientType": c.recipient_type,
+         "type": c.type, "status": c.status, "source": c.source, "consentDate": c.consent_date,
+         "stored_at": format_ts(c.created_ts)}
+        for c in directory.consents(account.key)
+    ]}
+
+
+@control
+async def account_contacts(request: Request) -> Any:
+    services, account = _account_of(request)
+    directory = services.store.directory
+    return {
+        "groups": [{"id": g.id, "name": g.name, "parent": g.parent_id, "count": g.count}
+                   for g in directory.groups(account.key)],
+        "contacts": [{"id": c.id, "name": c.name, "surname": c.surname, "email": c.email, "gsm": c.gsm,
+                      "custom_fields": [{"id": i, "value": v} for i, v in c.fields], "groups": c.groups}
+                     for c in directory.contacts(account.key)],
+    }
+
+
+# ---------------------------------------------------------------------------------------------- reset, health
+
+
+def reset(services: Services) -> dict[str, Any] | None:
+    """Back to the start-up state: no data, real clock, no faults or rules, the demo account again."""
+    services.store.reset()
+    services.faults.clear()
+    services.clock.load(Clock.real())
+    services.store.set_clock_state(Clock.real())
+    if not services.settings.demo_account:
+        return None
+    demo = accounts.ensure_demo(services.store, services.clock.now())
+    return None if demo is None else accounts.account_json(demo[0])
+
+
+@control
+async def reset_endpoint(request: Request) -> Any:
+    return {"reset": True, "demo_account": reset(_services(request))}
+
+
+async def livez(request: Request) -> Response:
+    return _json({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    services: Services | None = getattr(request.app.state, "services", None)
+    ready = services is not None and services.ready and services.store.ping()
+    return _json({"status": "ready" if ready else "starting"}, 200 if ready else 503)
+
+
+@control
+async def openapi(request: Request) -> Any:
+    return OPENAPI
+
+
+def _op(summary: str, body: str | None = None) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": {"200": {"description": "JSON"}}}
+    if body:
+        operation["requestBody"] = {"description": body, "content": {"application/json": {}}}
+    return operation
+
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "ileti sandbox control API", "version": "1"},
+    "paths": {
+        "/_sandbox/accounts": {
+            "get": _op("list accounts"),
+            "post": _op("create an account", "{key?, secret | hash, balance: {amount, sms}, billing, senders, "
+                        "api_access, allowed_ips, iys: {brand_code, active, quota}, documents_missing, "
+                        "webhook_url, test_number, blacklist}"),
+        },
+        "/_sandbox/accounts/{key}": {"get": _op("read an account"), "patch": _op("change fields", "as POST"),
+                                     "delete": _op("remove an account")},
+        "/_sandbox/messages": {"get": _op("the inbox; filters to, order_id, sender, account, limit")},
+        "/_sandbox/clock": {"get": _op("sandbox time"),
+                            "post": _op("change time", '{"advance": s} | {"set": "YYYY-MM-DD HH:MM:SS"} | '
+                                        '{"mode": "real" | "frozen"}')},
+        "/_sandbox/carrier/settle": {"post": _op("settle due messages", '{"respect_delay": false}')},
+        "/_sandbox/carrier/rules": {"get": _op("per-number outcomes"),
+                                    "put": _op("replace them", '{"+905…": "delivered|undelivered|never"}'),
+                                    "delete": _op("clear them")},
+        "/_sandbox/faults": {"get": _op("fault rules"), "put": _op("replace them", '{"rules": [...]}'),
+                             "delete": _op("clear them")},
+        "/_sandbox/webhooks": {"get": _op("webhook deliveries and attempts; filters account, limit")},
+        "/_sandbox/reset": {"post": _op("back to the start-up state")},
+        "/livez": {"get": _op("process is up")},
+        "/readyz": {"get": _op("store open and workers running")},
+        "/_sandbox/accounts/{key}/blacklist": {
+            "get": _op("the account's blacklist with times added"),
+            "post": _op("add numbers", '{"numbers": [...], "added_at"?: "YYYY-MM-DD HH:MM:SS"}'),
+            "delete": _op("empty it")},
+        "/_sandbox/accounts/{key}/custom-fields": {"get": _op("custom fields of contacts"),
+                                                   "post": _op("define one", '{"name": "…"}')},
+        "/_sandbox/accounts/{key}/custom-fields/{id}": {"delete": _op("remove one and its values")},
+        "/_sandbox/accounts/{key}/iys": {
+            "get": _op("İYS subscription, quota use, strict rules and show quirks"),
+            "patch": _op("change them", "{brand_code, active, quota, used, strict, quirks}")},
+        "/_sandbox/accounts/{key}/consents": {
+            "get": _op("stored İYS consent records"),
+            "post": _op("store records without rules", '{"records": [...]}'),
+            "delete": _op("remove them all")},
+        "/_sandbox/accounts/{key}/contacts": {"get": _op("groups and contacts of the account")},
+    },
+}
+
+CONTROL_ROUTES: tuple[tuple[str, ControlEndpoint, tuple[str, ...]], ...] = (
+    ("/_sandbox/accounts", create_account, ("POST",)),
+    ("/_sandbox/accounts", list_accounts, ("GET",)),
+    ("/_sandbox/accounts/{key}", account_detail, ("GET", "PATCH", "DELETE")),
+    ("/_sandbox/messages", list_messages, ("GET",)),
+    ("/_sandbox/clock", clock, ("GET", "POST")),
+    ("/_sandbox/carrier/settle", settle, ("POST",)),
+    ("/_sandbox/carrier/rules", carrier_rules, ("GET", "PUT", "DELETE")),
+    ("/_sandbox/faults", faults, ("GET", "PUT", "DELETE")),
+    ("/_sandbox/webhooks", webhook_log, ("GET",)),
+    ("/_sandbox/reset", reset_endpoint, ("POST",)),
+    ("/_sandbox/openapi.json", openapi, ("GET",)),
+    ("/livez", livez, ("GET",)),
+    ("/readyz", readyz, ("GET",)),
+    ("/_sandbox/accounts/{key}/blacklist", account_blacklist, ("GET", "POST", "DELETE")),
+    ("/_sandbox/accounts/{key}/custom-fields", custom_fields, ("GET", "POST")),
+    ("/_sandbox/accounts/{key}/custom-fields/{field_id:int}", custom_field_detail, ("DELETE",)),
+    ("/_sandbox/accounts/{key}/iys", account_iys, ("GET", "PATCH")),
+    ("/_sandbox/accounts/{key}/consents", account_consents, ("GET", "POST", "DELETE")),
+    ("/_sandbox/accounts/{key}/contacts", account_contacts, ("GET",)),
+)
+

@@ -1,0 +1,125 @@
+"""The request pipeline shared by every /v1 endpoint and format: decode → authenticate → request model →
+handler → encode.
+
+    body --Format.decode--> envelope dict --read_request--> (auth, payload)
+         --authenticate (401)--> account --request_model (422)--> handler(ctx, model) --> response model
+         --success_envelope--> Format.encode --> Response (HTTP status = status.code, OQ-1)
+
+A `Format` only turns bytes into the envelope dict and back, so the handlers know no format. JSON is here; the
+XML variant (`wire.xml_codec`, body or `data=` form field) and the send-sms GET variant (query string) are more
+`Format`s: implement `decode`/`encode`/`media_type` and list them in `routes.py`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ileti.codes import Code
+from ileti.sandbox.context import Context, Services
+from ileti.sandbox.errors import ApiError
+from ileti.sandbox.store.base import Account
+from ileti.wire import envelope, json_codec
+from ileti.wire.endpoints import Endpoint
+from ileti.wire.errors import DecodeError
+from ileti.wire.models import dump
+
+__all__ = ["JSON", "Format", "Handler", "JsonFormat", "authenticate", "endpoint_app", "error_response"]
+
+Handler = Callable[[Context, Any], Awaitable[BaseModel | None]]
+
+
+class Format(Protocol):
+    """One wire format: bytes of a request to an envelope dict, an envelope dict to response bytes."""
+
+    name: str
+    media_type: str
+
+    async def decode(self, request: Request) -> Any:
+        """The decoded request body; raises `DecodeError` (400) when it cannot be read."""
+        ...
+
+    def encode(self, body: dict[str, Any]) -> bytes: ...
+
+
+class JsonFormat:
+    name = "json"
+    media_type = "application/json; charset=utf-8"  # OQ-24
+
+    async def decode(self, request: Request) -> Any:
+        return json_codec.loads(await request.body())
+
+    def encode(self, body: dict[str, Any]) -> bytes:
+        return json_codec.dumps(body)
+
+
+JSON = JsonFormat()
+
+
+def _respond(services: Services, fmt: Format, code: int, body: dict[str, Any]) -> Response:
+    status = 200 if services.settings.always_http_200 else code
+    return Response(fmt.encode(body), status_code=status, media_type=fmt.media_type)
+
+
+def error_response(services: Services, fmt: Format, code: Code) -> Response:
+    """The error envelope: only `response.status` (§1.3)."""
+    return _respond(services, fmt, int(code), envelope.error_envelope(code))
+
+
+def authenticate(services: Services, auth: envelope.Authentication, client_ip: str | None) -> Account:
+    """§1.7/§2: key and hash must match an account with API access on, from an allowed IP; else 401."""
+    if not auth.key or not auth.hash:
+        raise ApiError(Code.UNAUTHORIZED)
+    account = services.store.get_account(auth.key)
+    if account is None or not hmac.compare_digest(account.hash.encode(), auth.hash.encode()):
+        raise ApiError(Code.UNAUTHORIZED)
+    if not account.api_access:
+        raise ApiError(Code.UNAUTHORIZED)
+    if account.allowed_ips and client_ip not in account.allowed_ips:
+        raise ApiError(Code.UNAUTHORIZED)
+    return account
+
+
+async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler, fmt: Format,
+                       request: Request) -> Response:
+    """One API call through the whole pipeline; every refusal becomes its documented code."""
+    try:
+        try:
+            body = await fmt.decode(request)
+            auth, payload = envelope.read_request(endpoint, body)
+        except DecodeError as exc:
+            raise ApiError(Code.BAD_REQUEST) from exc
+        except ValidationError as exc:
+            # an `authentication` of the wrong shape cannot be verified
+            raise ApiError(Code.UNAUTHORIZED) from exc
+        client = request.client
+        account = authenticate(services, auth, client.host if client else None)
+        model: Any = None
+        if endpoint.request_model is not None:
+            try:
+                model = endpoint.request_model.model_validate(payload if payload is not None else {})
+            except ValidationError as exc:
+                raise ApiError(Code.VALIDATION_FAILED) from exc
+        result = await handler(Context(services, account), model)
+    except ApiError as exc:
+        return error_response(services, fmt, exc.code)
+    return _respond(services, fmt, 200, envelope.success_envelope(None if result is None else dump(result)))
+
+
+def endpoint_app(services_of: Callable[[Request], Services], endpoint: Endpoint, handler: Handler,
+                 fmt: Format) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint for one (endpoint, format); any HTTP method but POST is 404 (OQ-25)."""
+
+    async def call(request: Request) -> Response:
+        services = services_of(request)
+        if request.method != "POST":
+            return error_response(services, fmt, Code.NOT_FOUND)
+        return await run_endpoint(services, endpoint, handler, fmt, request)
+
+    call.__name__ = f"{endpoint.name}_{fmt.name}"
+    return call

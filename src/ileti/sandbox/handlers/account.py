@@ -1,0 +1,22 @@
+"""get-balance (§4.5) and get-sender (§4.6)."""
+
+from __future__ import annotations
+
+from ileti.sandbox.context import Context
+from ileti.wire.models import Balance, GetBalanceResponse, GetSenderResponse, Senders
+
+__all__ = ["get_balance", "get_sender"]
+
+
+async def get_balance(ctx: Context, _req: None) -> GetBalanceResponse:
+    """`amount` in TL and `sms` credits. For a TL-funded account `sms` is what the amount buys (2026 meaning)."""
+    account = ctx.account
+    sms = account.balance_sms
+    if account.billing == "tl" and ctx.settings.sms_price > 0:
+        sms = int(account.balance_amount / ctx.settings.sms_price + 1e-9)
+    return GetBalanceResponse(balance=Balance(amount=round(account.balance_amount, 4), sms=sms))
+
+
+async def get_sender(ctx: Context, _req: None) -> GetSenderResponse:
+    """The approved sender IDs (APITEST is usable but not listed, §4.6)."""
+    return GetSenderResponse(senders=Senders(sender=list(ctx.account.senders)))

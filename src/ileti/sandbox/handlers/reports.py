@@ -1,0 +1,105 @@
+"""get-report (§4.3) and get-reports (§4.4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ileti.codes import Code, MessageStatus, OrderStatus
+from ileti.sandbox.clock import day_bounds, format_ts
+from ileti.sandbox.context import Context
+from ileti.sandbox.errors import ApiError
+from ileti.sandbox.handlers.sms import parse_order_id
+from ileti.sandbox.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
+from ileti.sandbox.store.base import OrderRecord
+from ileti.wire.models import (
+    GetReportRequest,
+    GetReportResponse,
+    GetReportsRequest,
+    GetReportsResponse,
+    OrderSummary,
+    Report,
+    ReportMessage,
+)
+
+__all__ = ["get_report", "get_reports", "order_status", "parse_page"]
+
+
+def order_status(order: OrderRecord) -> OrderStatus:
+    """§5: 115 once cancelled; 113 while any message is 110; then 114."""
+    if order.cancelled:
+        return OrderStatus.CANCELED
+    return OrderStatus.SENDING if order.waiting else OrderStatus.COMPLETED
+
+
+def parse_page(value: str | None) -> int:
+    """`page`: default 1; below 1 is 464 on every paginated endpoint (OQ-12); not a number is 422."""
+    if value is None or not value.strip():
+        return 1
+    try:
+        page = int(value.strip())
+    except ValueError as exc:
+        raise ApiError(Code.VALIDATION_FAILED) from exc
+    if page < 1:
+        raise ApiError(Code.INVALID_PAGE)
+    return page
+
+
+def parse_row_count(value: str | None) -> int:
+    """`rowCount`: default and maximum 1000, clamped to 1..1000 (OQ-12); not a number is 422."""
+    if value is None or not value.strip():
+        return ROW_COUNT_MAX
+    try:
+        count = int(value.strip())
+    except ValueError as exc:
+        raise ApiError(Code.VALIDATION_FAILED) from exc
+    return min(max(count, 1), ROW_COUNT_MAX)
+
+
+async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
+    """One order with a page of its rows. 455 unknown order; 456 while a scheduled order is not due (§4.3)."""
+    order_id = parse_order_id(req.id)
+    page = parse_page(req.page)
+    row_count = parse_row_count(req.row_count)
+    order = ctx.store.get_order(ctx.account.key, order_id)
+    if order is None:
+        raise ApiError(Code.ORDER_NOT_FOUND)
+    if not order.cancelled and order.send_ts > ctx.clock.now():
+        raise ApiError(Code.SCHEDULE_NOT_REACHED)
+    rows = ctx.store.report_rows(order.id, (page - 1) * row_count, row_count)
+    statuses = {int(s): s for s in MessageStatus}
+    report = Report.model_construct(
+        id=str(order.id), status=order_status(order), total=order.total, delivered=order.delivered,
+        undelivered=order.undelivered, waiting=order.waiting, submit_at=format_ts(order.submit_ts),
+        send_at=format_ts(order.send_ts), sender=order.sender, price=order.price,
+        # model_construct: the rows come from our own store, validating 1,000 of them again costs milliseconds
+        messages=[ReportMessage.model_construct(number=number, status=statuses[status])
+                  for number, status in rows],
+    )
+    return GetReportResponse.model_construct(order=report)
+
+
+def _parse_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise ApiError(Code.INVALID_DATE_RANGE) from exc
+
+
+async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsResponse:
+    """Orders created between `start` and `end` (days, inclusive, Istanbul), 30 a page, oldest first (OQ-13).
+
+    458 when a date is missing or not YYYY-MM-DD, when end < start or when the range spans more than 10 days.
+    """
+    start, end = _parse_day(req.start), _parse_day(req.end)
+    if end < start or (end - start).days > REPORTS_MAX_DAYS:
+        raise ApiError(Code.INVALID_DATE_RANGE)
+    page = parse_page(req.page)
+    lo, hi = day_bounds(start, end)
+    count, orders = ctx.store.orders_between(ctx.account.key, lo, hi, (page - 1) * REPORTS_PAGE_SIZE,
+                                             REPORTS_PAGE_SIZE)
+    return GetReportsResponse(count=count, orders=[
+        OrderSummary(id=o.id, status=order_status(o), total=o.total, delivered=o.delivered,
+                     undelivered=o.undelivered, waiting=o.waiting, submit_at=format_ts(o.submit_ts),
+                     send_at=format_ts(o.send_ts), sender=o.sender)
+        for o in orders
+    ])

@@ -1,0 +1,43 @@
+"""send-sms (§4.1) and cancel-order (§4.2)."""
+
+from __future__ import annotations
+
+from ileti.codes import Code
+from ileti.sandbox.context import Context
+from ileti.sandbox.errors import ApiError
+from ileti.sandbox.rules import send_sms as rules
+from ileti.sandbox.store.base import Refusal
+from ileti.wire.models import CancelOrderRequest, OrderRef, SendSmsRequest, SendSmsResponse
+
+__all__ = ["cancel_order", "parse_order_id", "send_sms"]
+
+
+def parse_order_id(value: str | None) -> int:
+    """An order id as sent (digit string or int); anything else names no order: 455."""
+    text = (value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise ApiError(Code.ORDER_NOT_FOUND)
+    return int(text)
+
+
+async def send_sms(ctx: Context, req: SendSmsRequest) -> SendSmsResponse:
+    """Create an order; the checks and their order live in `rules/send_sms.py` (OQ-2).
+
+    A 200 means the order and every recipient row are committed.
+    """
+    order_id = rules.place(ctx, req)
+    if ctx.account.webhook_url:
+        ctx.services.webhooks.wake()
+    return SendSmsResponse(order=OrderRef(id=str(order_id)))
+
+
+async def cancel_order(ctx: Context, req: CancelOrderRequest) -> None:
+    """Cancel a scheduled order before its send time; 455 for an unknown, started, finished or cancelled
+    order (§4.2; a second cancel is 455). The order stays reportable with status 115 (OQ-33)."""
+    order_id = parse_order_id(req.id)
+    try:
+        ctx.store.cancel_order(ctx.account.key, order_id, ctx.clock.now())
+    except Refusal as refusal:
+        raise ApiError(Code.ORDER_NOT_FOUND) from refusal
+    if ctx.account.webhook_url:
+        ctx.services.webhooks.wake()

@@ -1,0 +1,1 @@
+"""Ordered rule pipelines for the endpoints whose checks interact (send-sms: OQ-2)."""

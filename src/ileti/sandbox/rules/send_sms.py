@@ -1,0 +1,250 @@
+"""The send-sms checks, in the order of OQ-2, one small function each.
+
+    400 → 401 → 467 → 459 → 460 → 450 → 468 → 469 → 470 → 454 → 453 → 457 → 452 → 451 → 402
+
+400 and 401 happen in `formats.py` before the handler runs. 467 (documents missing, OQ-5) is not in OQ-2's list;
+it is an account-level refusal, so it comes right after authentication. 451 and 402 are decided inside the
+store's `place_order` transaction, atomic with the write (a rejected request never consumes the duplicate
+window or the balance). Reading `CHECKS` top to bottom tells which code wins when two checks fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ileti import phone, text
+from ileti.codes import Code
+from ileti.sandbox.clock import ISTANBUL
+from ileti.sandbox.context import Context
+from ileti.sandbox.errors import ApiError
+from ileti.sandbox.limits import APITEST_SENDER, IYS_LISTS, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
+from ileti.sandbox.store.base import NewBlock, NewOrder, Refusal, RefusalReason
+from ileti.wire import json_codec
+from ileti.wire.models import SendSmsRequest
+
+__all__ = ["CHECKS", "place"]
+
+_SCHEDULE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
+_SCHEDULE_WITH_SECONDS = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+_MAX_STORED_INVALID = 32  # an invalid recipient is stored as given, cut to this length
+
+
+@dataclass(slots=True)
+class Draft:
+    """What the checks learn about a request on their way to `place_order`."""
+
+    req: SendSmsRequest
+    now: float
+    apitest: bool = False
+    iys: int = 0
+    texts: list[text.SmsText] = field(default_factory=list)
+    send_ts: float = 0.0
+    blocks: list[NewBlock] = field(default_factory=list)
+
+
+def check_documents(ctx: Context, draft: Draft) -> None:
+    """467: the account has a required document missing (account flag `documents_missing`, OQ-5)."""
+    if ctx.account.documents_missing:
+        raise ApiError(Code.DOCUMENTS_MISSING)
+
+
+def check_sender_present(ctx: Context, draft: Draft) -> None:
+    """459: `order.sender` is missing or empty (§4.1)."""
+    if not draft.req.sender or not draft.req.sender.strip():
+        raise ApiError(Code.SENDER_EMPTY)
+
+
+def check_sender_format(ctx: Context, draft: Draft) -> None:
+    """460: the sender is longer than 11 characters or has a Turkish letter (§4.1, OQ-31)."""
+    sender = draft.req.sender or ""
+    if len(sender) > SENDER_MAX_LENGTH or not SENDER_FORBIDDEN_CHARS.isdisjoint(sender):
+        raise ApiError(Code.SENDER_INVALID)
+
+
+def check_sender_approved(ctx: Context, draft: Draft) -> None:
+    """450: the sender is not one of the account's approved senders, matched exactly; APITEST always is (§4.1)."""
+    sender = draft.req.sender
+    draft.apitest = sender == APITEST_SENDER
+    if not draft.apitest and sender not in ctx.account.senders:
+        raise ApiError(Code.SENDER_NOT_APPROVED)
+
+
+def check_iys_flag(ctx: Context, draft: Draft) -> None:
+    """468: `iys` is absent or not "0"/"1" (OQ-3; `tolerate_missing_iys` reads absent as "0").
+
+    APITEST sends have iys forced to 0 (OQ-26), so the İYS checks do not apply to them.
+    """
+    if draft.apitest:
+        draft.iys = 0
+        return
+    value = draft.req.iys.strip() if draft.req.iys is not None else None
+    if value is None and ctx.settings.tolerate_missing_iys:
+        value = "0"
+    if value not in ("0", "1"):
+        raise ApiError(Code.IYS_FLAG_REQUIRED)
+    draft.iys = int(value)
+
+
+def check_iys_list(ctx: Context, draft: Draft) -> None:
+    """469: iys=1 and `iysList` is not BIREYSEL or TACIR (§4.1)."""
+    if draft.iys == 1 and (draft.req.iys_list or "").strip() not in IYS_LISTS:
+        raise ApiError(Code.IYS_LIST_REQUIRED)
+
+
+def check_iys_code(ctx: Context, draft: Draft) -> None:
+    """470: iys=1 and the account has no İYS brand code configured (OQ-4)."""
+    if draft.iys == 1 and not ctx.account.iys_brand_code:
+        raise ApiError(Code.IYS_CODE_MISSING)
+
+
+def check_text_present(ctx: Context, draft: Draft) -> None:
+    """454: no message block, or a block whose `text` is missing or empty (§4.1)."""
+    blocks = draft.req.messages or []
+    if not blocks or any(not block.text for block in blocks):
+        raise ApiError(Code.EMPTY_TEXT)
+    draft.texts = [text.analyze(block.text or "") for block in blocks]
+
+
+def check_size(ctx: Context, draft: Draft) -> None:
+    """453: a text longer than 7 SMS parts in its encoding (§4.1, §7), or more recipients than allowed (OQ-8)."""
+    if any(sms.too_long for sms in draft.texts):
+        raise ApiError(Code.ORDER_TOO_LARGE)
+    count = sum(len(block.recipients.numbers or []) if block.recipients else 0
+                for block in draft.req.messages or [])
+    if count > ctx.settings.max_recipients:
+        raise ApiError(Code.ORDER_TOO_LARGE)
+
+
+def check_schedule(ctx: Context, draft: Draft) -> None:
+    """457: `sendDateTime` is not `DD/MM/YYYY HH:MM` (§4.1); OQ-10 for the rest.
+
+    Absent, `""` or `[]` means now; a time in the past means now; the live API ignores a schedule with seconds
+    and sends at once, so `DD/MM/YYYY HH:MM:SS` means now too. Istanbul time.
+    """
+    draft.send_ts = draft.now
+    raw = draft.req.send_date_time
+    if isinstance(raw, list) and len(raw) > 1:
+        raise ApiError(Code.INVALID_SEND_DATE)
+    value = draft.req.schedule
+    if value is None:
+        return
+    value = value.strip()
+    if _SCHEDULE_WITH_SECONDS.fullmatch(value):
+        return
+    if not _SCHEDULE.fullmatch(value):
+        raise ApiError(Code.INVALID_SEND_DATE)
+    try:
+        when = datetime.strptime(value, "%d/%m/%Y %H:%M").replace(tzinfo=ISTANBUL).timestamp()
+    except ValueError as exc:  # 31/02, 25:00 …
+        raise ApiError(Code.INVALID_SEND_DATE) from exc
+    draft.send_ts = max(when, draft.now)
+
+
+def _consented(ctx: Context, draft: Draft) -> set[str] | None:
+    """For a commercial send (iys=1), the numbers whose newest MESAJ consent of the order's `iysList`
+    under the account's brand code is ONAY (OQ-34); None when consent does not matter."""
+    if draft.iys != 1:
+        return None
+    return ctx.store.directory.consented_numbers(ctx.account.key, ctx.account.iys_brand_code or "",
+                                                 (draft.req.iys_list or "").strip())
+
+
+def check_recipients(ctx: Context, draft: Draft) -> None:
+    """452: recipients missing, or none deliverable after dropping invalid and blacklisted numbers (OQ-6).
+
+    Invalid and blacklisted numbers stay in the order as free 112 rows; `strict_recipients` refuses the whole
+    order instead. APITEST goes only to the account's registered test number (OQ-26).
+    """
+    blacklist = ctx.store.blacklisted(ctx.account.key)
+    consented = _consented(ctx, draft)
+    strict = ctx.settings.strict_recipients
+    test_number = phone.try_normalize(ctx.account.test_number) if ctx.account.test_number else None
+    normalize = phone.try_normalize
+    any_deliverable = False
+    for block, sms in zip(draft.req.messages or [], draft.texts, strict=True):
+        raw_numbers = block.recipients.numbers if block.recipients else None
+        if not raw_numbers:
+            raise ApiError(Code.INVALID_RECIPIENTS)
+        numbers: list[str] = []
+        deliverable: list[bool] = []
+        for raw in raw_numbers:
+            canonical = normalize(raw)
+            if canonical is None:
+                numbers.append(raw.strip()[:_MAX_STORED_INVALID])
+                deliverable.append(False)
+                continue
+            if draft.apitest and canonical != test_number:
+                raise ApiError(Code.INVALID_RECIPIENTS)
+            numbers.append(canonical)
+            ok = canonical not in blacklist
+            deliverable.append(ok)
+            any_deliverable = any_deliverable or ok
+        if strict and not all(deliverable):
+            raise ApiError(Code.INVALID_RECIPIENTS)
+        if consented is not None:  # OQ-34: accepted, but a number without İYS consent is a free 112 row
+            deliverable = [ok and n in consented for n, ok in zip(numbers, deliverable, strict=True)]
+        body = ctx.settings.apitest_text if draft.apitest else sms.text
+        stored = text.analyze(body) if draft.apitest else sms
+        draft.blocks.append(NewBlock(body, stored.encoding.value, stored.parts, numbers, deliverable))
+    if not any_deliverable:
+        raise ApiError(Code.INVALID_RECIPIENTS)
+
+
+def fingerprint(draft: Draft) -> str:
+    """OQ-7's duplicate key: the multiset of (submitted text, set of normalised recipients) over all blocks.
+
+    Sender and schedule are not part of it; APITEST uses the submitted text, not the replacement.
+    """
+    items = sorted(
+        (sms.text, sorted(set(block.numbers))) for sms, block in zip(draft.texts, draft.blocks, strict=True)
+    )
+    return hashlib.sha256(json_codec.dumps(items)).hexdigest()
+
+
+def place_order(ctx: Context, draft: Draft) -> int:
+    """451 then 402, atomic with the write: the store checks both inside `place_order`'s transaction."""
+    charged = 0 if draft.apitest else sum(
+        block.parts * sum(block.deliverable) for block in draft.blocks
+    )
+    order = NewOrder(
+        account_key=ctx.account.key, sender=draft.req.sender or "", iys=draft.iys,
+        iys_list=(draft.req.iys_list or None) if draft.iys == 1 else None, submit_ts=draft.now,
+        send_ts=draft.send_ts, fingerprint=fingerprint(draft), blocks=draft.blocks, charged_parts=charged,
+    )
+    settings = ctx.settings
+    try:
+        return ctx.store.place_order(order, now=draft.now, duplicate_since=draft.now - settings.duplicate_window,
+                                     settle_delay=settings.settle_delay, part_price=settings.sms_price)
+    except Refusal as refusal:
+        if refusal.reason is RefusalReason.DUPLICATE:
+            raise ApiError(Code.DUPLICATE_ORDER) from refusal
+        if refusal.reason is RefusalReason.BALANCE:
+            raise ApiError(Code.INSUFFICIENT_BALANCE) from refusal
+        raise ApiError(Code.UNAUTHORIZED) from refusal  # the account was deleted meanwhile
+
+
+CHECKS: tuple[Callable[[Context, Draft], None], ...] = (
+    check_documents,
+    check_sender_present,
+    check_sender_format,
+    check_sender_approved,
+    check_iys_flag,
+    check_iys_list,
+    check_iys_code,
+    check_text_present,
+    check_size,
+    check_schedule,
+    check_recipients,
+)
+
+
+def place(ctx: Context, req: SendSmsRequest) -> int:
+    """Run every check in order, then place the order; returns the new order id or raises `ApiError`."""
+    draft = Draft(req=req, now=ctx.clock.now())
+    for check in CHECKS:
+        check(ctx, draft)
+    return place_order(ctx, draft)

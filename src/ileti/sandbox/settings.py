@@ -1,0 +1,126 @@
+"""Sandbox settings: every option once, with its `ILETI_*` environment twin and its `ileti serve` flag.
+
+    >>> Settings()                                   # defaults: 127.0.0.1:8080, ./ileti-sandbox.db
+    >>> Settings.from_env(port=9000)                 # ILETI_* variables, then explicit overrides
+    >>> Settings(db="/tmp/s.db", settle_delay=0.5)   # tests build them directly
+
+Settings are built once, validated in `__post_init__` and passed to `create_app`; nothing reads the
+environment after that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Settings", "SettingsError"]
+
+Synchronous = Literal["NORMAL", "FULL"]
+
+
+class SettingsError(ValueError):
+    """A setting has a value the sandbox cannot run with."""
+
+
+def _help(text: str) -> dict[str, Any]:
+    return {"help": text}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every sandbox option. The field name in upper case with an `ILETI_` prefix is its environment twin."""
+
+    host: str = field(default="127.0.0.1", metadata=_help("interface to listen on"))
+    port: int = field(default=8080, metadata=_help("TCP port"))
+    db: str = field(default="ileti-sandbox.db", metadata=_help("SQLite file; created on first start"))
+    sqlite_synchronous: Synchronous = field(
+        default="NORMAL",
+        metadata=_help("SQLite synchronous pragma: NORMAL survives a process crash, FULL also a power cut"),
+    )
+    settle_delay: float = field(
+        default=2.0, metadata=_help("seconds of sandbox time before a 110 message settles (OQ-27)")
+    )
+    carrier_tick: float = field(default=0.2, metadata=_help("seconds between background carrier passes"))
+    webhook_timeout: float = field(default=10.0, metadata=_help("seconds per webhook attempt (OQ-21)"))
+    webhook_retries: int = field(default=3, metadata=_help("retries after a failed webhook attempt (OQ-21)"))
+    webhook_backoff: float = field(
+        default=1.0, metadata=_help("seconds before the first webhook retry; doubles per retry")
+    )
+    webhook_concurrency: int = field(default=16, metadata=_help("webhook POSTs in flight at once"))
+    tolerate_missing_iys: bool = field(
+        default=False, metadata=_help("treat a missing send-sms iys flag as '0' instead of 468 (OQ-3)")
+    )
+    strict_recipients: bool = field(
+        default=False, metadata=_help("452 when any recipient is invalid or blacklisted (OQ-6)")
+    )
+    always_http_200: bool = field(
+        default=False, metadata=_help("answer HTTP 200 whatever status.code says (OQ-1 compatibility)")
+    )
+    apitest_text: str = field(
+        default="iletiMerkezi API test mesajidir.",
+        metadata=_help("fixed text that replaces the body of APITEST sends (OQ-26)"),
+    )
+    sms_price: float = field(
+        default=0.05, metadata=_help("TL per SMS part for TL-funded accounts (OQ-16)")
+    )
+    max_recipients: int = field(
+        default=50_000, metadata=_help("recipients per send-sms request; more is 453 (OQ-8)")
+    )
+    duplicate_window: float = field(
+        default=600.0, metadata=_help("seconds in which an identical order is refused with 451 (OQ-7)")
+    )
+    demo_account: bool = field(
+        default=True, metadata=_help("create a demo account on an empty store (and after a reset)")
+    )
+    log_level: str = field(default="info", metadata=_help("uvicorn log level"))
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be 0..65535, not {self.port}")
+        if self.sqlite_synchronous not in ("NORMAL", "FULL"):
+            raise SettingsError("sqlite_synchronous must be NORMAL or FULL")
+        for name in ("settle_delay", "webhook_backoff", "duplicate_window", "sms_price"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative")
+        for name in ("carrier_tick", "webhook_timeout"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive")
+        if self.webhook_retries < 0 or self.webhook_concurrency < 1 or self.max_recipients < 1:
+            raise SettingsError("webhook_retries >= 0, webhook_concurrency >= 1, max_recipients >= 1")
+
+    @staticmethod
+    def env_name(name: str) -> str:
+        """The environment twin of a field: `settle_delay` -> `ILETI_SETTLE_DELAY`."""
+        return "ILETI_" + name.upper()
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `ILETI_*` variables, then `overrides` (the CLI's explicit flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(cls.env_name(f.name))
+            if raw is not None:
+                values[f.name] = _parse(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _parse(annotation: object, raw: str, name: str) -> Any:
+    kind = str(annotation)
+    try:
+        if kind == "bool":
+            if raw.strip().lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.strip().lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{Settings.env_name(name)}={raw!r} is not a valid {kind}") from exc
+    return raw.upper() if kind == "Synchronous" else raw

@@ -1,0 +1,574 @@
+"""The one `Store` implementation: SQLAlchemy Core statements on SQLite (PostgreSQL comes through the same class).
+
+Statements are built with SQLAlchemy Core from `tables.py` and compiled once per dialect when the store opens;
+they then run on the DB-API connection directly. That keeps the per-request cost of a send at a few
+microseconds per statement (SQLAlchemy's `Connection.execute` adds tens), which the 3,000 sends/s target needs.
+Everything dialect-specific (pragmas, `BEGIN IMMEDIATE`, last-row ids) stays in this module.
+
+The store is used from one event loop thread: each transaction is synchronous and short, so there is no thread
+hop per request and no interleaving inside a transaction. With WAL and `synchronous=NORMAL` a committed
+transaction survives a process crash (kill -9); `FULL` also survives a power cut (setting `sqlite_synchronous`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple, cast
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    ClauseElement,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import event as sa_event
+
+from ileti.sandbox.clock import ClockState
+from ileti.sandbox.store import tables as t
+from ileti.sandbox.store.base import (
+    Account,
+    CarrierOutcome,
+    InboxMessage,
+    NewOrder,
+    OrderRecord,
+    Refusal,
+    RefusalReason,
+    WebhookJob,
+)
+from ileti.sandbox.store.directory import Directory
+
+__all__ = ["SqlStore", "WebhookRenderer", "migrate", "open_store"]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+WAITING, DELIVERED, UNDELIVERED = 110, 111, 112  # ileti.codes.MessageStatus, as plain ints for the driver
+
+WebhookRenderer = Callable[[int, int, str, str, str], bytes]
+"""(message id, order id, event, to, body) -> the JSON body to POST (CONTRACT §6)."""
+
+_ACCOUNT_COLUMNS = [c.name for c in t.accounts.columns]
+_JSON_FIELDS = ("allowed_ips", "senders")
+_BOOL_FIELDS = ("api_access", "iys_active", "documents_missing")
+_SETTLE_BATCH = 20_000
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration (idempotent)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(path: str, *, synchronous: str = "NORMAL", webhook_renderer: WebhookRenderer) -> SqlStore:
+    """Open (creating and migrating if needed) the SQLite store at `path`."""
+    engine = create_engine(f"sqlite:///{path}", paramstyle="named")
+
+    @sa_event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=5000")
+
+    migrate(engine)
+    engine.dispose()
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
+    connection.execute("PRAGMA busy_timeout=5000")
+    return SqlStore(connection, engine, webhook_renderer)
+
+
+def _account_from_row(row: Sequence[Any]) -> Account:
+    values = dict(zip(_ACCOUNT_COLUMNS, row, strict=True))
+    for name in _JSON_FIELDS:
+        values[name] = json.loads(values[name])
+    for name in _BOOL_FIELDS:
+        values[name] = bool(values[name])
+    return Account(**values)
+
+
+def _account_params(values: Mapping[str, Any]) -> dict[str, Any]:
+    params = dict(values)
+    for name in _JSON_FIELDS:
+        if name in params:
+            params[name] = json.dumps(list(params[name]))
+    return params
+
+
+_ORDER_COLUMNS = (
+    t.orders.c.id, t.orders.c.account_key, t.orders.c.sender, t.orders.c.submit_ts, t.orders.c.send_ts,
+    t.orders.c.cancelled, t.orders.c.total, t.orders.c.waiting, t.orders.c.delivered, t.orders.c.undelivered,
+    t.orders.c.delivered_parts, t.orders.c.billing, t.orders.c.part_price,
+)
+
+
+def _order_from_row(row: Sequence[Any]) -> OrderRecord:
+    record = OrderRecord(*row)
+    record.cancelled = bool(record.cancelled)
+    return record
+
+
+class _Sql(NamedTuple):
+    """A compiled statement: its SQL text and the values of the constants it binds (LIMIT 1 …)."""
+
+    text: str
+    defaults: dict[str, Any]
+
+
+class SqlStore:
+    """`Store` on a DB-API connection, with statements compiled from SQLAlchemy Core (see the module doc)."""
+
+    def __init__(self, connection: sqlite3.Connection, engine: Engine, render: WebhookRenderer) -> None:
+        self._db = connection
+        self._dialect = engine.dialect
+        self._render = render
+        self.directory = Directory(self)  # part 2: blacklist pages, contacts, groups, consents
+        c = self._compile
+        o, m, a, w = t.orders, t.messages, t.accounts, t.webhooks
+        # hot path: send-sms, get-report
+        self._sql_account = c(select(a).where(a.c.key == bindparam("key")))
+        self._sql_duplicate = c(
+            select(o.c.id).where(
+                o.c.account_key == bindparam("account_key"),
+                o.c.fingerprint == bindparam("fingerprint"),
+                o.c.submit_ts > bindparam("since"),
+            ).limit(1)
+        )
+        self._sql_charge_sms = c(
+            update(a).where(a.c.key == bindparam("k"), a.c.balance_sms >= bindparam("cost"))
+            .values(balance_sms=a.c.balance_sms - bindparam("cost"))
+        )
+        self._sql_charge_tl = c(
+            update(a).where(a.c.key == bindparam("k"), a.c.balance_amount >= bindparam("cost") - 1e-9)
+            .values(balance_amount=func.round(a.c.balance_amount - bindparam("cost"), 6))
+        )
+        self._sql_refund_sms = c(
+            update(a).where(a.c.key == bindparam("k")).values(balance_sms=a.c.balance_sms + bindparam("amount"))
+        )
+        self._sql_refund_tl = c(
+            update(a).where(a.c.key == bindparam("k"))
+            .values(balance_amount=func.round(a.c.balance_amount + bindparam("amount"), 6))
+        )
+        self._sql_insert_order = c(insert(o).values({col.name: bindparam(col.name) for col in o.columns
+                                                    if col.name != "id"}))
+        self._sql_insert_text = c(insert(t.order_texts).values(
+            {col.name: bindparam(col.name) for col in t.order_texts.columns}))
+        self._sql_insert_message = c(insert(m).values(
+            order_id=bindparam("o"), row=bindparam("r"), block=bindparam("b"), number=bindparam("n"),
+            status=bindparam("s"), parts=bindparam("p"), due_ts=bindparam("d"), final_ts=bindparam("f")))
+        self._sql_order = c(select(*_ORDER_COLUMNS).where(o.c.id == bindparam("id"),
+                                                          o.c.account_key == bindparam("account_key")))
+        self._sql_rows = c(
+            select(m.c.number, m.c.status).where(
+                m.c.order_id == bindparam("order_id"), m.c.row >= bindparam("lo"), m.c.row < bindparam("hi"))
+            .order_by(m.c.row)
+        )
+        self._sql_insert_webhook = c(insert(w).values(
+            {col.name: bindparam(col.name) for col in w.columns if col.name != "id"}))
+
+    # ------------------------------------------------------------------------------------------ plumbing
+
+    def _compile(self, statement: ClauseElement) -> _Sql:
+        compiled = statement.compile(dialect=self._dialect, compile_kwargs={"render_postcompile": True})
+        # constants (LIMIT 1, literal values) become defaults; named `bindparam`s are the caller's to fill
+        named = {bind.key for bind in compiled.binds.values() if not bind.unique}
+        defaults = {name: value for name, value in compiled.params.items() if name not in named}
+        return _Sql(str(compiled), defaults)
+
+    def _run(self, sql: _Sql, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+        values = {**sql.defaults, **params} if params is not None else sql.defaults
+        return self._db.execute(sql.text, values)
+
+    def _many(self, sql: _Sql, rows: Sequence[Mapping[str, Any]]) -> None:
+        if sql.defaults:
+            rows = [{**sql.defaults, **row} for row in rows]
+        self._db.executemany(sql.text, rows)
+
+    def _x(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+        """Compile and run a statement that is not on a hot path."""
+        return self._run(self._compile(statement), params)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front: checks and writes see one consistent state
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def ping(self) -> bool:
+        return self._db.execute("SELECT 1").fetchone() == (1,)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------------------------------------ accounts
+
+    def create_account(self, account: Account, blacklist: Sequence[str] = ()) -> Account:
+        values = {name: getattr(account, name) for name in _ACCOUNT_COLUMNS}
+        with self._tx():
+            self._x(insert(t.accounts).values(_account_params(values)))
+            self._insert_blacklist(account.key, blacklist, account.created_ts)
+        return account
+
+    def get_account(self, key: str) -> Account | None:
+        row = self._run(self._sql_account, {"key": key}).fetchone()
+        return None if row is None else _account_from_row(row)
+
+    def list_accounts(self) -> list[Account]:
+        rows = self._x(select(t.accounts).order_by(t.accounts.c.created_ts)).fetchall()
+        return [_account_from_row(row) for row in rows]
+
+    def update_account(self, key: str, changes: Mapping[str, Any]) -> Account | None:
+        changes = dict(changes)
+        numbers = changes.pop("blacklist", None)
+        with self._tx():
+            if changes:
+                self._x(update(t.accounts).where(t.accounts.c.key == key).values(_account_params(changes)))
+            if numbers is not None:
+                self._x(delete(t.blacklist).where(t.blacklist.c.account_key == key))
+                self._insert_blacklist(key, numbers, 0.0)
+        return self.get_account(key)
+
+    def delete_account(self, key: str) -> bool:
+        with self._tx():
+            gone = self._x(delete(t.accounts).where(t.accounts.c.key == key)).rowcount
+            self._x(delete(t.blacklist).where(t.blacklist.c.account_key == key))
+        return bool(gone)
+
+    def blacklisted(self, account_key: str) -> set[str]:
+        rows = self._x(select(t.blacklist.c.number).where(t.blacklist.c.account_key == account_key))
+        return {row[0] for row in rows}
+
+    def add_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None:
+        with self._tx():
+            self._insert_blacklist(account_key, numbers, now)
+
+    def _insert_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None:
+        if numbers:
+            sql = self._compile(insert(t.blacklist).prefix_with("OR IGNORE").values(
+                account_key=bindparam("a"), number=bindparam("n"), added_ts=bindparam("t")))
+            self._many(sql, [{"a": account_key, "n": n, "t": now} for n in numbers])
+
+    # ------------------------------------------------------------------------------------------ orders
+
+    def place_order(self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float,
+                    part_price: float) -> int:
+        """Check 451 and 402 and write the order with all its rows, in one transaction (OQ-7, OQ-16).
+
+        Raises `Refusal(DUPLICATE)` or `Refusal(BALANCE)`; nothing is written then.
+        """
+        db = self._db
+        with self._tx():
+            row = self._run(self._sql_account, {"key": order.account_key}).fetchone()
+            if row is None:
+                raise Refusal(RefusalReason.NOT_FOUND)
+            account = _account_from_row(row)
+            duplicate = self._run(self._sql_duplicate, {
+                "account_key": order.account_key, "fingerprint": order.fingerprint, "since": duplicate_since,
+            }).fetchone()
+            if duplicate is not None:
+                raise Refusal(RefusalReason.DUPLICATE)
+            unit = part_price if account.billing == "tl" else 1.0
+            if order.charged_parts:
+                charge = self._sql_charge_tl if account.billing == "tl" else self._sql_charge_sms
+                cost = order.charged_parts * unit
+                if self._run(charge, {"k": account.key, "cost": cost}).rowcount != 1:
+                    raise Refusal(RefusalReason.BALANCE)
+            total = sum(len(block.numbers) for block in order.blocks)
+            deliverable = sum(sum(block.deliverable) for block in order.blocks)
+            order_id = cast(int, self._run(self._sql_insert_order, {
+                "account_key": order.account_key, "sender": order.sender, "iys": order.iys,
+                "iys_list": order.iys_list, "submit_ts": order.submit_ts, "send_ts": order.send_ts,
+                "cancelled": False, "total": total, "waiting": deliverable, "delivered": 0,
+                "undelivered": total - deliverable, "delivered_parts": 0, "charged_parts": order.charged_parts,
+                "refunded_parts": 0, "billing": account.billing,
+                "part_price": unit if order.charged_parts else 0.0, "fingerprint": order.fingerprint,
+            }).lastrowid)
+            due = order.send_ts + settle_delay
+            rows: list[dict[str, Any]] = []
+            row_number = 0
+            for index, block in enumerate(order.blocks):
+                self._run(self._sql_insert_text, {"order_id": order_id, "block": index, "text": block.text,
+                                                   "encoding": block.encoding, "parts": block.parts})
+                for number, ok in zip(block.numbers, block.deliverable, strict=True):
+                    rows.append({"o": order_id, "r": row_number, "b": index, "n": number,
+                                 "s": WAITING if ok else UNDELIVERED, "p": block.parts,
+                                 "d": due if ok else None, "f": None if ok else now})
+                    row_number += 1
+            self._many(self._sql_insert_message, rows)
+            if account.webhook_url:
+                self._queue_order_events(account, order_id, order, now)
+        return order_id
+
+    def _queue_order_events(self, account: Account, order_id: int, order: NewOrder, now: float) -> None:
+        """`accepted` for every row, then `undelivered` for rows refused at once (OQ-21 ordering)."""
+        texts = [block.text for block in order.blocks]
+        rows = self._x(select(t.messages.c.id, t.messages.c.block, t.messages.c.number, t.messages.c.status)
+                       .where(t.messages.c.order_id == order_id).order_by(t.messages.c.id)).fetchall()
+        events = [(mid, "accepted", number, texts[block]) for mid, block, number, _ in rows]
+        events += [(mid, "undelivered", number, texts[block])
+                   for mid, block, number, status in rows if status == UNDELIVERED]
+        self._queue_events(account, order_id, events, now)
+
+    def _queue_events(self, account: Account, order_id: int, events: list[tuple[int, str, str, str]],
+                      now: float) -> None:
+        assert account.webhook_url is not None
+        url = account.webhook_url
+        self._many(self._sql_insert_webhook, [
+            {"account_key": account.key, "order_id": order_id, "message_id": mid, "event": event, "url": url,
+             "payload": self._render(mid, order_id, event, to, body).decode(), "state": "pending",
+             "attempts": 0, "next_ts": 0.0, "created_ts": now}
+            for mid, event, to, body in events
+        ])
+
+    def cancel_order(self, account_key: str, order_id: int, now: float) -> None:
+        """Cancel a scheduled order before its send time: rows 112, everything refunded (§4.2, OQ-16, OQ-33)."""
+        o, m = t.orders, t.messages
+        with self._tx():
+            row = self._x(select(o.c.send_ts, o.c.cancelled, o.c.charged_parts, o.c.billing, o.c.part_price)
+                          .where(o.c.id == order_id, o.c.account_key == account_key)).fetchone()
+            if row is None or row[1] or row[0] <= now:
+                raise Refusal(RefusalReason.NOT_FOUND)
+            _, _, charged, billing, price = row
+            waiting = self._x(select(m.c.id, m.c.number, m.c.block).where(
+                m.c.order_id == order_id, m.c.status == WAITING).order_by(m.c.id)).fetchall()
+            self._x(update(m).where(m.c.order_id == order_id, m.c.status == WAITING)
+                    .values(status=UNDELIVERED, due_ts=None, final_ts=now))
+            self._x(update(o).where(o.c.id == order_id).values(
+                cancelled=True, undelivered=o.c.undelivered + o.c.waiting, waiting=0, refunded_parts=charged))
+            self._refund(account_key, billing, charged * price)
+            account = self.get_account(account_key)
+            if account is not None and account.webhook_url and waiting:
+                texts = self._texts(order_id)
+                self._queue_events(account, order_id,
+                                   [(mid, "undelivered", number, texts[block]) for mid, number, block in waiting],
+                                   now)
+
+    def _refund(self, account_key: str, billing: str, amount: float) -> None:
+        if amount:
+            sql = self._sql_refund_tl if billing == "tl" else self._sql_refund_sms
+            self._run(sql, {"k": account_key, "amount": amount if billing == "tl" else round(amount)})
+
+    def _texts(self, order_id: int) -> dict[int, str]:
+        rows = self._x(select(t.order_texts.c.block, t.order_texts.c.text)
+                       .where(t.order_texts.c.order_id == order_id))
+        return {block: text for block, text in rows}
+
+    def get_order(self, account_key: str, order_id: int) -> OrderRecord | None:
+        row = self._run(self._sql_order, {"id": order_id, "account_key": account_key}).fetchone()
+        return None if row is None else _order_from_row(row)
+
+    def report_rows(self, order_id: int, offset: int, limit: int) -> list[tuple[str, int]]:
+        # rows are numbered 0..total-1 in the order, so a page is a range scan of (order_id, row)
+        cursor = self._run(self._sql_rows, {"order_id": order_id, "lo": offset, "hi": offset + limit})
+        return cast(list[tuple[str, int]], cursor.fetchall())
+
+    def orders_between(self, account_key: str, start: float, end: float, offset: int,
+                       limit: int) -> tuple[int, list[OrderRecord]]:
+        o = t.orders
+        where = and_(o.c.account_key == account_key, o.c.submit_ts >= start, o.c.submit_ts < end)
+        count = self._x(select(func.count()).select_from(o).where(where)).fetchone()
+        rows = self._x(select(*_ORDER_COLUMNS).where(where).order_by(o.c.submit_ts, o.c.id)
+                       .offset(offset).limit(limit)).fetchall()
+        return (count[0] if count else 0), [_order_from_row(row) for row in rows]
+
+    def inbox(self, *, to: str | None = None, order_id: int | None = None, sender: str | None = None,
+              account_key: str | None = None, limit: int = 1000) -> list[InboxMessage]:
+        m, o, x = t.messages, t.orders, t.order_texts
+        query = (
+            select(m.c.id, m.c.order_id, o.c.account_key, m.c.row, m.c.number, o.c.sender, x.c.text,
+                   x.c.encoding, x.c.parts, m.c.status, o.c.submit_ts, o.c.send_ts, m.c.final_ts)
+            .select_from(m.join(o, o.c.id == m.c.order_id)
+                         .join(x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)))
+            .order_by(m.c.id.desc()).limit(limit)
+        )
+        if to is not None:
+            query = query.where(m.c.number == to)
+        if order_id is not None:
+            query = query.where(m.c.order_id == order_id)
+        if sender is not None:
+            query = query.where(o.c.sender == sender)
+        if account_key is not None:
+            query = query.where(o.c.account_key == account_key)
+        return [InboxMessage(*row) for row in self._x(query).fetchall()]
+
+    # ------------------------------------------------------------------------------------------ carrier
+
+    def settle(self, *, now: float, due_by: float,
+               decide: Callable[[str, Mapping[str, CarrierOutcome]], CarrierOutcome] | None = None) -> int:
+        """Settle every 110 row due by `due_by`: final status, order counters, refunds, webhook events.
+
+        `decide(number, rules)` picks the outcome (see `carrier.outcome`); "never" leaves the row at 110 for
+        good. Returns how many rows became final. Runs in batches, one transaction each.
+        """
+        from ileti.sandbox.carrier import outcome as default_decide
+
+        choose = decide or default_decide
+        m, o = t.messages, t.orders
+        pick = self._compile(select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block)
+                             .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
+                             .order_by(m.c.due_ts, m.c.id).limit(_SETTLE_BATCH))
+        finalize = self._compile(update(m).where(m.c.id == bindparam("i"))
+                                 .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f")))
+        park = self._compile(update(m).where(m.c.id == bindparam("i")).values(due_ts=None))
+        settled = 0
+        while True:
+            with self._tx() as db:
+                batch = self._run(pick, {"due_by": due_by}).fetchall()
+                if not batch:
+                    return settled
+                rules = self.carrier_rules()
+                finals: list[dict[str, Any]] = []
+                parked: list[dict[str, Any]] = []
+                per_order: dict[int, list[int]] = {}  # order id -> [delivered, undelivered, dparts, uparts]
+                events: dict[int, list[tuple[int, str, str, int]]] = {}
+                for mid, oid, number, parts, block in batch:
+                    result = choose(number, rules)
+                    if result == "never":
+                        parked.append({"i": mid})
+                        continue
+                    ok = result == "delivered"
+                    finals.append({"i": mid, "s": DELIVERED if ok else UNDELIVERED, "f": now})
+                    counts = per_order.setdefault(oid, [0, 0, 0, 0])
+                    counts[0 if ok else 1] += 1
+                    counts[2 if ok else 3] += parts
+                    events.setdefault(oid, []).append((mid, "delivered" if ok else "undelivered", number, block))
+                self._many(finalize, finals)
+                self._many(park, parked)
+                for oid, (d, u, dparts, uparts) in per_order.items():
+                    self._x(update(o).where(o.c.id == oid).values(
+                        delivered=o.c.delivered + d, undelivered=o.c.undelivered + u,
+                        waiting=o.c.waiting - d - u, delivered_parts=o.c.delivered_parts + dparts,
+                        refunded_parts=o.c.refunded_parts + bindparam("refund")), {"refund": 0})
+                    info = self._x(select(o.c.account_key, o.c.billing, o.c.part_price, o.c.charged_parts)
+                                   .where(o.c.id == oid)).fetchone()
+                    if info is None:
+                        continue
+                    account_key, billing, price, charged = info
+                    if charged and uparts:
+                        # undelivered messages are free (OQ-16)
+                        self._x(update(o).where(o.c.id == oid)
+                                .values(refunded_parts=o.c.refunded_parts + uparts))
+                        self._refund(account_key, billing, uparts * price)
+                    account = self.get_account(account_key)
+                    if account is not None and account.webhook_url:
+                        texts = self._texts(oid)
+                        self._queue_events(account, oid, [(mid, ev, num, texts[blk])
+                                                          for mid, ev, num, blk in events[oid]], now)
+                settled += len(finals)
+
+    def carrier_rules(self) -> dict[str, CarrierOutcome]:
+        rows = self._x(select(t.carrier_rules.c.number, t.carrier_rules.c.outcome))
+        return {number: cast(CarrierOutcome, outcome) for number, outcome in rows}
+
+    def set_carrier_rules(self, rules: Mapping[str, CarrierOutcome]) -> None:
+        with self._tx() as db:
+            self._x(delete(t.carrier_rules))
+            if rules:
+                sql = self._compile(insert(t.carrier_rules).values(number=bindparam("n"), outcome=bindparam("o")))
+                self._many(sql, [{"n": n, "o": v} for n, v in rules.items()])
+
+    # ------------------------------------------------------------------------------------------ webhooks
+
+    def claim_webhooks(self, wall_now: float, limit: int) -> list[WebhookJob]:
+        """Mark up to `limit` due deliveries as in flight; a message's events go out strictly in order."""
+        w = t.webhooks
+        earlier = w.alias("earlier")
+        blocked = (select(earlier.c.id).where(earlier.c.message_id == w.c.message_id, earlier.c.id < w.c.id,
+                                              earlier.c.state.in_(("pending", "sending"))).exists())
+        with self._tx():
+            rows = self._x(select(w.c.id, w.c.url, w.c.payload, w.c.attempts)
+                           .where(w.c.state == "pending", w.c.next_ts <= wall_now, ~blocked)
+                           .order_by(w.c.id).limit(limit)).fetchall()
+            if rows:
+                sql = self._compile(update(w).where(w.c.id == bindparam("i")).values(state="sending"))
+                self._many(sql, [{"i": row[0]} for row in rows])
+        return [WebhookJob(id=i, url=url, payload=payload.encode(), attempts=n) for i, url, payload, n in rows]
+
+    def record_webhook_attempt(self, job: WebhookJob, *, at: float, http_status: int | None,
+                               error: str | None, duration_ms: float, next_ts: float | None,
+                               delivered: bool) -> None:
+        w = t.webhooks
+        state = "delivered" if delivered else ("pending" if next_ts is not None else "failed")
+        with self._tx():
+            self._x(insert(t.webhook_attempts).values(
+                webhook_id=job.id, attempt=job.attempts + 1, at_ts=at, http_status=http_status, error=error,
+                duration_ms=round(duration_ms, 3)))
+            self._x(update(w).where(w.c.id == job.id).values(
+                state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at))
+
+    def requeue_inflight_webhooks(self) -> None:
+        """After a restart nothing is in flight: put interrupted deliveries back in the queue."""
+        with self._tx():
+            self._x(update(t.webhooks).where(t.webhooks.c.state == "sending").values(state="pending"))
+
+    def has_pending_webhooks(self) -> bool:
+        w = t.webhooks
+        return self._x(select(w.c.id).where(w.c.state.in_(("pending", "sending"))).limit(1)).fetchone() is not None
+
+    def webhook_log(self, *, account_key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        w, x = t.webhooks, t.webhook_attempts
+        query = select(w.c.id, w.c.account_key, w.c.order_id, w.c.message_id, w.c.event, w.c.url, w.c.payload,
+                       w.c.state, w.c.attempts, w.c.created_ts).order_by(w.c.id).limit(limit)
+        if account_key is not None:
+            query = query.where(w.c.account_key == account_key)
+        entries = []
+        for row in self._x(query).fetchall():
+            attempts = self._x(select(x.c.attempt, x.c.at_ts, x.c.http_status, x.c.error, x.c.duration_ms)
+                               .where(x.c.webhook_id == row[0]).order_by(x.c.attempt)).fetchall()
+            entries.append({
+                "id": row[0], "account": row[1], "order_id": row[2], "message_id": row[3], "event": row[4],
+                "url": row[5], "payload": json.loads(row[6]), "state": row[7], "attempts": row[8],
+                "created_ts": row[9],
+                "log": [{"attempt": a, "at_ts": at, "http_status": s, "error": e, "duration_ms": d}
+                        for a, at, s, e, d in attempts],
+            })
+        return entries
+
+    # ------------------------------------------------------------------------------------------ clock, meta
+
+    def clock_state(self) -> ClockState:
+        row = self._x(select(t.clock.c.mode, t.clock.c.offset, t.clock.c.frozen_at).where(t.clock.c.id == 1))
+        found = row.fetchone()
+        return ClockState() if found is None else ClockState(found[0], found[1], found[2])
+
+    def set_clock_state(self, state: ClockState) -> None:
+        with self._tx():
+            self._x(delete(t.clock))
+            self._x(insert(t.clock).values(id=1, mode=state.mode, offset=state.offset, frozen_at=state.frozen_at))
+
+    def get_meta(self, name: str) -> str | None:
+        row = self._x(select(t.meta.c.value).where(t.meta.c.name == name)).fetchone()
+        return None if row is None else cast(str, row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self._tx():
+            self._x(delete(t.meta).where(t.meta.c.name == name))
+            self._x(insert(t.meta).values(name=name, value=value))
+
+    def is_empty(self) -> bool:
+        return (self._x(select(t.accounts.c.key).limit(1)).fetchone() is None
+                and self._x(select(t.orders.c.id).limit(1)).fetchone() is None)
+
+    def reset(self) -> None:
+        """Delete every row except `meta` (which remembers the demo account's credentials)."""
+        with self._tx():
+            for table in t.metadata.sorted_tables:
+                if table is not t.meta:
+                    self._x(delete(table))

@@ -1,0 +1,98 @@
+"""Delivery-report webhooks (CONTRACT §6, OQ-21): an outbox in the store and a worker that drains it.
+
+Every message status change writes an outbox row in the same transaction as the change (`store.sql`), so a
+crash loses no event. The worker POSTs each row's §6 payload to the account's webhook URL with a timeout,
+retries a failure (non-2xx, timeout, connection error) up to `webhook_retries` times with exponential backoff
+(`webhook_backoff`, doubling), and logs every attempt; `GET /_sandbox/webhooks` shows the log. A message's
+events go out in order (`accepted` before its final status). No signature is sent (OQ-21).
+Backoff runs on the wall clock, not the sandbox clock, so a frozen sandbox clock cannot stall deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import aiohttp
+
+from ileti.sandbox.store.base import WebhookJob
+from ileti.sandbox.store.sql import SqlStore
+from ileti.wire import json_codec
+
+__all__ = ["WebhookWorker", "render_webhook"]
+
+log = logging.getLogger("ileti.sandbox.webhooks")
+
+
+def render_webhook(message_id: int, order_id: int, event: str, to: str, body: str) -> bytes:
+    """The §6 payload: `{"report": {"id", "packet_id", "status", "to", "body"}}`."""
+    report: dict[str, Any] = {"id": message_id, "packet_id": order_id, "status": event, "to": to, "body": body}
+    return json_codec.dumps({"report": report})
+
+
+class WebhookWorker:
+    """Drains the webhook outbox; `wake()` after writing events, `run()` as a background task."""
+
+    def __init__(self, store: SqlStore, *, timeout: float, retries: int, backoff: float, concurrency: int) -> None:
+        self._store = store
+        self._timeout = timeout
+        self._retries = retries
+        self._backoff = backoff
+        self._concurrency = concurrency
+        self._wakeup = asyncio.Event()
+        self._session: aiohttp.ClientSession | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        self._store.requeue_inflight_webhooks()
+        timeout = aiohttp.ClientTimeout(total=self._timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            self._session = session
+            while True:
+                try:
+                    busy = await self._pass()
+                except Exception:  # a background worker logs and carries on (STYLE: errors)
+                    log.exception("webhook pass failed")
+                    busy = False
+                if not busy:
+                    # poll as well: retries become due without anyone waking us
+                    try:
+                        await asyncio.wait_for(self._wakeup.wait(), timeout=min(0.1, self._backoff or 0.1))
+                    except TimeoutError:
+                        pass
+                    self._wakeup.clear()
+
+    async def _pass(self) -> bool:
+        jobs = self._store.claim_webhooks(time.time(), self._concurrency)
+        if jobs:
+            await asyncio.gather(*(self._deliver(job) for job in jobs))
+        return bool(jobs)
+
+    async def _deliver(self, job: WebhookJob) -> None:
+        assert self._session is not None
+        started = time.time()
+        status: int | None = None
+        error: str | None = None
+        try:
+            async with self._session.post(job.url, data=job.payload,
+                                          headers={"Content-Type": "application/json"}) as response:
+                status = response.status
+                await response.read()
+        except TimeoutError:
+            error = f"timeout after {self._timeout:g} s"
+        except (aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed URL
+            error = f"{type(exc).__name__}: {exc}"
+        ok = status is not None and 200 <= status < 300
+        if status is not None and not ok:
+            error = f"HTTP {status}"
+        attempt = job.attempts + 1
+        retry = not ok and attempt <= self._retries
+        finished = time.time()
+        self._store.record_webhook_attempt(
+            job, at=started, http_status=status, error=error, duration_ms=(finished - started) * 1000,
+            next_ts=finished + self._backoff * 2 ** (attempt - 1) if retry else None, delivered=ok,
+        )

@@ -1,0 +1,194 @@
+"""pytest plugin: fixtures that run a real ileti sandbox for a test session (registered as `pytest11`).
+
+    def test_send(ileti_sandbox):                      # a fresh, funded account on a reset sandbox
+        client = Client(key=ileti_sandbox.key, hash=ileti_sandbox.hash, base_url=ileti_sandbox.url)
+        order = client.send_sms(sender=ileti_sandbox.sender, ...)
+        ileti_sandbox.settle()                         # every due message becomes final, no sleeping
+
+    with SandboxServer() as server:                    # outside pytest: a sandbox on a free port
+        print(server.url)
+
+`SandboxServer` runs the real app under uvicorn in a background thread on a free 127.0.0.1 port with a
+temporary SQLite file. This module imports nothing from the sandbox (or httpx) at import time, so a client-only
+install still loads the plugin; the fixtures need `ileti[sandbox]` and skip cleanly without it.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import httpx
+    import uvicorn
+
+__all__ = ["SandboxHandle", "SandboxServer", "ileti_sandbox", "ileti_sandbox_server"]
+
+DEFAULT_SENDER = "ILETITEST"
+
+
+class SandboxServer:
+    """The sandbox app under uvicorn in a daemon thread. `settings` are `ileti.sandbox.Settings` fields."""
+
+    def __init__(self, db: str | Path | None = None, *, start: bool = True, **settings: Any) -> None:
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if db is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="ileti-sandbox-")
+            db = Path(self._tmp.name) / "sandbox.db"
+        self.db = str(db)
+        self._settings = settings
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.port = 0
+        if start:
+            self.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        import uvicorn
+
+        from ileti.sandbox import Settings, create_app
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))  # 0 first; the same port again on a restart
+        self.port = sock.getsockname()[1]
+        settings = Settings(db=self.db, host="127.0.0.1", port=self.port, **self._settings)
+        config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", loop="asyncio")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                                  name=f"ileti-sandbox-{self.port}")
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise RuntimeError("the ileti sandbox did not start (see the log above)")
+            time.sleep(0.005)
+        self._server, self._thread, self._socket = server, thread, sock
+
+    def stop(self) -> None:
+        """Stop the server (the database file stays until `close`, so a restart finds its data)."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=30)
+        if self._socket is not None:
+            self._socket.close()  # uvicorn closed its server; this only releases our handle
+        self._server = self._thread = self._socket = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> SandboxServer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class SandboxHandle:
+    """One test's view of the sandbox: its account and the control API."""
+
+    def __init__(self, url: str, account: dict[str, Any], sender: str) -> None:
+        import httpx
+
+        self.url = url
+        self.account = account
+        self.key: str = account["key"]
+        self.hash: str = account["hash"]
+        self.sender = sender
+        self._http: httpx.Client = httpx.Client(base_url=url, timeout=30.0)
+
+    def control(self, method: str, path: str, json: Any = None) -> Any:
+        """Call the control API (`path` under `/_sandbox/`, or absolute); the decoded JSON answer.
+
+        Raises `AssertionError` with the body for an answer of 400 or more.
+        """
+        if not path.startswith("/"):
+            path = "/_sandbox/" + path
+        elif not path.startswith(("/_sandbox", "/livez", "/readyz")):
+            path = "/_sandbox" + path
+        response = self._http.request(method, path, json=json)
+        if response.status_code >= 400:
+            raise AssertionError(f"{method} {path} -> {response.status_code}: {response.text}")
+        return response.json()
+
+    def settle(self) -> Any:
+        """Settle every message whose send time has come (`POST /_sandbox/carrier/settle`)."""
+        return self.control("POST", "/carrier/settle")
+
+    def advance(self, seconds: float) -> Any:
+        return self.control("POST", "/clock", {"advance": seconds})
+
+    def set_clock(self, text: str) -> Any:
+        """Freeze the sandbox clock at `YYYY-MM-DD HH:MM:SS` (Istanbul)."""
+        return self.control("POST", "/clock", {"set": text})
+
+    def create_account(self, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.control("POST", "/accounts", fields)
+        return result
+
+    def messages(self, **filters: Any) -> list[dict[str, Any]]:
+        params = "&".join(f"{k}={v}" for k, v in filters.items() if v is not None)
+        result: list[dict[str, Any]] = self.control("GET", "/messages" + (f"?{params}" if params else ""))[
+            "messages"]
+        return result
+
+    def set_faults(self, rules: list[dict[str, Any]]) -> Any:
+        return self.control("PUT", "/faults", {"rules": rules})
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.control("GET", "/webhooks")["webhooks"]
+        return result
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@pytest.fixture(scope="session")
+def ileti_sandbox_server() -> Iterator[SandboxServer]:
+    """One sandbox for the whole test session (skips when `ileti[sandbox]` is not installed)."""
+    pytest.importorskip("uvicorn", reason="the sandbox needs `pip install 'ileti[sandbox]'`")
+    pytest.importorskip("httpx", reason="the sandbox fixtures need httpx")
+    with SandboxServer(webhook_backoff=0.05, webhook_timeout=2.0) as server:
+        yield server
+
+
+@pytest.fixture
+def ileti_sandbox(ileti_sandbox_server: SandboxServer) -> Iterator[SandboxHandle]:
+    """A reset sandbox with a fresh account: 10,000 SMS credits, 1,000 TL, sender `ILETITEST`."""
+    import httpx
+
+    url = ileti_sandbox_server.url
+    with httpx.Client(base_url=url, timeout=30.0) as http:
+        http.post("/_sandbox/reset").raise_for_status()
+        response = http.post("/_sandbox/accounts", json={
+            "balance": {"amount": 1000.0, "sms": 10_000}, "senders": [DEFAULT_SENDER],
+            "test_number": "+905300000000",
+        })
+        response.raise_for_status()
+    handle = SandboxHandle(url, response.json(), DEFAULT_SENDER)
+    try:
+        yield handle
+    finally:
+        handle.close()

@@ -1,0 +1,91 @@
+"""Pins the public surface of `ileti`: a change here is an API change and must be deliberate."""
+
+from __future__ import annotations
+
+import ileti
+
+EXPECTED = [
+    "ApiStatusError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "BalanceError",
+    "BlacklistError",
+    "Client",
+    "Code",
+    "ConnectError",
+    "ConnectTimeoutError",
+    "ConnectionLostError",
+    "ContactFieldsRequiredError",
+    "ContactNotFoundError",
+    "ContactsError",
+    "CustomFieldNotFoundError",
+    "DocumentsMissingError",
+    "DuplicateOrderError",
+    "EmptyTextError",
+    "Family",
+    "GroupIdRequiredError",
+    "GroupNameRequiredError",
+    "GroupNotFoundError",
+    "IletiError",
+    "InsufficientBalanceError",
+    "InvalidDateRangeError",
+    "InvalidNumberError",
+    "InvalidPageError",
+    "InvalidRecipientsError",
+    "InvalidRequestError",
+    "InvalidResponseError",
+    "InvalidSendDateError",
+    "IysBatchTooLargeError",
+    "IysCodeMissingError",
+    "IysError",
+    "IysFlagRequiredError",
+    "IysListRequiredError",
+    "IysQuotaExceededError",
+    "Limits",
+    "Message",
+    "MessageStatus",
+    "MethodNotFoundError",
+    "NoIysSubscriptionError",
+    "NotBlacklistedError",
+    "OrderError",
+    "OrderNotFoundError",
+    "OrderStatus",
+    "OrderTooLargeError",
+    "PoolTimeoutError",
+    "RawResponse",
+    "ReadTimeoutError",
+    "RecipientsError",
+    "RequestTimeoutError",
+    "RetryPolicy",
+    "ScheduleNotReachedError",
+    "SearchTermTooShortError",
+    "SenderEmptyError",
+    "SenderError",
+    "SenderInvalidError",
+    "SenderNotApprovedError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "SmsText",
+    "Timeout",
+    "TransportError",
+    "UnauthorizedError",
+    "ValidationFailedError",
+    "WaitTimeoutError",
+    "WebhookError",
+    "WebhookReport",
+    "WriteTimeoutError",
+    "__version__",
+    "format_schedule",
+    "parse_webhook",
+    "preview",
+]
+
+
+def test_public_names_are_pinned() -> None:
+    assert ileti.__all__ == EXPECTED
+
+
+def test_every_exported_name_exists() -> None:
+    for name in ileti.__all__:
+        assert hasattr(ileti, name), name
