@@ -82,23 +82,27 @@ def wait_ready(port: int) -> None:
     raise RuntimeError("benchmark server did not start")
 
 
-def sync_rate(call: Callable[[], object], seconds: float, max_calls: int) -> float:
+Rate = tuple[float, float]
+"""(calls per second of wall time, microseconds of this process's CPU time per call)."""
+
+
+def sync_rate(call: Callable[[], object], seconds: float, max_calls: int) -> Rate:
     for _ in range(20):
         call()
-    calls, start = 0, time.perf_counter()
+    calls, start, cpu = 0, time.perf_counter(), time.process_time()
     deadline = start + seconds
     while calls < max_calls and time.perf_counter() < deadline:
         call()
         calls += 1
-    return calls / (time.perf_counter() - start)
+    return calls / (time.perf_counter() - start), (time.process_time() - cpu) / calls * 1e6
 
 
 async def async_rate(
     call: Callable[[], Awaitable[object]], concurrency: int, seconds: float, max_calls: int
-) -> float:
+) -> Rate:
     await asyncio.gather(*(call() for _ in range(concurrency)))
     calls = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     deadline = start + seconds
 
     async def worker() -> None:
@@ -108,19 +112,19 @@ async def async_rate(
             await call()
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return calls / (time.perf_counter() - start)
+    return calls / (time.perf_counter() - start), (time.process_time() - cpu) / calls * 1e6
 
 
 def measure(
     url: str, seconds: float, concurrency: int, max_calls: int
-) -> list[tuple[str, Callable[[], float]]]:
+) -> list[tuple[str, Callable[[], Rate]]]:
     """Every row of the table as (label, run): `run()` measures once and returns calls per second."""
     import aiohttp
 
     import ileti
 
     endpoint = url + "/v1/send-sms/json"
-    rows: list[tuple[str, Callable[[], float]]] = []
+    rows: list[tuple[str, Callable[[], Rate]]] = []
 
     def urllib_call() -> object:
         request = urllib.request.Request(endpoint, data=REQUEST, headers=HEADERS, method="POST")
@@ -140,7 +144,7 @@ def measure(
         pass
     else:
 
-        def httpx_rate() -> float:
+        def httpx_rate() -> Rate:
             with httpx.Client() as hx:
                 return sync_rate(
                     lambda: hx.post(endpoint, content=REQUEST, headers=HEADERS).json(), seconds, max_calls
@@ -148,8 +152,8 @@ def measure(
 
         rows.append(("httpx.Client, sequential", httpx_rate))
 
-    def aiohttp_rate(n: int) -> float:
-        async def run() -> float:
+    def aiohttp_rate(n: int) -> Rate:
+        async def run() -> Rate:
             async with aiohttp.ClientSession() as session:
 
                 async def one() -> object:
@@ -163,12 +167,12 @@ def measure(
     rows.append(("aiohttp, sequential", lambda: aiohttp_rate(1)))
     rows.append((f"aiohttp, {concurrency} concurrent", lambda: aiohttp_rate(concurrency)))
 
-    def ileti_sync() -> float:
+    def ileti_sync() -> Rate:
         with ileti.Client(KEY, HASH, base_url=url, sender="MYBRAND") as client:
             return sync_rate(lambda: client.send_sms("+905301234567", "Merhaba"), seconds, max_calls)
 
-    def ileti_async(n: int) -> float:
-        async def run() -> float:
+    def ileti_async(n: int) -> Rate:
+        async def run() -> Rate:
             async with ileti.AsyncClient(KEY, HASH, base_url=url, sender="MYBRAND") as client:
                 return await async_rate(
                     lambda: client.send_sms("+905301234567", "Merhaba"), n, seconds, max_calls
@@ -180,6 +184,14 @@ def measure(
     rows.append(("ileti.AsyncClient, sequential send_sms", lambda: ileti_async(1)))
     rows.append((f"ileti.AsyncClient, {concurrency} concurrent send_sms", lambda: ileti_async(concurrency)))
     return rows
+
+
+def pin(pid: int, cpus: set[int]) -> bool:
+    """Keep the server and the clients on different cores, so they do not take turns on one."""
+    if not hasattr(os, "sched_setaffinity"):
+        return False
+    os.sched_setaffinity(pid, cpus)
+    return True
 
 
 def main() -> None:
@@ -199,29 +211,39 @@ def main() -> None:
         return
     port = free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)])
+    pinned = (os.cpu_count() or 1) >= 2 and pin(server.pid, {1}) and pin(0, {0})
     try:
         wait_ready(port)
         rows = measure(f"http://127.0.0.1:{port}", args.seconds, args.concurrency, args.max_calls)
-        # rounds run every row in turn, so a noisy moment on the machine hits all rows alike; each row
-        # reports its best round (the timeit convention: noise only ever slows a run down)
-        rates: dict[str, list[float]] = {name: [] for name, _ in rows}
+        # Rounds run every row in turn, so a noisy moment on the machine hits all rows alike. Each row reports
+        # its best round (the timeit convention: noise only ever slows a run down) and its lowest client CPU
+        # time per call, which other processes on the machine distort much less than wall-clock rates.
+        rates: dict[str, list[Rate]] = {name: [] for name, _ in rows}
         for _ in range(args.rounds):
             for name, run in rows:
                 rates[name].append(run())
     finally:
         server.terminate()
         server.wait(timeout=10)
-    best = {name: max(values) for name, values in rates.items()}
+    best = {name: max(rate for rate, _ in values) for name, values in rates.items()}
+    cpu = {name: min(us for _, us in values) for name, values in rates.items()}
     baseline = best[rows[0][0]]
     print(
         f"\n{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-        f"{os.cpu_count()} CPUs; best of {args.rounds} rounds of {args.seconds:g} s per row\n"
+        f"{os.cpu_count()} CPUs{', server and client pinned to separate cores' if pinned else ''}; "
+        f"best of {args.rounds} rounds of {args.seconds:g} s per row\n"
     )
-    print(f"| {'client':<52} | {'calls/s':>8} | {'x baseline':>10} | {'all rounds':<28} |")
-    print(f"|{'-' * 54}|{'-' * 9}:|{'-' * 11}:|{'-' * 30}|")
+    print(
+        f"| {'client':<52} | {'calls/s':>8} | {'x baseline':>10} | {'client CPU/call':>15} "
+        f"| {'all rounds':<26} |"
+    )
+    print(f"|{'-' * 54}|{'-' * 9}:|{'-' * 11}:|{'-' * 16}:|{'-' * 28}|")
     for name, _ in rows:
-        rounds = ", ".join(f"{value:,.0f}" for value in rates[name])
-        print(f"| {name:<52} | {best[name]:>8,.0f} | {best[name] / baseline:>10.2f} | {rounds:<28} |")
+        rounds = ", ".join(f"{rate:,.0f}" for rate, _ in rates[name])
+        print(
+            f"| {name:<52} | {best[name]:>8,.0f} | {best[name] / baseline:>10.2f} | {cpu[name]:>12,.0f} µs |"
+            f" {rounds:<26} |"
+        )
 
 
 if __name__ == "__main__":

@@ -1,19 +1,134 @@
-"""The `ileti` command line: the only place where errors become messages and exit codes."""
+"""The `ileti` command line: the only place where errors become messages and exit codes.
+
+    ileti [--base-url URL | --sandbox] [--key KEY] [--hash HASH] [--json] COMMAND [ARGS]
+
+`main(args)` runs one command line in process and returns its exit code (the `ileti` script and
+`python -m ileti` call it). Commands talk to the API through `ileti.Client` only and raise what it raises;
+`main` alone turns exceptions into messages and exit codes, never a traceback:
+
+| exit | meaning |
+|---|---|
+| 0 | success |
+| 1 | the API refused (a status code other than 200), or some `bulk` rows / `blacklist` numbers failed |
+| 2 | usage error: a bad option or argument, missing credentials, an unreadable file |
+| 3 | transport error: no connection, a timeout, a response that is not the API's |
+| 4 | `report --wait` gave up before the order was final |
+| 70 | internal error (a bug in ileti) |
+| 130 | interrupted (Ctrl-C) |
+
+Global options have environment twins: `ILETI_BASE_URL`, `ILETI_API_KEY`, `ILETI_API_HASH`; `--json` prints
+machine-readable JSON on stdout (errors too, as `{"error": {...}}`). docs/cli.md documents every command.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo
+
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
+import ileti
 from ileti import __version__
+from ileti.client import ConsentRecord
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+EXIT_TRANSPORT = 3
+EXIT_WAIT_TIMEOUT = 4
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")  # the API's time zone (CONTRACT §3)
+SANDBOX_URL = "http://127.0.0.1:8080"  # where `ileti serve` listens by default
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass
+class Cli:
+    """What every command gets (`ctx.obj`): the global options and the two consoles."""
+
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    base_url: str | None = None
+    key: str | None = None
+    hash: str | None = None
+    json: bool = False
+    _clients: list[ileti.Client] = field(default_factory=list)
+
+    def client(self, *, sender: str | None = None) -> ileti.Client:
+        """An `ileti.Client` for the global options; missing credentials are a usage error."""
+        try:
+            client = ileti.Client(self.key, self.hash, base_url=self.base_url, sender=sender)
+        except ValueError:
+            raise click.UsageError(
+                "API credentials are missing: pass --key and --hash, or set ILETI_API_KEY and ILETI_API_HASH"
+            ) from None
+        self._clients.append(client)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+
+    def emit(self, data: Any) -> None:
+        """JSON for scripts: one document on stdout."""
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def json_flag(command: F) -> F:
+    """`--json` on a command, the same as the global `ileti --json`."""
+
+    def turn_on(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.ensure_object(Cli).json = True
+
+    return click.option("--json", "json_output", is_flag=True, expose_value=False, callback=turn_on,
+                        help="Print JSON for scripts.")(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ileti")
-def main() -> None:
-    """ileti: the iletiMerkezi SMS API sandbox, client and tools."""
+@click.option("--base-url", envvar="ILETI_BASE_URL", metavar="URL",
+              help="API origin [env ILETI_BASE_URL; default: the live API, https://api.iletimerkezi.com].")
+@click.option("--sandbox", is_flag=True,
+              help=f"Use a local `ileti serve` at {SANDBOX_URL} (unless --base-url / ILETI_BASE_URL is set).")
+@click.option("--key", envvar="ILETI_API_KEY", metavar="KEY", help="API key [env ILETI_API_KEY].")
+@click.option("--hash", "hash_", envvar="ILETI_API_HASH", metavar="HASH",
+              help="API hash [env ILETI_API_HASH].")
+@click.option("--json", "json_output", is_flag=True, help="Print JSON for scripts (every command).")
+@click.pass_context
+def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None, hash_: str | None,
+        json_output: bool) -> None:
+    """ileti: the iletiMerkezi SMS API sandbox, client and tools.
+
+    Point it at a sandbox with --sandbox or ILETI_BASE_URL=http://127.0.0.1:8080, and give the account's
+    credentials with ILETI_API_KEY and ILETI_API_HASH (or --key/--hash).
+    """
+    state = ctx.ensure_object(Cli)
+    state.base_url = base_url or (SANDBOX_URL if sandbox else None)
+    state.key, state.hash = key, hash_
+    state.json = state.json or json_output
+    ctx.call_on_close(state.close)
 
 
-@main.command()
+# ---------------------------------------------------------------------------------------------- serve
+
+
+@cli.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1; env ILETI_HOST).")
 @click.option("--port", type=int, default=None, help="TCP port (default 8080; env ILETI_PORT).")
 @click.option("--db", default=None, help="SQLite file, created on first start (default ./ileti-sandbox.db; "
@@ -47,21 +162,22 @@ def serve(**options: object) -> None:
             f"the sandbox is not installed ({exc.name} is missing): pip install 'ileti[sandbox]'"
         ) from exc
     try:
-        settings = Settings.from_env(**options)
+        settings = Settings.from_env(options)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     demo = prepare(settings)
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"ileti sandbox on {url}  (store: {settings.db})")
+    click.echo(f"Web inbox: {url}/")
     if demo is not None:
         account = demo.account
         click.echo("Created a demo account on the empty store:")
         click.echo(f"  key:    {account.key}")
         click.echo(f"  hash:   {account.hash}")
         click.echo(f"  sender: {account.senders[0]}   test number: {account.test_number}")
-        body = ('{"request":{"authentication":{"key":"%s","hash":"%s"},"order":{"sender":"%s","iys":"0",'
-                '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}'
-                % (account.key, account.hash, account.senders[0]))
+        body = (f'{{"request":{{"authentication":{{"key":"{account.key}","hash":"{account.hash}"}},'
+                f'"order":{{"sender":"{account.senders[0]}","iys":"0",'
+                '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}')
         click.echo("Send a first message:")
         click.echo(f"  curl -s {url}/v1/send-sms/json -H 'Content-Type: application/json' -d '{body}'")
     loop = "uvloop" if _has("uvloop") else "asyncio"
@@ -74,3 +190,622 @@ def _has(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _state(ctx: click.Context) -> Cli:
+    return ctx.ensure_object(Cli)
+
+
+def _read_text(text: str | None) -> str:
+    """`--text`, else standard input (a pipe or a file); a terminal with no --text is a usage error."""
+    if text is not None:
+        return text
+    if sys.stdin is None or sys.stdin.isatty():
+        raise click.UsageError("give the message with --text, or pipe it on standard input")
+    return sys.stdin.read().removesuffix("\n")
+
+
+def _parse_schedule(value: str | None) -> datetime | str | None:
+    """`--schedule`: the API's `DD/MM/YYYY HH:MM`, or ISO `YYYY-MM-DD HH:MM` (Istanbul time unless an
+    offset is given)."""
+    if value is None:
+        return None
+    try:
+        datetime.strptime(value, "%d/%m/%Y %H:%M")
+    except ValueError:
+        pass
+    else:
+        return value  # already the wire form
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time)",
+                                 param_hint="--schedule") from None
+
+
+def _today() -> date:
+    return datetime.now(ISTANBUL).date()
+
+
+_STATUS_COLOURS = {110: "yellow", 111: "green", 112: "red", 113: "yellow", 114: "green", 115: "red"}
+
+
+def _status_label(code: int) -> str:
+    """A report status's short English name (`delivered`, `completed`, …), from the `codes` enums."""
+    for enum_type in (ileti.MessageStatus, ileti.OrderStatus):
+        try:
+            return enum_type(code).name.lower()
+        except ValueError:
+            continue
+    return ""
+
+
+def _status(code: int, *, long: bool = False) -> Text:
+    """A report status as the terminal shows it: the code and its name, or (`long`) the Turkish wire
+    message from `codes` as well."""
+    colour = _STATUS_COLOURS.get(code, "")
+    text = Text.assemble((str(code), f"bold {colour}"), " ", (_status_label(code), colour))
+    if long:
+        text.append(f" · {ileti.Code(code).message}")
+    return text
+
+
+def _table(*columns: str, title: str | None = None) -> Table:
+    return Table(*columns, title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
+
+
+def _pairs(title: str | None = None) -> Table:
+    """A two-column name/value table without a header."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim")
+    table.add_column()
+    if title:
+        table.title, table.title_justify = title, "left"
+    return table
+
+
+commercial_option = click.option(
+    "--commercial", type=click.Choice(["BIREYSEL", "TACIR"]), default=None,
+    help="A commercial message, checked against İYS consent: the İYS list to check (iys=1). "
+         "Without it the message is transactional (iys=0).")
+schedule_option = click.option(
+    "--schedule", metavar="WHEN", help="Send later: DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time).")
+sender_option = click.option("--sender", envvar="ILETI_SENDER", metavar="SENDER",
+                             help="Approved sender ID (header) [env ILETI_SENDER].")
+
+
+# ---------------------------------------------------------------------------------------------- send
+
+
+@cli.command()
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--text", help="The message; read from standard input when omitted.")
+@sender_option
+@schedule_option
+@commercial_option
+@json_flag
+@click.pass_context
+def send(ctx: click.Context, numbers: tuple[str, ...], text: str | None, sender: str | None,
+         schedule: str | None, commercial: Literal["BIREYSEL", "TACIR"] | None) -> None:
+    """Send a text to NUMBERS; prints the order id, encoding and parts.
+
+    \b
+      ileti send 5301234567 --text "Merhaba"
+      echo "Kodunuz 1234" | ileti send +905301234567 05321234567 --sender ACME
+    """
+    state = _state(ctx)
+    body = _read_text(text)
+    when = _parse_schedule(schedule)
+    sms = ileti.preview(body)
+    with state.client(sender=sender) as client:
+        order = client.send_sms(list(numbers), body, schedule=when, iys=commercial is not None,
+                                iys_list=commercial)
+    result = {"order_id": order.id, "recipients": len(numbers), "encoding": sms.encoding.value,
+              "parts": sms.parts, "length": sms.length, "cost_parts": sms.parts * len(numbers),
+              "schedule": None if when is None else ileti.format_schedule(when), "commercial": commercial}
+    if state.json:
+        state.emit(result)
+        return
+    state.out.print(Text.assemble(("✓ ", "green"), "Order ", (str(order.id), "bold"), " accepted"))
+    details = _pairs()
+    details.add_row("recipients", str(len(numbers)))
+    details.add_row("text", f"{sms.encoding.value} · {sms.parts} part{'s' if sms.parts != 1 else ''} · "
+                    f"{sms.length} units, {sms.remaining} left in the last part")
+    details.add_row("cost", f"{sms.parts * len(numbers)} SMS (parts × recipients)")
+    if when is not None:
+        details.add_row("schedule", ileti.format_schedule(when) + " (Istanbul)")
+    state.out.print(details)
+
+
+# ---------------------------------------------------------------------------------------------- reports
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    data: dict[str, Any] = report.model_dump(mode="json", exclude={"messages"})
+    return data
+
+
+def _print_report(state: Cli, report: Any) -> None:
+    state.out.print(Text.assemble("Order ", (str(report.id), "bold"), "  ",
+                                  _status(int(report.status), long=True)))
+    table = _pairs()
+    table.add_row("sender", str(report.sender))
+    table.add_row("messages", f"{report.total} total · {report.delivered} delivered · "
+                  f"{report.undelivered} undelivered · {report.waiting} waiting")
+    table.add_row("submitted", str(report.submit_at))
+    table.add_row("send at", str(report.send_at))
+    table.add_row("price", str(report.price))
+    state.out.print(table)
+
+
+def _wait_for(state: Cli, client: Any, order_id: int, timeout: float, interval: float) -> Any:
+    """Poll get-report until the order is final, showing live progress; WaitTimeoutError after `timeout`."""
+    from ileti.client.errors import ScheduleNotReachedError, WaitTimeoutError
+
+    deadline = time.monotonic() + timeout
+    report = None
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=state.err, transient=True, disable=state.json)
+    with progress:
+        task = progress.add_task(f"order {order_id}", total=None)
+        while True:
+            try:
+                report = client.get_report(order_id)
+            except ScheduleNotReachedError:  # 456: scheduled, not reportable until its send time
+                progress.update(task, description=f"order {order_id} · scheduled, not reportable yet")
+            else:
+                progress.update(task, total=report.total, completed=report.total - report.waiting,
+                                description=f"order {order_id} · {report.delivered} delivered · "
+                                            f"{report.undelivered} undelivered · {report.waiting} waiting")
+                if int(report.status) != int(ileti.OrderStatus.SENDING):
+                    return report
+            if time.monotonic() + interval > deadline:
+                raise WaitTimeoutError(order_id, timeout, report)
+            time.sleep(interval)
+
+
+@cli.command()
+@click.argument("order_id", type=int)
+@click.option("--wait", is_flag=True, help="Show live progress until the order is final (114 or 115).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              help="Seconds --wait waits before giving up (exit 4).")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds between polls with --wait.")
+@click.option("--rows", is_flag=True, help="Also list every recipient with its status.")
+@json_flag
+@click.pass_context
+def report(ctx: click.Context, order_id: int, wait: bool, timeout: float, interval: float,
+           rows: bool) -> None:
+    """Delivery report of ORDER_ID (--wait: live until final)."""
+    state = _state(ctx)
+    with state.client() as client:
+        if wait:
+            result = _wait_for(state, client, order_id, timeout, interval)
+        else:
+            result = client.get_report(order_id)
+        messages = list(client.iter_report(order_id)) if rows else []
+    if state.json:
+        data = _report_json(result)
+        if rows:
+            data["messages"] = [{"number": m.number, "status": int(m.status)} for m in messages]
+        state.emit(data)
+        return
+    _print_report(state, result)
+    if rows:
+        table = _table("number", "status")
+        for message in messages:
+            table.add_row(message.number, _status(int(message.status)))
+        state.out.print(table)
+
+
+def _date_option(name: str, help_text: str) -> Callable[[F], F]:
+    return click.option(name, type=click.DateTime(["%Y-%m-%d"]), default=None, help=help_text)
+
+
+@cli.command()
+@_date_option("--from", "First day, YYYY-MM-DD (default: today, Istanbul).")
+@_date_option("--to", "Last day, inclusive (default: --from). Any range; it is fetched in 10-day windows.")
+@json_flag
+@click.pass_context
+def reports(ctx: click.Context, /, **dates: datetime | None) -> None:
+    """Orders submitted between --from and --to."""
+    state = _state(ctx)
+    start = dates["from"].date() if dates["from"] else _today()
+    end = dates["to"].date() if dates["to"] else start
+    if end < start:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    with state.client() as client:
+        orders = list(client.iter_reports(start, end))
+    if state.json:
+        state.emit({"from": start.isoformat(), "to": end.isoformat(), "count": len(orders),
+                    "orders": [order.model_dump(mode="json") for order in orders]})
+        return
+    table = _table("order", "status", "total", "delivered", "undelivered", "waiting", "submitted", "sender",
+                   title=f"{len(orders)} order(s) from {start} to {end}")
+    for order in orders:
+        table.add_row(str(order.id), _status(int(order.status)), str(order.total), str(order.delivered),
+                      str(order.undelivered), str(order.waiting), str(order.submit_at), order.sender)
+    state.out.print(table)
+
+
+# ---------------------------------------------------------------------------------------------- account
+
+
+@cli.command()
+@json_flag
+@click.pass_context
+def balance(ctx: click.Context) -> None:
+    """Account balance: TL amount and SMS credits."""
+    state = _state(ctx)
+    with state.client() as client:
+        result = client.get_balance()
+    if state.json:
+        state.emit({"amount": result.amount, "sms": result.sms})
+        return
+    state.out.print(Text.assemble(("Balance ", "bold"), f"{result.amount:g} TL · {result.sms} SMS"))
+
+
+@cli.command()
+@json_flag
+@click.pass_context
+def senders(ctx: click.Context) -> None:
+    """Approved sender IDs (APITEST always works besides these)."""
+    state = _state(ctx)
+    with state.client() as client:
+        names = client.get_senders()
+    if state.json:
+        state.emit({"senders": names})
+        return
+    for name in names:
+        state.out.print(name)
+    if not names:
+        state.err.print("No approved sender yet; APITEST works until one is approved.")
+
+
+# ---------------------------------------------------------------------------------------------- blacklist
+
+
+@cli.group()
+def blacklist() -> None:
+    """List, add or remove blacklisted numbers."""
+
+
+@blacklist.command("list")
+@_date_option("--from", "Only numbers added from this day on (YYYY-MM-DD).")
+@_date_option("--to", "Only numbers added up to this day, inclusive.")
+@json_flag
+@click.pass_context
+def blacklist_list(ctx: click.Context, /, **dates: datetime | None) -> None:
+    """Every blacklisted number."""
+    state = _state(ctx)
+    start = dates["from"].strftime("%Y-%m-%d 00:00:00") if dates["from"] else None
+    end = dates["to"].strftime("%Y-%m-%d 23:59:59") if dates["to"] else None
+    with state.client() as client:
+        numbers = list(client.iter_blacklist(start=start, end=end))
+    if state.json:
+        state.emit({"count": len(numbers), "numbers": numbers})
+        return
+    for number in numbers:
+        state.out.print(number)
+    state.err.print(f"{len(numbers)} number(s)")
+
+
+def _each_number(state: Cli, numbers: Sequence[str], action: Callable[[str], None], done: str) -> int:
+    """Run `action` per number; a refusal is reported and the next number still runs (exit 1 if any)."""
+    from ileti.client.errors import ApiStatusError
+
+    results = []
+    for number in numbers:
+        try:
+            action(number)
+        except ApiStatusError as exc:
+            results.append({"number": number, "ok": False, "error": _error_json(exc)["error"]})
+            if not state.json:
+                state.err.print(Text.assemble(("✗ ", "red"), f"{number}: ", _error_text(exc)))
+        else:
+            results.append({"number": number, "ok": True})
+            if not state.json:
+                state.out.print(Text.assemble(("✓ ", "green"), f"{number} {done}"))
+    if state.json:
+        state.emit({"results": results})
+    return EXIT_OK if all(r["ok"] for r in results) else EXIT_API_ERROR
+
+
+@blacklist.command("add")
+@click.argument("numbers", nargs=-1, required=True)
+@json_flag
+@click.pass_context
+def blacklist_add(ctx: click.Context, numbers: tuple[str, ...]) -> int:
+    """Add NUMBERS to the blacklist (adding one twice is fine)."""
+    state = _state(ctx)
+    with state.client() as client:
+        return _each_number(state, numbers, client.add_blacklist, "blacklisted")
+
+
+@blacklist.command("remove")
+@click.argument("numbers", nargs=-1, required=True)
+@json_flag
+@click.pass_context
+def blacklist_remove(ctx: click.Context, numbers: tuple[str, ...]) -> int:
+    """Remove NUMBERS from the blacklist (474 for a number that is not on it)."""
+    state = _state(ctx)
+    with state.client() as client:
+        return _each_number(state, numbers, client.delete_blacklist, "removed from the blacklist")
+
+
+# ---------------------------------------------------------------------------------------------- consent
+
+
+@cli.group()
+def consent() -> None:
+    """Register or show İYS consent records."""
+
+
+brand_option = click.option("--brand-code", envvar="ILETI_BRAND_CODE", required=True, metavar="CODE",
+                            help="The account's İYS brand code [env ILETI_BRAND_CODE].")
+type_option = click.option("--type", "channel", type=click.Choice(["MESAJ", "EPOSTA", "ARAMA"]),
+                           default="MESAJ", show_default=True, help="Channel.")
+recipient_type_option = click.option("--recipient-type", type=click.Choice(["BIREYSEL", "TACIR"]),
+                                     default="BIREYSEL", show_default=True, help="Individual or merchant.")
+
+
+@consent.command("add")
+@click.argument("recipients", nargs=-1, required=True)
+@brand_option
+@type_option
+@recipient_type_option
+@click.option("--status", type=click.Choice(["ONAY", "RET"]), default="ONAY", show_default=True,
+              help="Consent (ONAY) or opt-out (RET).")
+@click.option("--source", default="HS_WEB", show_default=True, help="Where the consent was collected.")
+@click.option("--date", "consent_date", metavar="'YYYY-MM-DD HH:MM:SS'",
+              help="When it was given (default: now, Istanbul time).")
+@json_flag
+@click.pass_context
+def consent_add(ctx: click.Context, recipients: tuple[str, ...], brand_code: str, channel: str,
+                recipient_type: str, status: str, source: str, consent_date: str | None) -> None:
+    """Register consent for RECIPIENTS (phone numbers or e-mail addresses).
+
+    Many recipients are sent in consecutive batches of the size the API allows.
+    """
+    state = _state(ctx)
+    when = consent_date or datetime.now(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
+    records = [ConsentRecord(recipient=recipient, recipient_type=recipient_type, type=channel,
+                                   status=status, source=source, consent_date=when)
+               for recipient in recipients]
+    with state.client() as client:
+        client.create_consents(brand_code, records)
+    if state.json:
+        state.emit({"registered": len(records), "status": status, "type": channel, "consent_date": when})
+        return
+    state.out.print(Text.assemble(("✓ ", "green"), f"{len(records)} {status} record(s) registered "
+                                  f"({channel}, {recipient_type}, {when})"))
+
+
+@consent.command("show")
+@click.argument("recipient")
+@brand_option
+@type_option
+@recipient_type_option
+@json_flag
+@click.pass_context
+def consent_show(ctx: click.Context, recipient: str, brand_code: str, channel: str,
+                 recipient_type: str) -> None:
+    """The İYS record of RECIPIENT for one channel."""
+    state = _state(ctx)
+    with state.client() as client:
+        record = client.show_consent(brand_code, recipient, recipient_type=recipient_type, type=channel)
+    if state.json:
+        state.emit({"consent": None if record is None else record.model_dump(mode="json")})
+        return
+    if record is None:
+        state.out.print(f"No {channel}/{recipient_type} record for {recipient} under brand {brand_code}.")
+        return
+    table = _pairs()
+    for name, value in record.model_dump(mode="json").items():
+        table.add_row(name, str(value))
+    state.out.print(table)
+
+
+# ---------------------------------------------------------------------------------------------- segments
+
+
+@cli.command()
+@click.argument("text", required=False)
+@json_flag
+@click.pass_context
+def segments(ctx: click.Context, text: str | None) -> None:
+    """Preview TEXT: encoding, length, SMS parts (offline).
+
+    Reads standard input when TEXT is not given. Lists the characters that made the text Turkish or UCS-2.
+    """
+    from ileti.text import MAX_PARTS, Encoding
+
+    state = _state(ctx)
+    body = _read_text(text)
+    sms = ileti.preview(body)
+    # the characters that moved the text out of GSM-7, in order of appearance
+    costly = list(dict.fromkeys(ch for ch in body if ileti.preview(ch).encoding is not Encoding.GSM7))
+    if state.json:
+        state.emit({"encoding": sms.encoding.value, "length": sms.length, "parts": sms.parts,
+                    "remaining": sms.remaining, "max_length": sms.max_length, "max_parts": MAX_PARTS,
+                    "too_long": sms.too_long, "non_gsm_characters": costly})
+        return
+    table = _pairs()
+    table.add_row("encoding", sms.encoding.value)
+    table.add_row("length", f"{sms.length} units")
+    table.add_row("parts", Text(f"{sms.parts} (over the {MAX_PARTS}-part limit: 453)", "red") if sms.too_long
+                  else Text(str(sms.parts)))
+    table.add_row("remaining", f"{sms.remaining} units left in the last part")
+    table.add_row("max length", f"{sms.max_length} units in {MAX_PARTS} parts")
+    if costly:
+        table.add_row("because of", " ".join(repr(ch) for ch in costly[:20]))
+    state.out.print(table)
+
+
+# ---------------------------------------------------------------------------------------------- bulk
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--text", help="Text for rows without one (a `text` column overrides it per row).")
+@sender_option
+@click.option("--order-size", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Recipients per order (one send-sms request each).")
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the per-row results CSV (default: FILE with .results.csv).")
+@schedule_option
+@commercial_option
+@click.option("--dry-run", is_flag=True, help="Check the file and report what would be sent; send nothing.")
+@json_flag
+@click.pass_context
+def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, order_size: int,
+         results: Path | None, schedule: str | None, commercial: Literal["BIREYSEL", "TACIR"] | None,
+         dry_run: bool) -> int:
+    """Send to every row of a CSV FILE, in orders, with a results file.
+
+    One row per recipient, an optional per-row text. Rows go out in orders of --order-size. A bad row
+    (number, empty or over-long text) or a refused order never stops the run: it is marked failed in the
+    results file, and the exit code is 1.
+
+    \b
+      number,text
+      5301234567,Merhaba Ayşe
+      +905321234567,
+    """
+    from ileti import bulk as bulk_sending
+
+    state = _state(ctx)
+    when = _parse_schedule(schedule)
+    try:
+        rows = bulk_sending.read_rows(file, default_text=text)
+    except bulk_sending.BulkFileError as exc:
+        raise click.UsageError(str(exc)) from None
+    results_path = results or file.with_name(file.stem + ".results.csv")
+    interrupted = False
+    if not dry_run:
+        pending = sum(1 for row in rows if row.status is bulk_sending.RowStatus.PENDING)
+        progress = Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=state.err, disable=state.json)
+        with state.client(sender=sender) as client, progress:
+            task = progress.add_task("rows", total=pending)
+            batches = bulk_sending.send_in_orders(client, rows, order_size=order_size, schedule=when,
+                                                  iys_list=commercial)
+            try:
+                for batch in batches:
+                    progress.advance(task, len(batch))
+            except KeyboardInterrupt:
+                interrupted = True  # keep what was sent: the results file says which rows went out
+    bulk_sending.write_results(results_path, rows)
+    summary = bulk_sending.summarize(rows)
+    _print_bulk_summary(state, summary, results_path, dry_run)
+    if interrupted:
+        raise KeyboardInterrupt
+    if summary.unknown:
+        return EXIT_TRANSPORT
+    return EXIT_API_ERROR if summary.failed else EXIT_OK
+
+
+def _print_bulk_summary(state: Cli, summary: Any, results_path: Path, dry_run: bool) -> None:
+    if state.json:
+        state.emit({"rows": summary.rows, "sent": summary.sent, "failed": summary.failed,
+                    "unknown": summary.unknown, "orders": summary.orders, "parts": summary.parts,
+                    "reasons": dict(summary.reasons), "results": str(results_path), "dry_run": dry_run})
+        return
+    table = _pairs(title="Dry run: nothing was sent" if dry_run else "Bulk send")
+    table.add_row("rows", str(summary.rows))
+    if not dry_run:
+        table.add_row("sent", Text(str(summary.sent), "green"))
+        table.add_row("orders", str(summary.orders))
+        table.add_row("SMS parts", str(summary.parts))
+    table.add_row("failed", Text(str(summary.failed), "red" if summary.failed else ""))
+    if summary.unknown:
+        table.add_row("unknown", Text(f"{summary.unknown} (connection failed; the order may exist)", "red"))
+    for reason, count in summary.reasons[:8]:
+        table.add_row("", f"{count} × {reason}")
+    table.add_row("results", str(results_path))
+    state.out.print(table)
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+def _error_json(exc: BaseException) -> dict[str, Any]:
+    from ileti.client.errors import ApiStatusError
+
+    if isinstance(exc, ApiStatusError):
+        return {"error": {"code": exc.code, "message": exc.message, "meaning": exc.meaning, "hint": exc.hint,
+                          "detail": exc.detail, "local": exc.local, "endpoint": exc.endpoint}}
+    return {"error": {"type": type(exc).__name__, "detail": str(exc)}}
+
+
+def _error_text(exc: BaseException) -> Text:
+    """An API error as the terminal shows it: code and Turkish message, English meaning, hint."""
+    from ileti.client.errors import ApiStatusError
+
+    if not isinstance(exc, ApiStatusError):
+        return Text(str(exc))
+    text = Text.assemble((f"{exc.code} ", "bold red"), (exc.message, "red"), " · ", exc.meaning)
+    if exc.detail:
+        text.append(f"\n  {exc.detail}")
+    if exc.hint:
+        text.append(f"\n  hint: {exc.hint}", "dim")
+    if exc.local:
+        text.append("\n  refused locally, nothing was sent", "dim")
+    return text
+
+
+def _report(state: Cli, exc: BaseException, title: str, code: int) -> int:
+    if state.json:
+        state.emit(_error_json(exc))
+    else:
+        state.err.print(Text.assemble((f"{title}: ", "bold red"), _error_text(exc)))
+    return code
+
+
+@contextmanager
+def _handle_errors(state: Cli) -> Iterator[list[int]]:
+    """The one place where exceptions become messages and exit codes (yields a one-item list to fill)."""
+    from ileti.client.errors import ApiStatusError, IletiError, TransportError, WaitTimeoutError
+
+    outcome = [EXIT_OK]
+    try:
+        yield outcome
+    except click.exceptions.Exit as exc:
+        outcome[0] = exc.exit_code
+    except click.Abort:
+        state.err.print("Aborted.")
+        outcome[0] = EXIT_INTERRUPTED
+    except click.ClickException as exc:  # usage errors (2) and the sandbox's own refusals (1)
+        exc.show(file=sys.stderr)
+        outcome[0] = exc.exit_code
+    except KeyboardInterrupt:
+        state.err.print("Interrupted.")
+        outcome[0] = EXIT_INTERRUPTED
+    except ApiStatusError as exc:
+        outcome[0] = _report(state, exc, "Error", EXIT_API_ERROR)
+    except TransportError as exc:
+        where = state.base_url or "the live API"
+        outcome[0] = _report(state, exc, f"Could not talk to {where}", EXIT_TRANSPORT)
+        if not state.json and state.base_url and "127.0.0.1" in state.base_url:
+            state.err.print("  Is the sandbox running? Start it with: ileti serve")
+    except WaitTimeoutError as exc:
+        outcome[0] = _report(state, exc, "Gave up waiting", EXIT_WAIT_TIMEOUT)
+    except IletiError as exc:
+        outcome[0] = _report(state, exc, "Error", EXIT_API_ERROR)
+    except Exception as exc:  # noqa: BLE001 -- a bug in ileti: say so plainly, never a traceback (STYLE)
+        outcome[0] = _report(state, exc, f"Internal error ({type(exc).__name__}), please report it",
+                             EXIT_INTERNAL)
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    """Run one `ileti` command line (default: `sys.argv[1:]`) and return its exit code."""
+    state = Cli(out=Console(soft_wrap=True, highlight=False),
+                err=Console(stderr=True, soft_wrap=True, highlight=False))
+    with _handle_errors(state) as outcome:
+        result = cli.main(args=list(args) if args is not None else None, prog_name="ileti", obj=state,
+                          standalone_mode=False)
+        outcome[0] = result if isinstance(result, int) else EXIT_OK
+    return outcome[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -92,3 +93,10 @@ async def collect(iterator: AsyncIterator[Any]) -> list[Any]:
 
 def is_async(obj: Any) -> bool:
     return inspect.iscoroutinefunction(obj)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect after each test, so a socket left open is reported against the test that leaked it."""
+    yield
+    gc.collect()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import threading
 import time
 from collections import defaultdict, deque
@@ -123,6 +124,7 @@ class FakeApi:
     connections: int = 0
     scripts: dict[str, deque[Action]] = field(default_factory=lambda: defaultdict(deque))
     close_after_each: bool = False
+    tls: ssl.SSLContext | None = None
 
     def __post_init__(self) -> None:
         self._sock = socket.socket()
@@ -139,7 +141,7 @@ class FakeApi:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def script(self, endpoint: str, *actions: Action) -> None:
         self.scripts[endpoint].extend(actions)
@@ -177,6 +179,8 @@ class FakeApi:
     def _handle(self, conn: socket.socket) -> None:
         buffer = b""
         try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
             while True:
                 while b"\r\n\r\n" not in buffer:
                     data = conn.recv(65536)

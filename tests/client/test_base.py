@@ -249,8 +249,11 @@ def test_http_status_is_the_fallback_when_the_envelope_lacks_a_status() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"iys": True, "iys_list": "BIREYSEL", "schedule": "01/05/2026 09:30"},
-     {"to": None, "text_": None, "messages": {"5301234567": "A", "5301234568": "B"}}],
+    [
+        {},
+        {"iys": True, "iys_list": "BIREYSEL", "schedule": "01/05/2026 09:30"},
+        {"to": None, "text_": None, "messages": {"5301234567": "A", "5301234568": "B"}},
+    ],
     ids=["plain", "commercial-scheduled", "per-recipient"],
 )
 def test_send_sms_fast_path_equals_the_wire_models_dump(kwargs: dict[str, Any]) -> None:

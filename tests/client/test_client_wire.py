@@ -320,3 +320,55 @@ def test_the_live_api_is_the_default() -> None:
     client = ileti.Client("k", "h")
     assert client.base_url == "https://api.iletimerkezi.com"
     client.close()
+
+
+def test_a_full_pool_without_pool_timeout_waits(fake_api: f.FakeApi) -> None:
+    fake_api.script("get-balance", f.slow(0.2, f.ok({"balance": {"amount": 1, "sms": 1}})))
+    results: list[int] = []
+    with ileti.Client(
+        "k",
+        "h",
+        base_url=fake_api.url,
+        limits=ileti.Limits(max_connections=1),
+        timeout=ileti.Timeout(5, pool=None),
+    ) as client:
+        threads = [
+            threading.Thread(target=lambda: results.append(client.get_balance().sms)) for _ in range(2)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(results) == [1, 18343]
+
+
+def test_an_async_client_can_be_used_from_a_second_event_loop(fake_api: f.FakeApi) -> None:
+    """Connections and timers belong to one loop: a client closed at the end of one loop works in the next,
+    with new connections and working timeouts."""
+    client = ileti.AsyncClient(
+        "k",
+        "h",
+        base_url=fake_api.url,
+        timeout=ileti.Timeout(5, read=0.1),
+        retry=ileti.RetryPolicy(max_attempts=1),
+    )
+
+    async def balance_and_close() -> int:
+        try:
+            return (await client.get_balance()).sms
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(balance_and_close()) == 18343
+
+    async def slow_then_close() -> None:
+        fake_api.script("get-balance", f.slow(0.5, f.ok({"balance": {"amount": 1, "sms": 1}})))
+        try:
+            with pytest.raises(e.ReadTimeoutError):
+                await client.get_balance()
+            assert (await client.get_balance()).sms == 18343
+        finally:
+            await client.aclose()
+
+    asyncio.run(slow_then_close())
+    assert fake_api.connections == 3

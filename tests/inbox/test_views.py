@@ -9,7 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import Inbox, ServerThread
+from ileti.sandbox.store.views import RECENT_WINDOW
+from ileti.testing import SandboxServer
+
+from .conftest import Inbox
 
 
 def test_page_is_served_with_a_strict_content_security_policy(inbox: Inbox) -> None:
@@ -41,6 +44,14 @@ def test_threads_group_messages_per_number_newest_first(inbox: Inbox) -> None:
     assert threads[0]["last_text"] == "second"
     assert threads[0]["last_sender"] == "SHOP"
     assert threads[0]["last_status"] == 110
+
+
+def test_a_number_behind_thousands_of_newer_messages_still_has_its_thread(inbox: Inbox) -> None:
+    inbox.send("old", ["5441112233"])
+    inbox.send("flood", ["5301234567"] * (RECENT_WINDOW + 1))  # duplicates are separate rows (OQ-32)
+    threads = inbox.http.get("/_sandbox/inbox/threads").json()["threads"]
+    assert [(t["number"], t["count"]) for t in threads] == [("+905301234567", RECENT_WINDOW + 1),
+                                                             ("+905441112233", 1)]
 
 
 def test_filters_narrow_threads_by_digits_sender_and_order(inbox: Inbox) -> None:
@@ -126,7 +137,7 @@ def test_event_stream_resumes_from_last_event_id_and_reports_a_change(inbox: Inb
 
 
 def test_an_open_event_stream_does_not_hold_up_server_shutdown(tmp_path: Path) -> None:
-    server = ServerThread(tmp_path / "sandbox.db").start()
+    server = SandboxServer(tmp_path / "sandbox.db")
     opened = threading.Event()
 
     def listen() -> None:
@@ -141,7 +152,7 @@ def test_an_open_event_stream_does_not_hold_up_server_shutdown(tmp_path: Path) -
     reader.start()
     assert opened.wait(5)
     started = time.monotonic()
-    assert server.stop(timeout=5), "the server waited for the event stream"
-    assert time.monotonic() - started < 3
+    server.close()  # uvicorn's graceful shutdown waits for every open response
+    assert time.monotonic() - started < 3, "the server waited for the event stream"
     reader.join(5)
     assert not reader.is_alive()

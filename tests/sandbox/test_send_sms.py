@@ -75,8 +75,8 @@ def test_402_tl_account(api: Api, ileti_sandbox: SandboxHandle) -> None:
 
 
 def test_404_unknown_path_and_wrong_method(api: Api) -> None:
-    for response in (api.http.post("/v1/send-smss/json", json={}), api.http.get("/v1/send-sms/json"),
-                     api.http.post("/v1", json={})):
+    assert api.http.post("/v1", json={}).status_code == 404
+    for response in (api.http.post("/v1/send-smss/json", json={}), api.http.get("/v1/send-sms/json")):
         assert response.status_code == 404
         assert response.json() == {"response": {"status": {"code": 404, "message": Code.NOT_FOUND.message}}}
 

@@ -11,6 +11,8 @@ See docs/client.md for errors, retries and helpers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ileti.client import errors
 from ileti.client._async import AsyncClient
 from ileti.client._base import format_schedule
@@ -44,8 +46,12 @@ from ileti.text import SmsText
 from ileti.text import analyze as preview
 from ileti.wire.webhook import WebhookError, WebhookReport, parse_webhook
 
+if TYPE_CHECKING:
+    from ileti.client._adapters import AiohttpTransport, Urllib3Transport
+
 __all__ = [
     "DEFAULT_BASE_URL",
+    "AiohttpTransport",
     "AsyncClient",
     "AsyncHTTPTransport",
     "AsyncTransport",
@@ -71,6 +77,7 @@ __all__ = [
     "SmsText",
     "SyncTransport",
     "Timeout",
+    "Urllib3Transport",
     "WebhookError",
     "WebhookReport",
     "format_schedule",
@@ -78,3 +85,13 @@ __all__ = [
     "preview",
     *errors.__all__,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # the urllib3 and aiohttp transports are imported on first use: aiohttp alone costs more import time than
+    # the rest of the package, and most programs never need a proxy
+    if name in ("AiohttpTransport", "Urllib3Transport"):
+        from ileti.client import _adapters
+
+        return getattr(_adapters, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -55,6 +56,8 @@ class AsyncClient:
             report = await client.wait(order.id, timeout=120)
 
     `base_url` (or `ILETI_BASE_URL`) points it at a sandbox; `sandbox=True` means a local `ileti serve`.
+    `validate=False` sends what the server would refuse (to see its answer); `ssl_context` replaces the
+    system trust store (a corporate CA); `transport` replaces the network entirely.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class AsyncClient:
         transport: AsyncTransport | None = None,
         validate: bool = True,
         user_agent: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._core = ClientCore(
             base_url=resolve_base_url(base_url, sandbox),
@@ -82,7 +86,9 @@ class AsyncClient:
         self._timeout = timeout
         self._retry = retry
         self._retrier = Retrier(retry)
-        self._transport: AsyncTransport = transport if transport is not None else AsyncHTTPTransport(limits)
+        self._transport: AsyncTransport = (
+            transport if transport is not None else AsyncHTTPTransport(limits, ssl_context=ssl_context)
+        )
 
     @property
     def base_url(self) -> str:

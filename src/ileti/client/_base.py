@@ -91,7 +91,7 @@ def _user_agent() -> str:
 _USER_AGENT = _user_agent()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call(Generic[T]):
     """One prepared API call: where it goes, the bytes, how a success is read, and its retry rule."""
 

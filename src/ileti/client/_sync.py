@@ -7,6 +7,7 @@ connection.
 from __future__ import annotations
 
 import itertools
+import ssl
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -55,6 +56,8 @@ class Client:
             report = client.wait(order.id, timeout=120)
 
     `base_url` (or `ILETI_BASE_URL`) points it at a sandbox; `sandbox=True` means a local `ileti serve`.
+    `validate=False` sends what the server would refuse (to see its answer); `ssl_context` replaces the
+    system trust store (a corporate CA); `transport` replaces the network entirely.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class Client:
         transport: SyncTransport | None = None,
         validate: bool = True,
         user_agent: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._core = ClientCore(
             base_url=resolve_base_url(base_url, sandbox),
@@ -82,7 +86,9 @@ class Client:
         self._timeout = timeout
         self._retry = retry
         self._retrier = Retrier(retry)
-        self._transport: SyncTransport = transport if transport is not None else HTTPTransport(limits)
+        self._transport: SyncTransport = (
+            transport if transport is not None else HTTPTransport(limits, ssl_context=ssl_context)
+        )
 
     @property
     def base_url(self) -> str:

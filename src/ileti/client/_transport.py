@@ -56,7 +56,7 @@ __all__ = [
 _RECV_SIZE = 65536
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawRequest:
     """An HTTP request ready for the wire. `body` already holds the encoded envelope."""
 
@@ -131,11 +131,12 @@ def _lost(parser: ResponseParser, exc: BaseException | None) -> TransportError:
 
 
 class _SyncConnection:
-    __slots__ = ("idle_since", "origin", "sock")
+    __slots__ = ("generation", "idle_since", "origin", "sock")
 
-    def __init__(self, sock: socket.socket, origin: _Origin) -> None:
+    def __init__(self, sock: socket.socket, origin: _Origin, generation: int) -> None:
         self.sock = sock
         self.origin = origin
+        self.generation = generation
         self.idle_since = time.monotonic()
 
     def usable(self, expiry: float) -> bool:
@@ -143,14 +144,23 @@ class _SyncConnection:
         if time.monotonic() - self.idle_since > expiry:
             return False
         try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
+            return not _readable(self.sock)
         except (OSError, ValueError):
             return False
-        return not readable
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self.sock.close()
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether a socket has something to read (for an idle keep-alive socket: the server closed it)."""
+    if hasattr(select, "poll"):  # poll, unlike select, works for descriptors above 1024
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)  # pragma: no cover - Windows
+    return bool(readable)
 
 
 class HTTPTransport:
@@ -166,12 +176,13 @@ class HTTPTransport:
         self._lock = threading.Lock()
         self._idle: dict[_Origin, list[_SyncConnection]] = {}
         self._slots = threading.BoundedSemaphore(limits.max_connections)
-        self._closed = False
+        # close() starts a new generation: connections of an older one are closed instead of pooled
+        self._generation = 0
 
     def send(self, request: RawRequest, timeout: Timeout) -> RawResponse:
         origin, target = _split(request.url)
         wire = encode_request(request.method, target, origin.host_header, request.headers, request.body)
-        if not self._slots.acquire(timeout=timeout.pool if timeout.pool is not None else -1):
+        if not self._slots.acquire(timeout=timeout.pool):
             raise PoolTimeoutError("no connection became free within the pool timeout")
         try:
             conn = self._checkout(origin)
@@ -185,8 +196,9 @@ class HTTPTransport:
             self._slots.release()
 
     def close(self) -> None:
+        """Close the pooled connections; those in use close when their call ends. Later calls reconnect."""
         with self._lock:
-            self._closed = True
+            self._generation += 1
             idle, self._idle = self._idle, {}
         for conns in idle.values():
             for conn in conns:
@@ -212,7 +224,7 @@ class HTTPTransport:
     def _checkin(self, conn: _SyncConnection) -> None:
         conn.idle_since = time.monotonic()
         with self._lock:
-            if not self._closed:
+            if conn.generation == self._generation:
                 self._idle.setdefault(conn.origin, []).append(conn)
                 return
         conn.close()
@@ -235,7 +247,7 @@ class HTTPTransport:
         except OSError as exc:
             sock.close()
             raise ConnectError(f"TLS handshake with {origin.host_header} failed: {exc}") from exc
-        return _SyncConnection(sock, origin)
+        return _SyncConnection(sock, origin, self._generation)
 
     def _exchange(self, conn: _SyncConnection, wire: bytes, timeout: Timeout, *, reused: bool) -> RawResponse:
         sock = conn.sock
@@ -294,8 +306,9 @@ def _default_ssl_context() -> ssl.SSLContext:
 class _AsyncConnection(asyncio.Protocol):
     """One keep-alive connection; the event loop feeds `data_received`, a future waits for the response."""
 
-    def __init__(self, origin: _Origin) -> None:
+    def __init__(self, origin: _Origin, generation: int) -> None:
         self.origin = origin
+        self.generation = generation
         self.transport: asyncio.Transport | None = None
         self.parser = ResponseParser()
         self.waiter: asyncio.Future[None] | None = None
@@ -428,9 +441,13 @@ class AsyncHTTPTransport:
         self._idle: dict[_Origin, list[_AsyncConnection]] = {}
         self._slots = _Slots(limits.max_connections)
         self._watchdog = _Watchdog()
-        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._generation = 0  # as in HTTPTransport
 
     async def send(self, request: RawRequest, timeout: Timeout) -> RawResponse:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._rebind(loop)
         origin, target = _split(request.url)
         wire = encode_request(request.method, target, origin.host_header, request.headers, request.body)
         slots = self._slots
@@ -447,8 +464,22 @@ class AsyncHTTPTransport:
         finally:
             slots.release()
 
+    def _rebind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Connections and timers belong to one event loop: a transport reused from another one (a second
+        `asyncio.run`) starts afresh rather than touching the old loop's sockets."""
+        if self._loop is not None and not self._loop.is_closed():
+            for conns in self._idle.values():
+                for conn in conns:
+                    conn.close()
+        self._idle = {}
+        self._slots = _Slots(self._limits.max_connections)
+        self._watchdog = _Watchdog()
+        self._generation += 1
+        self._loop = loop
+
     async def aclose(self) -> None:
-        self._closed = True
+        """Close the pooled connections; those in use close when their call ends. Later calls reconnect."""
+        self._generation += 1
         self._watchdog.stop()
         idle, self._idle = self._idle, {}
         for conns in idle.values():
@@ -475,7 +506,8 @@ class AsyncHTTPTransport:
     async def _connect(self, origin: _Origin, timeout: Timeout) -> _AsyncConnection:
         loop = asyncio.get_running_loop()
         context = (self._ssl_context or _default_ssl_context()) if origin.scheme == "https" else None
-        factory: Callable[[], _AsyncConnection] = lambda: _AsyncConnection(origin)  # noqa: E731
+        generation = self._generation
+        factory: Callable[[], _AsyncConnection] = lambda: _AsyncConnection(origin, generation)  # noqa: E731
         try:
             async with asyncio.timeout(timeout.connect):
                 _, conn = await loop.create_connection(
@@ -514,7 +546,7 @@ class AsyncHTTPTransport:
             conn.waiter = None
             self._watchdog.forget(waiter)
         parser = conn.parser
-        if parser.keep_alive and not conn.closed and not self._closed:
+        if parser.keep_alive and not conn.closed and conn.generation == self._generation:
             conn.idle_since = time.monotonic()
             self._idle.setdefault(conn.origin, []).append(conn)
         else:

@@ -99,9 +99,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawResponse:
-    """An HTTP response as it came off the wire: status, lower-cased headers, body bytes."""
+    """An HTTP response as it came off the wire: status, lower-cased headers, body bytes (read-only by
+    convention; not frozen, because one is built per call and frozen dataclasses cost 3x to create)."""
 
     status: int
     headers: dict[str, str] = field(default_factory=dict)

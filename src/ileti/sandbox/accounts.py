@@ -28,12 +28,20 @@ def derive_hash(key: str, secret: str) -> str:
 def account_json(account: Account, blacklist: set[str] | None = None) -> dict[str, Any]:
     """The control API's view of an account (every field, including the key and hash)."""
     body: dict[str, Any] = {
-        "key": account.key, "hash": account.hash, "api_access": account.api_access,
-        "allowed_ips": account.allowed_ips, "billing": account.billing,
+        "key": account.key,
+        "hash": account.hash,
+        "api_access": account.api_access,
+        "allowed_ips": account.allowed_ips,
+        "billing": account.billing,
         "balance": {"amount": round(account.balance_amount, 4), "sms": account.balance_sms},
         "senders": account.senders,
-        "iys": {"brand_code": account.iys_brand_code, "active": account.iys_active, "quota": account.iys_quota},
-        "documents_missing": account.documents_missing, "webhook_url": account.webhook_url,
+        "iys": {
+            "brand_code": account.iys_brand_code,
+            "active": account.iys_active,
+            "quota": account.iys_quota,
+        },
+        "documents_missing": account.documents_missing,
+        "webhook_url": account.webhook_url,
         "test_number": account.test_number,
     }
     if blacklist is not None:

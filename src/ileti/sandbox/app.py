@@ -1,9 +1,9 @@
 """The app factory: `create_app(settings) -> Starlette`.
 
 The lifespan opens the store (creating and migrating it), loads the clock, starts the carrier loop and the
-webhook worker, and puts them on `app.state.services`; nothing lives in module globals, so several apps can run
-in one process (the pytest plugin does). `prepare(settings)` does the store part alone for `ileti serve`, which
-prints the demo account before the server starts.
+webhook worker, and puts them on `app.state.services`; nothing lives in module globals, so several apps can
+run in one process (the pytest plugin does). `prepare(settings)` does the store part alone for `ileti serve`,
+which prints the demo account before the server starts.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ileti.sandbox.faults import Faults
 from ileti.sandbox.routes import build_routes
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.group_commit import GroupCommit
 from ileti.sandbox.store.sql import SqlStore, open_store
 from ileti.sandbox.webhooks import WebhookWorker, render_webhook
 
@@ -61,7 +62,7 @@ def open_services(settings: Settings) -> Services:
                              backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency)
     carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake)
     return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
-                    faults=Faults())
+                    faults=Faults(), orders=GroupCommit(store))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

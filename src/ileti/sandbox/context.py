@@ -14,6 +14,7 @@ from ileti.sandbox.store.sql import SqlStore
 if TYPE_CHECKING:
     from ileti.sandbox.carrier import Carrier
     from ileti.sandbox.faults import Faults
+    from ileti.sandbox.store.group_commit import GroupCommit
     from ileti.sandbox.webhooks import WebhookWorker
 
 __all__ = ["Context", "Services"]
@@ -29,6 +30,7 @@ class Services:
     carrier: Carrier
     webhooks: WebhookWorker
     faults: Faults
+    orders: GroupCommit
     ready: bool = False
 
 

@@ -166,11 +166,11 @@ async def clock(request: Request) -> Any:
         state = services.clock.advanced(float(value))
     elif verb == "set":
         try:
-            state = Clock.frozen(parse_timestamp(value)) if isinstance(value, str) else None
-        except ValueError:
-            state = None
-        if state is None:
-            raise ControlError(422, 'set: "YYYY-MM-DD HH:MM:SS" (Istanbul time)')
+            if not isinstance(value, str):
+                raise ValueError(value)
+            state = Clock.frozen(parse_timestamp(value))
+        except ValueError as exc:
+            raise ControlError(422, 'set: "YYYY-MM-DD HH:MM:SS" (Istanbul time)') from exc
     elif verb == "mode" and value in ("real", "frozen"):
         state = Clock.real() if value == "real" else Clock.frozen(services.clock.now())
     else:
@@ -214,7 +214,7 @@ async def carrier_rules(request: Request) -> Any:
     return {"rules": services.store.carrier_rules()}
 
 
-# ---------------------------------------------------------------------------------------------- faults, webhooks
+# ------------------------------------------------------------------------------------------ faults, webhooks
 
 
 @control
@@ -419,8 +419,8 @@ OPENAPI: dict[str, Any] = {
     "paths": {
         "/_sandbox/accounts": {
             "get": _op("list accounts"),
-            "post": _op("create an account", "{key?, secret | hash, balance: {amount, sms}, billing, senders, "
-                        "api_access, allowed_ips, iys: {brand_code, active, quota}, documents_missing, "
+            "post": _op("create an account", "{key?, secret | hash, balance: {amount, sms}, billing, senders,"
+                        " api_access, allowed_ips, iys: {brand_code, active, quota}, documents_missing, "
                         "webhook_url, test_number, blacklist}"),
         },
         "/_sandbox/accounts/{key}": {"get": _op("read an account"), "patch": _op("change fields", "as POST"),

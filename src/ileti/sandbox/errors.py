@@ -2,8 +2,8 @@
 
 Handlers and rules raise `ApiError(code)` for every documented refusal; `formats.py` renders it as an error
 envelope (status only, message from `ileti.codes`, HTTP status = code unless `always_http_200`). `BugGuard` is
-the outermost ASGI layer: anything unexpected is logged as a bug and answered with a safe 503 envelope, never a
-traceback and never a 500.
+the outermost ASGI layer: anything unexpected is logged as a bug and answered with a safe 503 envelope, never
+a traceback and never a 500.
 """
 
 from __future__ import annotations

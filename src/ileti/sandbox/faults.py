@@ -3,11 +3,11 @@
     {"rules": [{"endpoint": "send-sms" | "*", "fault": "status_503" | "latency" | "drop" | "commit_then_drop",
                 "times": 1 | null, "latency_ms": 0}]}
 
-`times: null` keeps a rule until the set is cleared; a counted rule disappears when used up. The first matching
-rule with uses left fires. `drop` closes the connection before the handler runs; `commit_then_drop` runs the
-handler (the order is committed) and closes the connection instead of answering. Either way the client sees a
-connection error, never an HTTP response. `status_503` answers 503 in the API's envelope; `latency` waits
-`latency_ms` and then handles the call normally.
+`times: null` keeps a rule until the set is cleared; a counted rule disappears when used up. The first
+matching rule with uses left fires. `drop` closes the connection before the handler runs; `commit_then_drop`
+runs the handler (the order is committed) and closes the connection instead of answering. Either way the
+client sees a connection error, never an HTTP response. `status_503` answers 503 in the API's envelope;
+`latency` waits `latency_ms` and then handles the call normally.
 """
 
 from __future__ import annotations
@@ -66,7 +66,11 @@ class Faults:
                 raise ControlError(422, f"{where}.fault must be one of {', '.join(FAULTS)}")
             if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
                 raise ControlError(422, f"{where}.times must be a positive integer or null")
-            if not isinstance(latency, int | float) or isinstance(latency, bool) or not 0 <= latency <= 600_000:
+            if (
+                not isinstance(latency, int | float)
+                or isinstance(latency, bool)
+                or not 0 <= latency <= 600_000
+            ):
                 raise ControlError(422, f"{where}.latency_ms must be a number of milliseconds (0..600000)")
             rules.append(FaultRule(endpoint, fault, times, float(latency)))
         self._rules = rules

@@ -6,8 +6,8 @@ handler → encode.
          --success_envelope--> Format.encode --> Response (HTTP status = status.code, OQ-1)
 
 A `Format` only turns bytes into the envelope dict and back, so the handlers know no format. JSON is here; the
-XML variant (`wire.xml_codec`, body or `data=` form field) and the send-sms GET variant (query string) are more
-`Format`s: implement `decode`/`encode`/`media_type` and list them in `routes.py`; nothing else changes.
+XML variant (`wire.xml_codec`, body or `data=` form field) and the send-sms GET variant (query string) are
+more `Format`s: implement `decode`/`encode`/`media_type` and list them in `routes.py`; nothing else changes.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Every URL of the sandbox on one screen.
 
-    POST /v1/<endpoint>/json            (+ one trailing slash, + aliases)   one per handler in `handlers.HANDLERS`
+    POST /v1/<endpoint>/json      (+ one trailing slash, + aliases)   one per handler in `handlers.HANDLERS`
     *    /v1/<anything else>                                                404 in the API's envelope (OQ-25)
     *    /_sandbox/...  /livez  /readyz                                     `control.CONTROL_ROUTES`
-    GET  /  /_sandbox/inbox/...  /_sandbox/events                           the web inbox, `inbox.inbox_routes()`
+    GET  /  /_sandbox/inbox/...  /_sandbox/events                           the web inbox: `inbox_routes()`
 
 /v1 routes are generated from `wire.ENDPOINTS` × the formats in `FORMATS`; the XML and GET variants are added
 by listing their `Format` here with the paths they serve (`Endpoint.xml_path`, `Endpoint.get_path`).
@@ -83,7 +83,9 @@ def build_routes() -> list[BaseRoute]:
             call = api_endpoint(endpoint, handler, fmt)
             for path in paths_of(endpoint):
                 routes.append(Route(path, call, methods=ANY_METHOD))
-                routes.append(Route(path + "/", call, methods=ANY_METHOD))  # OQ-25: tolerate one trailing slash
+                routes.append(
+                    Route(path + "/", call, methods=ANY_METHOD)
+                )  # OQ-25: tolerate one trailing slash
     for path, control_endpoint, methods in CONTROL_ROUTES:
         routes.append(Route(path, control_endpoint, methods=list(methods)))
     routes.append(Route("/v1", unknown_api_path, methods=ANY_METHOD))

@@ -1,7 +1,7 @@
 """Sandbox settings: every option once, with its `ILETI_*` environment twin and its `ileti serve` flag.
 
     >>> Settings()                                   # defaults: 127.0.0.1:8080, ./ileti-sandbox.db
-    >>> Settings.from_env(port=9000)                 # ILETI_* variables, then explicit overrides
+    >>> Settings.from_env({"port": 9000})            # ILETI_* variables, then explicit overrides
     >>> Settings(db="/tmp/s.db", settle_delay=0.5)   # tests build them directly
 
 Settings are built once, validated in `__post_init__` and passed to `create_app`; nothing reads the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -96,15 +97,16 @@ class Settings:
         return "ILETI_" + name.upper()
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        """Defaults, then `ILETI_*` variables, then `overrides` (the CLI's explicit flags)."""
+    def from_env(cls, overrides: Mapping[str, Any] | None = None,
+                 environ: Mapping[str, str] | None = None) -> Settings:
+        """Defaults, then `ILETI_*` variables, then `overrides` (explicit CLI flags; None = not given)."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             raw = env.get(cls.env_name(f.name))
             if raw is not None:
                 values[f.name] = _parse(f.type, raw, f.name)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
         return cls(**values)
 
 

@@ -11,6 +11,7 @@ Backoff runs on the wall clock, not the sandbox clock, so a frozen sandbox clock
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -28,14 +29,22 @@ log = logging.getLogger("ileti.sandbox.webhooks")
 
 def render_webhook(message_id: int, order_id: int, event: str, to: str, body: str) -> bytes:
     """The §6 payload: `{"report": {"id", "packet_id", "status", "to", "body"}}`."""
-    report: dict[str, Any] = {"id": message_id, "packet_id": order_id, "status": event, "to": to, "body": body}
+    report: dict[str, Any] = {
+        "id": message_id,
+        "packet_id": order_id,
+        "status": event,
+        "to": to,
+        "body": body,
+    }
     return json_codec.dumps({"report": report})
 
 
 class WebhookWorker:
     """Drains the webhook outbox; `wake()` after writing events, `run()` as a background task."""
 
-    def __init__(self, store: SqlStore, *, timeout: float, retries: int, backoff: float, concurrency: int) -> None:
+    def __init__(
+        self, store: SqlStore, *, timeout: float, retries: int, backoff: float, concurrency: int
+    ) -> None:
         self._store = store
         self._timeout = timeout
         self._retries = retries
@@ -60,10 +69,8 @@ class WebhookWorker:
                     busy = False
                 if not busy:
                     # poll as well: retries become due without anyone waking us
-                    try:
+                    with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wakeup.wait(), timeout=min(0.1, self._backoff or 0.1))
-                    except TimeoutError:
-                        pass
                     self._wakeup.clear()
 
     async def _pass(self) -> bool:

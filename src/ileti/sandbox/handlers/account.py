@@ -9,7 +9,8 @@ __all__ = ["get_balance", "get_sender"]
 
 
 async def get_balance(ctx: Context, _req: None) -> GetBalanceResponse:
-    """`amount` in TL and `sms` credits. For a TL-funded account `sms` is what the amount buys (2026 meaning)."""
+    """`amount` in TL and `sms` credits. For a TL-funded account `sms` is what the amount buys (2026
+    meaning)."""
     account = ctx.account
     sms = account.balance_sms
     if account.billing == "tl" and ctx.settings.sms_price > 0:

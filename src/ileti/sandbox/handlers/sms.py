@@ -25,7 +25,7 @@ async def send_sms(ctx: Context, req: SendSmsRequest) -> SendSmsResponse:
 
     A 200 means the order and every recipient row are committed.
     """
-    order_id = rules.place(ctx, req)
+    order_id = await rules.place(ctx, req)
     if ctx.account.webhook_url:
         ctx.services.webhooks.wake()
     return SendSmsResponse(order=OrderRef(id=str(order_id)))

@@ -2,9 +2,9 @@
 
     400 → 401 → 467 → 459 → 460 → 450 → 468 → 469 → 470 → 454 → 453 → 457 → 452 → 451 → 402
 
-400 and 401 happen in `formats.py` before the handler runs. 467 (documents missing, OQ-5) is not in OQ-2's list;
-it is an account-level refusal, so it comes right after authentication. 451 and 402 are decided inside the
-store's `place_order` transaction, atomic with the write (a rejected request never consumes the duplicate
+400 and 401 happen in `formats.py` before the handler runs. 467 (documents missing, OQ-5) is not in OQ-2's
+list; it is an account-level refusal, so it comes right after authentication. 451 and 402 are decided inside
+the store's `place_order` transaction, atomic with the write (a rejected request never consumes the duplicate
 window or the balance). Reading `CHECKS` top to bottom tells which code wins when two checks fail.
 """
 
@@ -66,7 +66,8 @@ def check_sender_format(ctx: Context, draft: Draft) -> None:
 
 
 def check_sender_approved(ctx: Context, draft: Draft) -> None:
-    """450: the sender is not one of the account's approved senders, matched exactly; APITEST always is (§4.1)."""
+    """450: the sender is not one of the account's approved senders, matched exactly; APITEST always is
+    (§4.1)."""
     sender = draft.req.sender
     draft.apitest = sender == APITEST_SENDER
     if not draft.apitest and sender not in ctx.account.senders:
@@ -110,7 +111,7 @@ def check_text_present(ctx: Context, draft: Draft) -> None:
 
 
 def check_size(ctx: Context, draft: Draft) -> None:
-    """453: a text longer than 7 SMS parts in its encoding (§4.1, §7), or more recipients than allowed (OQ-8)."""
+    """453: a text longer than 7 SMS parts in its encoding (§4.1, §7), or too many recipients (OQ-8)."""
     if any(sms.too_long for sms in draft.texts):
         raise ApiError(Code.ORDER_TOO_LARGE)
     count = sum(len(block.recipients.numbers or []) if block.recipients else 0
@@ -205,7 +206,7 @@ def fingerprint(draft: Draft) -> str:
     return hashlib.sha256(json_codec.dumps(items)).hexdigest()
 
 
-def place_order(ctx: Context, draft: Draft) -> int:
+async def place_order(ctx: Context, draft: Draft) -> int:
     """451 then 402, atomic with the write: the store checks both inside `place_order`'s transaction."""
     charged = 0 if draft.apitest else sum(
         block.parts * sum(block.deliverable) for block in draft.blocks
@@ -217,8 +218,13 @@ def place_order(ctx: Context, draft: Draft) -> int:
     )
     settings = ctx.settings
     try:
-        return ctx.store.place_order(order, now=draft.now, duplicate_since=draft.now - settings.duplicate_window,
-                                     settle_delay=settings.settle_delay, part_price=settings.sms_price)
+        return await ctx.services.orders.place(
+            order,
+            now=draft.now,
+            duplicate_since=draft.now - settings.duplicate_window,
+            settle_delay=settings.settle_delay,
+            part_price=settings.sms_price,
+        )
     except Refusal as refusal:
         if refusal.reason is RefusalReason.DUPLICATE:
             raise ApiError(Code.DUPLICATE_ORDER) from refusal
@@ -242,9 +248,9 @@ CHECKS: tuple[Callable[[Context, Draft], None], ...] = (
 )
 
 
-def place(ctx: Context, req: SendSmsRequest) -> int:
+async def place(ctx: Context, req: SendSmsRequest) -> int:
     """Run every check in order, then place the order; returns the new order id or raises `ApiError`."""
     draft = Draft(req=req, now=ctx.clock.now())
     for check in CHECKS:
         check(ctx, draft)
-    return place_order(ctx, draft)
+    return await place_order(ctx, draft)

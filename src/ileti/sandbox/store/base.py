@@ -72,7 +72,8 @@ class Account:
 
 @dataclass(slots=True)
 class NewBlock:
-    """One message block of an order to place: its text and, per recipient, the number and whether it goes out.
+    """One message block of an order to place: its text and, per recipient, the number and whether it goes
+    out.
 
     `numbers[i]` is the normalised number (or the raw value when it is invalid); `deliverable[i]` is False for
     invalid or blacklisted numbers, which become 112 rows at once and cost nothing (OQ-6).

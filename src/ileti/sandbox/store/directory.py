@@ -36,6 +36,7 @@ __all__ = [
     "IysState",
     "NewConsent",
     "RefusalKind",
+    "fold",
 ]
 
 
@@ -128,6 +129,16 @@ class IysState:
     quirks: bool = True
 
 
+_MAX_OFFSET = 2**62  # a page number from the wire can be any size; SQLite's OFFSET is a signed 64-bit int
+_I_VARIANTS = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
+
+
+def fold(text: str) -> str:
+    """Text for a case-insensitive search: every dotted and dotless i is one letter, then casefolded, so
+    "DEMIR", "demir" and "DEMİR" all find "Demir"."""
+    return text.translate(_I_VARIANTS).casefold()
+
+
 _CONTACT_COLUMNS = (t.contacts.c.id, t.contacts.c.name, t.contacts.c.surname, t.contacts.c.email,
                     t.contacts.c.gsm)
 _CONSENT_COLUMNS = (t.consents.c.brand_code, t.consents.c.recipient, t.consents.c.recipient_type,
@@ -169,7 +180,7 @@ class Directory:
             where.append(b.c.added_ts <= end)
         count = self._exec(select(func.count()).select_from(b).where(*where)).fetchone()
         rows = self._exec(select(b.c.number).where(*where).order_by(b.c.added_ts.desc(), b.c.number)
-                          .offset(offset).limit(limit)).fetchall()
+                          .offset(min(offset, _MAX_OFFSET)).limit(limit)).fetchall()
         return (count[0] if count else 0), [row[0] for row in rows]
 
     def blacklist_entries(self, account_key: str) -> list[tuple[str, float]]:
@@ -183,9 +194,10 @@ class Directory:
         idempotent)."""
         b = t.blacklist
         with self._tx():
-            listed = {row[0] for row in self._exec(select(b.c.number).where(b.c.account_key == account_key))}
             for number in dict.fromkeys(numbers):
-                if number not in listed:
+                listed = self._exec(select(b.c.number).where(b.c.account_key == account_key,
+                                                             b.c.number == number)).fetchone()
+                if listed is None:
                     self._exec(insert(b).values(account_key=account_key, number=number, added_ts=now))
 
     def remove_blacklist(self, account_key: str, number: str) -> bool:
@@ -285,7 +297,7 @@ class Directory:
         joined = c.join(cg, cg.c.contact_id == c.c.id)
         count = self._exec(select(func.count()).select_from(joined).where(where)).fetchone()
         rows = self._exec(select(*_CONTACT_COLUMNS).select_from(joined).where(where).order_by(c.c.id)
-                          .offset(offset).limit(limit)).fetchall()
+                          .offset(min(offset, _MAX_OFFSET)).limit(limit)).fetchall()
         return (count[0] if count else 0), self._complete(rows)
 
     # ------------------------------------------------------------------------------------------ contacts
@@ -318,17 +330,17 @@ class Directory:
     def contacts(self, account_key: str, offset: int = 0, limit: int = 100_000) -> list[ContactRecord]:
         c = t.contacts
         rows = self._exec(select(*_CONTACT_COLUMNS).where(c.c.account_key == account_key).order_by(c.c.id)
-                          .offset(offset).limit(limit)).fetchall()
+                          .offset(min(offset, _MAX_OFFSET)).limit(limit)).fetchall()
         return self._complete(rows)
 
     def search_contacts(self, account_key: str, key: str, offset: int, limit: int) -> list[ContactRecord]:
-        """Contacts whose name, surname, e-mail or number contains `key` (case-insensitive), by id."""
+        """Contacts whose name, surname, e-mail or number contains `key`, by id; case-insensitive the Turkish
+        way too (`fold`), which SQL's ASCII-only lower() is not, so the match runs here."""
         c = t.contacts
-        match = or_(*(column.icontains(key, autoescape=True) for column in (c.c.name, c.c.surname, c.c.email,
-                                                                             c.c.gsm)))
-        rows = self._exec(select(*_CONTACT_COLUMNS).where(c.c.account_key == account_key, match)
-                          .order_by(c.c.id).offset(offset).limit(limit)).fetchall()
-        return self._complete(rows)
+        needle = fold(key)
+        rows = self._exec(select(*_CONTACT_COLUMNS).where(c.c.account_key == account_key).order_by(c.c.id))
+        matches = [row for row in rows if any(value and needle in fold(value) for value in row[1:])]
+        return self._complete(matches[offset:offset + limit])
 
     def _check_references(self, account_key: str, data: ContactData) -> None:
         if data.groups and not set(data.groups) <= self._group_ids(account_key):
@@ -477,12 +489,14 @@ class Directory:
 
     def add_consents(self, account_key: str, brand_code: str, records: Sequence[NewConsent], *,
                      quota: int | None, now: float,
-                     check: Callable[[Mapping[ConsentKey, ConsentRecord]], None]) -> None:
+                     check: Callable[[Mapping[ConsentKey, ConsentRecord]], None],
+                     counted: bool = True) -> None:
         """Store a consent batch atomically: all records or none.
 
         `check(latest)` runs inside the transaction with the newest stored record per key of the batch (the
         national rules that depend on history); it raises to refuse the whole batch. Then the quota:
-        `DirectoryRefusal(QUOTA)` when `used + len(records)` would pass it (None: no limit).
+        `DirectoryRefusal(QUOTA)` when `used + len(records)` would pass it (None: no limit). `counted=False`
+        stores without using the quota.
         """
         k = t.consents
         with self._tx():
@@ -498,12 +512,14 @@ class Directory:
                   "recipient_type": r.recipient_type, "type": r.type, "status": r.status, "source": r.source,
                   "consent_date": r.consent_date, "consent_ts": r.consent_ts, "created_ts": now}
                  for r in records])
-            self._put_state(account_key, IysState(state.used + len(records), state.strict, state.quirks))
+            if counted:
+                self._put_state(account_key, IysState(state.used + len(records), state.strict, state.quirks))
 
     def seed_consents(self, account_key: str, brand_code: str, records: Sequence[NewConsent],
                       now: float) -> None:
-        """Store records without any rule or quota (control API: set up a scenario)."""
-        self.add_consents(account_key, brand_code, records, quota=None, now=now, check=lambda _latest: None)
+        """Store records without any rule, outside the quota (control API: set up a scenario)."""
+        self.add_consents(account_key, brand_code, records, quota=None, now=now, check=lambda _latest: None,
+                          counted=False)
 
     def consents(self, account_key: str) -> list[ConsentRecord]:
         k = t.consents

@@ -1,13 +1,14 @@
-"""The one `Store` implementation: SQLAlchemy Core statements on SQLite (PostgreSQL comes through the same class).
+"""The one `Store` implementation: SQLAlchemy Core statements on SQLite (PostgreSQL comes through the same
+class).
 
 Statements are built with SQLAlchemy Core from `tables.py` and compiled once per dialect when the store opens;
 they then run on the DB-API connection directly. That keeps the per-request cost of a send at a few
-microseconds per statement (SQLAlchemy's `Connection.execute` adds tens), which the 3,000 sends/s target needs.
+microseconds per statement (SQLAlchemy's `Connection.execute` adds tens), which 3,000 sends/s needs.
 Everything dialect-specific (pragmas, `BEGIN IMMEDIATE`, last-row ids) stays in this module.
 
 The store is used from one event loop thread: each transaction is synchronous and short, so there is no thread
 hop per request and no interleaving inside a transaction. With WAL and `synchronous=NORMAL` a committed
-transaction survives a process crash (kill -9); `FULL` also survives a power cut (setting `sqlite_synchronous`).
+transaction survives a process crash (kill -9); `FULL` also survives a power cut (`sqlite_synchronous`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
@@ -34,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import event as sa_event
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ileti.sandbox.clock import ClockState
 from ileti.sandbox.store import tables as t
@@ -49,7 +52,7 @@ from ileti.sandbox.store.base import (
 )
 from ileti.sandbox.store.directory import Directory
 
-__all__ = ["SqlStore", "WebhookRenderer", "migrate", "open_store"]
+__all__ = ["PlaceOrder", "SqlStore", "WebhookRenderer", "migrate", "open_store"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WAITING, DELIVERED, UNDELIVERED = 110, 111, 112  # ileti.codes.MessageStatus, as plain ints for the driver
@@ -90,13 +93,18 @@ def open_store(path: str, *, synchronous: str = "NORMAL", webhook_renderer: Webh
     return SqlStore(connection, engine, webhook_renderer)
 
 
+_JSON_POSITIONS = tuple(_ACCOUNT_COLUMNS.index(name) for name in _JSON_FIELDS)
+_BOOL_POSITIONS = tuple(_ACCOUNT_COLUMNS.index(name) for name in _BOOL_FIELDS)
+
+
 def _account_from_row(row: Sequence[Any]) -> Account:
-    values = dict(zip(_ACCOUNT_COLUMNS, row, strict=True))
-    for name in _JSON_FIELDS:
-        values[name] = json.loads(values[name])
-    for name in _BOOL_FIELDS:
-        values[name] = bool(values[name])
-    return Account(**values)
+    # positional: this runs on every authenticated request
+    values = list(row)
+    for position in _JSON_POSITIONS:
+        values[position] = orjson.loads(values[position])
+    for position in _BOOL_POSITIONS:
+        values[position] = bool(values[position])
+    return Account(*values)
 
 
 def _account_params(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -127,6 +135,16 @@ class _Sql(NamedTuple):
     defaults: dict[str, Any]
 
 
+class PlaceOrder(NamedTuple):
+    """One order of a group commit, with the arguments of `SqlStore.place_order`."""
+
+    order: NewOrder
+    now: float
+    duplicate_since: float
+    settle_delay: float
+    part_price: float
+
+
 class SqlStore:
     """`Store` on a DB-API connection, with statements compiled from SQLAlchemy Core (see the module doc)."""
 
@@ -134,6 +152,8 @@ class SqlStore:
         self._db = connection
         self._dialect = engine.dialect
         self._render = render
+        self._sql_settle: tuple[_Sql, ...] | None = None
+        self._sql_claim: tuple[_Sql, _Sql] | None = None
         self.directory = Directory(self)  # part 2: blacklist pages, contacts, groups, consents
         c = self._compile
         o, m, a, w = t.orders, t.messages, t.accounts, t.webhooks
@@ -155,7 +175,9 @@ class SqlStore:
             .values(balance_amount=func.round(a.c.balance_amount - bindparam("cost"), 6))
         )
         self._sql_refund_sms = c(
-            update(a).where(a.c.key == bindparam("k")).values(balance_sms=a.c.balance_sms + bindparam("amount"))
+            update(a)
+            .where(a.c.key == bindparam("k"))
+            .values(balance_sms=a.c.balance_sms + bindparam("amount"))
         )
         self._sql_refund_tl = c(
             update(a).where(a.c.key == bindparam("k"))
@@ -175,13 +197,18 @@ class SqlStore:
                 m.c.order_id == bindparam("order_id"), m.c.row >= bindparam("lo"), m.c.row < bindparam("hi"))
             .order_by(m.c.row)
         )
+        self._sql_blacklisted = c(select(t.blacklist.c.number)
+                                  .where(t.blacklist.c.account_key == bindparam("account_key")))
+        self._sql_order_account = c(select(a.c.billing, a.c.webhook_url).where(a.c.key == bindparam("key")))
+        self._sql_rules = c(select(t.carrier_rules.c.number, t.carrier_rules.c.outcome))
         self._sql_insert_webhook = c(insert(w).values(
             {col.name: bindparam(col.name) for col in w.columns if col.name != "id"}))
 
     # ------------------------------------------------------------------------------------------ plumbing
 
     def _compile(self, statement: ClauseElement) -> _Sql:
-        compiled = statement.compile(dialect=self._dialect, compile_kwargs={"render_postcompile": True})
+        compiled = cast(SQLCompiler, statement.compile(dialect=self._dialect,
+                                                        compile_kwargs={"render_postcompile": True}))
         # constants (LIMIT 1, literal values) become defaults; named `bindparam`s are the caller's to fill
         named = {bind.key for bind in compiled.binds.values() if not bind.unique}
         defaults = {name: value for name, value in compiled.params.items() if name not in named}
@@ -212,7 +239,7 @@ class SqlStore:
         self._db.execute("COMMIT")
 
     def ping(self) -> bool:
-        return self._db.execute("SELECT 1").fetchone() == (1,)
+        return bool(self._db.execute("SELECT 1").fetchone() == (1,))
 
     def close(self) -> None:
         self._db.close()
@@ -252,8 +279,7 @@ class SqlStore:
         return bool(gone)
 
     def blacklisted(self, account_key: str) -> set[str]:
-        rows = self._x(select(t.blacklist.c.number).where(t.blacklist.c.account_key == account_key))
-        return {row[0] for row in rows}
+        return {row[0] for row in self._run(self._sql_blacklisted, {"account_key": account_key})}
 
     def add_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None:
         with self._tx():
@@ -273,47 +299,86 @@ class SqlStore:
 
         Raises `Refusal(DUPLICATE)` or `Refusal(BALANCE)`; nothing is written then.
         """
-        db = self._db
         with self._tx():
-            row = self._run(self._sql_account, {"key": order.account_key}).fetchone()
-            if row is None:
-                raise Refusal(RefusalReason.NOT_FOUND)
-            account = _account_from_row(row)
-            duplicate = self._run(self._sql_duplicate, {
-                "account_key": order.account_key, "fingerprint": order.fingerprint, "since": duplicate_since,
-            }).fetchone()
-            if duplicate is not None:
-                raise Refusal(RefusalReason.DUPLICATE)
-            unit = part_price if account.billing == "tl" else 1.0
-            if order.charged_parts:
-                charge = self._sql_charge_tl if account.billing == "tl" else self._sql_charge_sms
-                cost = order.charged_parts * unit
-                if self._run(charge, {"k": account.key, "cost": cost}).rowcount != 1:
-                    raise Refusal(RefusalReason.BALANCE)
-            total = sum(len(block.numbers) for block in order.blocks)
-            deliverable = sum(sum(block.deliverable) for block in order.blocks)
-            order_id = cast(int, self._run(self._sql_insert_order, {
-                "account_key": order.account_key, "sender": order.sender, "iys": order.iys,
-                "iys_list": order.iys_list, "submit_ts": order.submit_ts, "send_ts": order.send_ts,
-                "cancelled": False, "total": total, "waiting": deliverable, "delivered": 0,
-                "undelivered": total - deliverable, "delivered_parts": 0, "charged_parts": order.charged_parts,
-                "refunded_parts": 0, "billing": account.billing,
-                "part_price": unit if order.charged_parts else 0.0, "fingerprint": order.fingerprint,
-            }).lastrowid)
-            due = order.send_ts + settle_delay
-            rows: list[dict[str, Any]] = []
-            row_number = 0
-            for index, block in enumerate(order.blocks):
-                self._run(self._sql_insert_text, {"order_id": order_id, "block": index, "text": block.text,
-                                                   "encoding": block.encoding, "parts": block.parts})
-                for number, ok in zip(block.numbers, block.deliverable, strict=True):
-                    rows.append({"o": order_id, "r": row_number, "b": index, "n": number,
-                                 "s": WAITING if ok else UNDELIVERED, "p": block.parts,
-                                 "d": due if ok else None, "f": None if ok else now})
-                    row_number += 1
-            self._many(self._sql_insert_message, rows)
-            if account.webhook_url:
-                self._queue_order_events(account, order_id, order, now)
+            return self._place(order, now=now, duplicate_since=duplicate_since, settle_delay=settle_delay,
+                               part_price=part_price)
+
+    def place_orders(self, batch: Sequence[PlaceOrder]) -> list[int | Refusal]:
+        """Group commit: place several orders in one transaction, in order, each checked as if alone.
+
+        Each order sees the ones before it (a duplicate inside the batch is 451). A refused order writes
+        nothing and does not affect the others; an unexpected error rolls the whole batch back and raises.
+        """
+        results: list[int | Refusal] = []
+        with self._tx():
+            for item in batch:
+                try:
+                    results.append(self._place(item.order, now=item.now, duplicate_since=item.duplicate_since,
+                                               settle_delay=item.settle_delay, part_price=item.part_price))
+                except Refusal as refusal:
+                    results.append(refusal)
+        return results
+
+    def _place(self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float,
+               part_price: float) -> int:
+        row = self._run(self._sql_order_account, {"key": order.account_key}).fetchone()
+        if row is None:
+            raise Refusal(RefusalReason.NOT_FOUND)
+        billing, webhook_url = row
+        duplicate = self._run(self._sql_duplicate, {
+            "account_key": order.account_key, "fingerprint": order.fingerprint, "since": duplicate_since,
+        }).fetchone()
+        if duplicate is not None:
+            raise Refusal(RefusalReason.DUPLICATE)
+        unit = part_price if billing == "tl" else 1.0
+        if order.charged_parts:
+            charge = self._sql_charge_tl if billing == "tl" else self._sql_charge_sms
+            cost = order.charged_parts * unit
+            if self._run(charge, {"k": order.account_key, "cost": cost}).rowcount != 1:
+                raise Refusal(RefusalReason.BALANCE)
+        total = sum(len(block.numbers) for block in order.blocks)
+        deliverable = sum(sum(block.deliverable) for block in order.blocks)
+        order_id = cast(
+            int,
+            self._run(
+                self._sql_insert_order,
+                {
+                    "account_key": order.account_key,
+                    "sender": order.sender,
+                    "iys": order.iys,
+                    "iys_list": order.iys_list,
+                    "submit_ts": order.submit_ts,
+                    "send_ts": order.send_ts,
+                    "cancelled": False,
+                    "total": total,
+                    "waiting": deliverable,
+                    "delivered": 0,
+                    "undelivered": total - deliverable,
+                    "delivered_parts": 0,
+                    "charged_parts": order.charged_parts,
+                    "refunded_parts": 0,
+                    "billing": billing,
+                    "part_price": unit if order.charged_parts else 0.0,
+                    "fingerprint": order.fingerprint,
+                },
+            ).lastrowid,
+        )
+        due = order.send_ts + settle_delay
+        rows: list[dict[str, Any]] = []
+        row_number = 0
+        for index, block in enumerate(order.blocks):
+            self._run(self._sql_insert_text, {"order_id": order_id, "block": index, "text": block.text,
+                                               "encoding": block.encoding, "parts": block.parts})
+            for number, ok in zip(block.numbers, block.deliverable, strict=True):
+                rows.append({"o": order_id, "r": row_number, "b": index, "n": number,
+                             "s": WAITING if ok else UNDELIVERED, "p": block.parts,
+                             "d": due if ok else None, "f": None if ok else now})
+                row_number += 1
+        self._many(self._sql_insert_message, rows)
+        if webhook_url:
+            account = self.get_account(order.account_key)
+            assert account is not None
+            self._queue_order_events(account, order_id, order, now)
         return order_id
 
     def _queue_order_events(self, account: Account, order_id: int, order: NewOrder, now: float) -> None:
@@ -338,7 +403,7 @@ class SqlStore:
         ])
 
     def cancel_order(self, account_key: str, order_id: int, now: float) -> None:
-        """Cancel a scheduled order before its send time: rows 112, everything refunded (§4.2, OQ-16, OQ-33)."""
+        """Cancel a scheduled order before its send time: rows 112, all refunded (§4.2, OQ-16, OQ-33)."""
         o, m = t.orders, t.messages
         with self._tx():
             row = self._x(select(o.c.send_ts, o.c.cancelled, o.c.charged_parts, o.c.billing, o.c.part_price)
@@ -356,9 +421,12 @@ class SqlStore:
             account = self.get_account(account_key)
             if account is not None and account.webhook_url and waiting:
                 texts = self._texts(order_id)
-                self._queue_events(account, order_id,
-                                   [(mid, "undelivered", number, texts[block]) for mid, number, block in waiting],
-                                   now)
+                self._queue_events(
+                    account,
+                    order_id,
+                    [(mid, "undelivered", number, texts[block]) for mid, number, block in waiting],
+                    now,
+                )
 
     def _refund(self, account_key: str, billing: str, amount: float) -> None:
         if amount:
@@ -368,7 +436,7 @@ class SqlStore:
     def _texts(self, order_id: int) -> dict[int, str]:
         rows = self._x(select(t.order_texts.c.block, t.order_texts.c.text)
                        .where(t.order_texts.c.order_id == order_id))
-        return {block: text for block, text in rows}
+        return dict(rows)
 
     def get_order(self, account_key: str, order_id: int) -> OrderRecord | None:
         row = self._run(self._sql_order, {"id": order_id, "account_key": account_key}).fetchone()
@@ -420,16 +488,12 @@ class SqlStore:
         from ileti.sandbox.carrier import outcome as default_decide
 
         choose = decide or default_decide
-        m, o = t.messages, t.orders
-        pick = self._compile(select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block)
-                             .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
-                             .order_by(m.c.due_ts, m.c.id).limit(_SETTLE_BATCH))
-        finalize = self._compile(update(m).where(m.c.id == bindparam("i"))
-                                 .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f")))
-        park = self._compile(update(m).where(m.c.id == bindparam("i")).values(due_ts=None))
+        if self._sql_settle is None:
+            self._sql_settle = self._settle_statements()
+        pick, finalize, park, count, info, refunded = self._sql_settle
         settled = 0
         while True:
-            with self._tx() as db:
+            with self._tx():
                 batch = self._run(pick, {"due_by": due_by}).fetchall()
                 if not batch:
                     return settled
@@ -448,58 +512,89 @@ class SqlStore:
                     counts = per_order.setdefault(oid, [0, 0, 0, 0])
                     counts[0 if ok else 1] += 1
                     counts[2 if ok else 3] += parts
-                    events.setdefault(oid, []).append((mid, "delivered" if ok else "undelivered", number, block))
+                    event = "delivered" if ok else "undelivered"
+                    events.setdefault(oid, []).append((mid, event, number, block))
                 self._many(finalize, finals)
                 self._many(park, parked)
-                for oid, (d, u, dparts, uparts) in per_order.items():
-                    self._x(update(o).where(o.c.id == oid).values(
-                        delivered=o.c.delivered + d, undelivered=o.c.undelivered + u,
-                        waiting=o.c.waiting - d - u, delivered_parts=o.c.delivered_parts + dparts,
-                        refunded_parts=o.c.refunded_parts + bindparam("refund")), {"refund": 0})
-                    info = self._x(select(o.c.account_key, o.c.billing, o.c.part_price, o.c.charged_parts)
-                                   .where(o.c.id == oid)).fetchone()
-                    if info is None:
+                self._many(count, [{"oid": oid, "d": d, "u": u, "dp": dp, "n": d + u}
+                                   for oid, (d, u, dp, _) in per_order.items()])
+                accounts: dict[str, Account | None] = {}
+                for oid, (_, _, _, uparts) in per_order.items():
+                    row = self._run(info, {"oid": oid}).fetchone()
+                    if row is None:
                         continue
-                    account_key, billing, price, charged = info
+                    account_key, billing, price, charged = row
                     if charged and uparts:
                         # undelivered messages are free (OQ-16)
-                        self._x(update(o).where(o.c.id == oid)
-                                .values(refunded_parts=o.c.refunded_parts + uparts))
+                        self._run(refunded, {"oid": oid, "n": uparts})
                         self._refund(account_key, billing, uparts * price)
-                    account = self.get_account(account_key)
+                    if account_key not in accounts:
+                        accounts[account_key] = self.get_account(account_key)
+                    account = accounts[account_key]
                     if account is not None and account.webhook_url:
                         texts = self._texts(oid)
                         self._queue_events(account, oid, [(mid, ev, num, texts[blk])
                                                           for mid, ev, num, blk in events[oid]], now)
                 settled += len(finals)
 
+    def _settle_statements(self) -> tuple[_Sql, ...]:
+        m, o = t.messages, t.orders
+        return (
+            self._compile(select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block)
+                          .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
+                          .order_by(m.c.due_ts, m.c.id).limit(_SETTLE_BATCH)),
+            self._compile(update(m).where(m.c.id == bindparam("i"))
+                          .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f"))),
+            self._compile(update(m).where(m.c.id == bindparam("i")).values(due_ts=None)),
+            self._compile(update(o).where(o.c.id == bindparam("oid")).values(
+                delivered=o.c.delivered + bindparam("d"), undelivered=o.c.undelivered + bindparam("u"),
+                waiting=o.c.waiting - bindparam("n"), delivered_parts=o.c.delivered_parts + bindparam("dp"))),
+            self._compile(select(o.c.account_key, o.c.billing, o.c.part_price, o.c.charged_parts)
+                          .where(o.c.id == bindparam("oid"))),
+            self._compile(update(o).where(o.c.id == bindparam("oid"))
+                          .values(refunded_parts=o.c.refunded_parts + bindparam("n"))),
+        )
+
     def carrier_rules(self) -> dict[str, CarrierOutcome]:
-        rows = self._x(select(t.carrier_rules.c.number, t.carrier_rules.c.outcome))
+        rows = self._run(self._sql_rules)
         return {number: cast(CarrierOutcome, outcome) for number, outcome in rows}
 
     def set_carrier_rules(self, rules: Mapping[str, CarrierOutcome]) -> None:
-        with self._tx() as db:
+        with self._tx():
             self._x(delete(t.carrier_rules))
             if rules:
-                sql = self._compile(insert(t.carrier_rules).values(number=bindparam("n"), outcome=bindparam("o")))
+                sql = self._compile(
+                    insert(t.carrier_rules).values(number=bindparam("n"), outcome=bindparam("o"))
+                )
                 self._many(sql, [{"n": n, "o": v} for n, v in rules.items()])
 
     # ------------------------------------------------------------------------------------------ webhooks
 
     def claim_webhooks(self, wall_now: float, limit: int) -> list[WebhookJob]:
         """Mark up to `limit` due deliveries as in flight; a message's events go out strictly in order."""
-        w = t.webhooks
-        earlier = w.alias("earlier")
-        blocked = (select(earlier.c.id).where(earlier.c.message_id == w.c.message_id, earlier.c.id < w.c.id,
-                                              earlier.c.state.in_(("pending", "sending"))).exists())
+        if self._sql_claim is None:
+            w = t.webhooks
+            earlier = w.alias("earlier")
+            blocked = select(earlier.c.id).where(
+                earlier.c.message_id == w.c.message_id, earlier.c.id < w.c.id,
+                earlier.c.state.in_(("pending", "sending"))).exists()
+            self._sql_claim = (
+                self._compile(select(w.c.id, w.c.url, w.c.payload, w.c.attempts)
+                              .where(w.c.state == "pending", w.c.next_ts <= bindparam("now", 0.0), ~blocked)
+                              .order_by(w.c.id).limit(bindparam("limit", 1))),
+                self._compile(update(w).where(w.c.id == bindparam("i")).values(state=bindparam("state"))),
+            )
+        # (the placeholder values above only let the IN list render at compile time)
+        pick, mark = self._sql_claim
+        # most passes find nothing: look before taking the write lock
+        if not self._run(pick, {"now": wall_now, "limit": 1}).fetchone():
+            return []
         with self._tx():
-            rows = self._x(select(w.c.id, w.c.url, w.c.payload, w.c.attempts)
-                           .where(w.c.state == "pending", w.c.next_ts <= wall_now, ~blocked)
-                           .order_by(w.c.id).limit(limit)).fetchall()
-            if rows:
-                sql = self._compile(update(w).where(w.c.id == bindparam("i")).values(state="sending"))
-                self._many(sql, [{"i": row[0]} for row in rows])
-        return [WebhookJob(id=i, url=url, payload=payload.encode(), attempts=n) for i, url, payload, n in rows]
+            rows = self._run(pick, {"now": wall_now, "limit": limit}).fetchall()
+            self._many(mark, [{"i": row[0], "state": "sending"} for row in rows])
+        return [
+            WebhookJob(id=i, url=url, payload=payload.encode(), attempts=n) for i, url, payload, n in rows
+        ]
 
     def record_webhook_attempt(self, job: WebhookJob, *, at: float, http_status: int | None,
                                error: str | None, duration_ms: float, next_ts: float | None,
@@ -520,7 +615,10 @@ class SqlStore:
 
     def has_pending_webhooks(self) -> bool:
         w = t.webhooks
-        return self._x(select(w.c.id).where(w.c.state.in_(("pending", "sending"))).limit(1)).fetchone() is not None
+        return (
+            self._x(select(w.c.id).where(w.c.state.in_(("pending", "sending"))).limit(1)).fetchone()
+            is not None
+        )
 
     def webhook_log(self, *, account_key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         w, x = t.webhooks, t.webhook_attempts
@@ -551,7 +649,9 @@ class SqlStore:
     def set_clock_state(self, state: ClockState) -> None:
         with self._tx():
             self._x(delete(t.clock))
-            self._x(insert(t.clock).values(id=1, mode=state.mode, offset=state.offset, frozen_at=state.frozen_at))
+            self._x(
+                insert(t.clock).values(id=1, mode=state.mode, offset=state.offset, frozen_at=state.frozen_at)
+            )
 
     def get_meta(self, name: str) -> str | None:
         row = self._x(select(t.meta.c.value).where(t.meta.c.name == name)).fetchone()

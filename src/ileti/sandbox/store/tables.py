@@ -1,8 +1,8 @@
 """The sandbox schema as SQLAlchemy Core tables: what `sql.py` builds its statements from.
 
-The schema itself is created and upgraded by the alembic migrations in `migrations/`; a change here needs a new
-migration. Times are float epoch seconds (sandbox clock, or wall clock where a column says `wall`); list-valued
-account fields (`senders`, `allowed_ips`) are JSON text.
+The schema itself is created and upgraded by the alembic migrations in `migrations/`; a change here needs a
+new migration. Times are float epoch seconds (sandbox clock, or wall clock where a column says `wall`);
+list-valued account fields (`senders`, `allowed_ips`) are JSON text.
 """
 
 from __future__ import annotations

@@ -12,13 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ClauseElement, ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ClauseElement, ColumnElement, FromClause, and_, case, exists, func, select
 
 from ileti.codes import MessageStatus
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.sql import SqlStore
 
-__all__ = ["Filters", "change_marker", "order_rows", "overview", "thread_rows", "webhook_rows"]
+__all__ = ["RECENT_WINDOW", "Filters", "change_marker", "order_rows", "overview", "thread_rows",
+           "webhook_rows"]
+
+
+RECENT_WINDOW = 5000  # newest messages scanned for the conversation list before counting
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +84,38 @@ def change_marker(store: SqlStore) -> str:
     return "-".join("" if value is None else str(value) for value in rows[0])
 
 
+def _messages_for(filters: Filters) -> FromClause:
+    """`messages`, joined to `orders` only when a filter needs an order column (the join costs a lookup per
+    message)."""
+    m, o = t.messages, t.orders
+    return m.join(o, o.c.id == m.c.order_id) if filters.sender is not None or filters.account else m
+
+
+def _recent_numbers(store: SqlStore, filters: Filters, limit: int) -> list[str] | None:
+    """The `limit` most recently messaged numbers, read from the newest `RECENT_WINDOW` messages only; None
+    when the window is full and holds fewer numbers (older numbers may then be missing)."""
+    m = t.messages
+    recent = _fetch(store, select(m.c.number).select_from(_messages_for(filters))
+                    .where(*_message_filters(filters)).order_by(m.c.id.desc()).limit(RECENT_WINDOW))
+    numbers = list(dict.fromkeys(row[0] for row in recent))[:limit]
+    return None if len(numbers) < limit and len(recent) == RECENT_WINDOW else numbers
+
+
 def thread_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[dict[str, Any]]:
-    """One row per recipient number, newest activity first: the count and the last message's details."""
+    """One row per recipient number, newest activity first: the count and the last message's details.
+
+    Grouping every message by number sorts the whole table (about 0.3 s at 100,000 messages, on the event
+    loop); so the numbers are picked from the newest messages first and only theirs are counted.
+    """
     m, o, x = t.messages, t.orders, t.order_texts
+    numbers = _recent_numbers(store, filters, limit)
+    if numbers == []:
+        return []
     grouped = (
         select(m.c.number, func.count().label("count"), func.max(m.c.id).label("last_id"),
                func.sum(case((m.c.status == int(MessageStatus.WAITING), 1), else_=0)).label("waiting"))
-        .select_from(m.join(o, o.c.id == m.c.order_id))
-        .where(*_message_filters(filters))
+        .select_from(_messages_for(filters))
+        .where(*_message_filters(filters), *([] if numbers is None else [m.c.number.in_(numbers)]))
         .group_by(m.c.number)
         .order_by(func.max(m.c.id).desc())
         .limit(limit)

@@ -218,25 +218,33 @@
     if (atBottom || previous !== list.dataset.number) list.scrollTop = list.scrollHeight;
   }
 
+  /** "submitted 10:15:00 · sent 10:20:00 · delivered 10:20:02": the times a phone would not show, short. */
+  function messageTimes(m) {
+    const clock = (stamp) => (stamp || "").split(" ")[1] || stamp;
+    const times = [h("time", { title: m.submitted_at }, `submitted ${clock(m.submitted_at)}`)];
+    if (m.send_at !== m.submitted_at) times.push(h("time", { title: m.send_at }, `send at ${m.send_at}`));
+    if (m.final_at) {
+      const label = state.statuses[m.status] ? state.statuses[m.status].label : "final";
+      times.push(h("time", { title: m.final_at }, `${label} ${clock(m.final_at)}`));
+    }
+    return times.flatMap((time, i) => (i ? [h("span", { class: "sep" }, "·"), time] : [time]));
+  }
+
   function renderMessage(m) {
-    const times = [`submitted ${m.submitted_at}`];
-    if (m.send_at !== m.submitted_at) times.push(`send at ${m.send_at}`);
-    if (m.final_at) times.push(`final ${m.final_at}`);
     return h("li", { class: "msg", dataset: { id: m.id, order: m.order_id, status: m.status } },
       h("div", { class: "msg-sender" }, m.sender),
       h("div", { class: "bubble" }, h("p", { class: "bubble-text" }, m.text)),
-      h("div", { class: "msg-meta", title: times.join("\n") },
+      h("div", { class: "msg-meta" },
         statusChip(m.status),
         h("span", { class: "encoding" }, m.encoding),
         h("span", { class: "sep" }, "·"),
         h("span", { class: "parts" }, plural(m.parts, "part")),
         h("span", { class: "sep" }, "·"),
-        h("time", {}, (m.final_at || m.send_at).split(" ")[1] || ""),
-        h("span", { class: "sep" }, "·"),
         h("button", {
           type: "button", class: "link", title: "Show only this order",
           onclick: () => setFilter("order_id", String(m.order_id)),
-        }, `order ${m.order_id}`)));
+        }, `order ${m.order_id}`)),
+      h("div", { class: "msg-meta msg-times" }, messageTimes(m)));
   }
 
   function reportBar(o) {

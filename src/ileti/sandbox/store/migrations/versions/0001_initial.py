@@ -16,11 +16,6 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# the partial index of messages still to settle, on both dialects
-_DUE_NOT_NULL = {
-    "sqlite_where": sa.text("due_ts IS NOT NULL"),
-    "postgresql_where": sa.text("due_ts IS NOT NULL"),
-}
 
 
 def upgrade() -> None:
@@ -82,7 +77,8 @@ def upgrade() -> None:
         "messages",
         ["due_ts"],
         unique=False,
-        **_DUE_NOT_NULL,
+        sqlite_where=sa.text("due_ts IS NOT NULL"),
+        postgresql_where=sa.text("due_ts IS NOT NULL"),
     )
     op.create_index("ix_messages_order_row", "messages", ["order_id", "row"], unique=True)
     op.create_table(
@@ -172,7 +168,8 @@ def downgrade() -> None:
     op.drop_index(
         "ix_messages_due",
         table_name="messages",
-        **_DUE_NOT_NULL,
+        sqlite_where=sa.text("due_ts IS NOT NULL"),
+        postgresql_where=sa.text("due_ts IS NOT NULL"),
     )
     op.drop_table("messages")
     op.drop_table("clock")

@@ -1,0 +1,44 @@
+"""In-process checks of the store's own invariants (the API-level behaviour is tested over a socket)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from ileti.sandbox.store import tables as t
+from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal, RefusalReason
+from ileti.sandbox.store.sql import PlaceOrder, open_store
+from ileti.sandbox.webhooks import render_webhook
+
+
+def test_account_fields_follow_the_table_columns() -> None:
+    # SqlStore builds Account positionally from a row (it runs on every request)
+    assert [f.name for f in dataclasses.fields(Account)] == [c.name for c in t.accounts.columns]
+
+
+def _order(text: str, numbers: list[str]) -> NewOrder:
+    block = NewBlock(text, "GSM-7", 1, numbers, [True] * len(numbers))
+    return NewOrder(account_key="k", sender="S", iys=0, iys_list=None, submit_ts=1000.0, send_ts=1000.0,
+                    fingerprint=text, blocks=[block], charged_parts=len(numbers))
+
+
+def test_group_commit_checks_each_order_against_the_ones_before_it(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
+    try:
+        store.create_account(Account(key="k", hash="h", balance_sms=3))
+        batch = [PlaceOrder(order, 1000.0, 400.0, 2.0, 0.05) for order in (
+            _order("a", ["+905301234567"]), _order("a", ["+905301234567"]),  # 451 inside the batch
+            _order("b", ["+905301234567", "+905301234568", "+905301234569"]),  # 402: 2 credits left
+            _order("c", ["+905301234567", "+905301234568"]),
+        )]
+        results = store.place_orders(batch)
+        assert isinstance(results[0], int)
+        assert isinstance(results[3], int)
+        assert [r.reason for r in results[1:3] if isinstance(r, Refusal)] == [RefusalReason.DUPLICATE,
+                                                                             RefusalReason.BALANCE]
+        account = store.get_account("k")
+        assert account is not None
+        assert account.balance_sms == 0
+        assert [store.get_order("k", r) is not None for r in results if isinstance(r, int)] == [True, True]
+    finally:
+        store.close()
