@@ -1,9 +1,14 @@
 """pytest plugin: fixtures that run a real ileti sandbox for a test session (registered as `pytest11`).
 
-    def test_send(ileti_sandbox):                      # a fresh, funded account on a reset sandbox
-        client = Client(key=ileti_sandbox.key, hash=ileti_sandbox.hash, base_url=ileti_sandbox.url)
-        order = client.send_sms(sender=ileti_sandbox.sender, ...)
+    def test_send(ileti_client, ileti_sandbox):        # a ready Client for a fresh, funded account
+        order = ileti_client.send_sms("5301234567", "Merhaba")
+        [message] = ileti_sandbox.messages(to="+905301234567")    # the inbox
         ileti_sandbox.settle()                         # every due message becomes final, no sleeping
+        ileti_sandbox.advance(600)                     # the sandbox clock moves; nothing sleeps
+
+Fixtures: `ileti_sandbox_server` (session: the server), `ileti_sandbox` (function: reset, a fresh account and
+the helpers), `ileti_client` (function: a ready `ileti.Client` for that account), `ileti_env` (function: the
+account in the `ILETI_*` environment variables). docs/testing.md has a complete example.
 
     with SandboxServer() as server:                    # outside pytest: a sandbox on a free port
         print(server.url)
@@ -15,10 +20,12 @@ client-only install still loads the plugin; the fixtures need `ileti[sandbox]` a
 
 from __future__ import annotations
 
+import functools
 import socket
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -30,7 +37,17 @@ if TYPE_CHECKING:
     import httpx
     import uvicorn
 
-__all__ = ["SandboxHandle", "SandboxServer", "http_client", "ileti_sandbox", "ileti_sandbox_server"]
+    import ileti
+
+__all__ = [
+    "SandboxHandle",
+    "SandboxServer",
+    "http_client",
+    "ileti_client",
+    "ileti_env",
+    "ileti_sandbox",
+    "ileti_sandbox_server",
+]
 
 DEFAULT_SENDER = "ILETITEST"
 
@@ -118,7 +135,7 @@ def http_client(url: str) -> httpx.Client:
 
 
 class SandboxHandle:
-    """One test's view of the sandbox: its account and the control API."""
+    """One test's view of the sandbox: its account, a ready client for it, and the control API."""
 
     def __init__(self, url: str, account: dict[str, Any], sender: str) -> None:
         self.url = url
@@ -158,7 +175,10 @@ class SandboxHandle:
         return result
 
     def messages(self, **filters: Any) -> list[dict[str, Any]]:
-        params = "&".join(f"{k}={v}" for k, v in filters.items() if v is not None)
+        """The inbox (`GET /_sandbox/messages`), newest first: each message's `to`, `sender`, `text`,
+        `encoding`, `parts`, `status`, `order_id` and times. Filters: `to`, `order_id`, `sender`, `account`,
+        `limit`."""
+        params = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
         result: list[dict[str, Any]] = self.control("GET", "/messages" + (f"?{params}" if params else ""))[
             "messages"]
         return result
@@ -166,11 +186,45 @@ class SandboxHandle:
     def set_faults(self, rules: list[dict[str, Any]]) -> Any:
         return self.control("PUT", "/faults", {"rules": rules})
 
+    def update_account(self, **fields: Any) -> dict[str, Any]:
+        """Change this test's account (`PATCH /_sandbox/accounts/{key}`): `balance={"sms": 0}`,
+        `senders=[…]`, `api_access=False`, `webhook_url=…`, any field `create_account` takes."""
+        result: dict[str, Any] = self.control("PATCH", f"/accounts/{self.key}", fields)
+        self.account = result
+        return result
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The account as the environment variables `ileti.Client()` and the `ileti` command read."""
+        return {"ILETI_BASE_URL": self.url, "ILETI_API_KEY": self.key, "ILETI_API_HASH": self.hash,
+                "ILETI_SENDER": self.sender}
+
+    @functools.cached_property
+    def client(self) -> ileti.Client:
+        """A ready `ileti.Client` for this account, its sender the default; closed with the handle."""
+        return self.new_client()
+
+    def new_client(self, **options: Any) -> ileti.Client:
+        """Another `ileti.Client` for this account (`options` as `ileti.Client` takes them); close it."""
+        import ileti
+
+        options.setdefault("sender", self.sender)
+        return ileti.Client(self.key, self.hash, base_url=self.url, **options)
+
+    def async_client(self, **options: Any) -> ileti.AsyncClient:
+        """An `ileti.AsyncClient` for this account (`async with ileti_sandbox.async_client() as client:`)."""
+        import ileti
+
+        options.setdefault("sender", self.sender)
+        return ileti.AsyncClient(self.key, self.hash, base_url=self.url, **options)
+
     def webhooks(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self.control("GET", "/webhooks")["webhooks"]
         return result
 
     def close(self) -> None:
+        if "client" in self.__dict__:  # only when a test used it (cached_property)
+            self.client.close()
         self._http.close()
 
 
@@ -185,7 +239,11 @@ def ileti_sandbox_server() -> Iterator[SandboxServer]:
 
 @pytest.fixture
 def ileti_sandbox(ileti_sandbox_server: SandboxServer) -> Iterator[SandboxHandle]:
-    """A reset sandbox with a fresh account: 10,000 SMS credits, 1,000 TL, sender `ILETITEST`."""
+    """A reset sandbox with a fresh account: 10,000 SMS credits, 1,000 TL, sender `ILETITEST`.
+
+    The handle has a ready `ileti.Client` (`.client`), the account (`.account`, `.key`, `.hash`, `.sender`)
+    and the helpers: `.messages()` (the inbox), `.settle()`, `.advance()`, `.set_clock()`, and more.
+    """
     url = ileti_sandbox_server.url
     with http_client(url) as http:
         http.post("/_sandbox/reset").raise_for_status()
@@ -199,3 +257,18 @@ def ileti_sandbox(ileti_sandbox_server: SandboxServer) -> Iterator[SandboxHandle
         yield handle
     finally:
         handle.close()
+
+
+@pytest.fixture
+def ileti_client(ileti_sandbox: SandboxHandle) -> ileti.Client:
+    """A ready `ileti.Client` for `ileti_sandbox`'s fresh account (its sender is the default sender)."""
+    return ileti_sandbox.client
+
+
+@pytest.fixture
+def ileti_env(ileti_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch) -> SandboxHandle:
+    """`ileti_sandbox`, with its account in `ILETI_BASE_URL`, `ILETI_API_KEY`, `ILETI_API_HASH` and
+    `ILETI_SENDER` for the test, for code that builds its own client (`ileti.Client()` reads them)."""
+    for name, value in ileti_sandbox.env.items():
+        monkeypatch.setenv(name, value)
+    return ileti_sandbox

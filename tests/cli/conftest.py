@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-import ileti as ileti_package
 from ileti.testing import SandboxHandle
 
 
@@ -40,15 +39,12 @@ class Ileti:
         self.tmp_path = tmp_path
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-            "ILETI_BASE_URL": sandbox.url, "ILETI_API_KEY": sandbox.key, "ILETI_API_HASH": sandbox.hash,
-            "ILETI_SENDER": sandbox.sender, "NO_COLOR": "1", "COLUMNS": "200",
+            **sandbox.env, "NO_COLOR": "1", "COLUMNS": "200",
         }
 
     def send(self, text: str, *numbers: str) -> int:
-        """Set up an order through the client in process (cheaper than another subprocess)."""
-        with ileti_package.Client(self.sandbox.key, self.sandbox.hash, base_url=self.sandbox.url,
-                                  sender=self.sandbox.sender) as client:
-            return client.send_sms(list(numbers), text).id
+        """Set up an order through the plugin's client in process (cheaper than another subprocess)."""
+        return self.sandbox.client.send_sms(list(numbers), text).id
 
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None,
                  executable: list[str] | None = None) -> Run:

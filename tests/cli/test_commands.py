@@ -145,8 +145,7 @@ def test_blacklist_add_list_and_remove(ileti: Ileti) -> None:
 
 
 def test_consent_add_and_show(ileti: Ileti) -> None:
-    ileti.sandbox.control("PATCH", f"/accounts/{ileti.sandbox.key}",
-                          {"iys": {"brand_code": "696422", "active": True}})
+    ileti.sandbox.update_account(iys={"brand_code": "696422", "active": True})
     added = ileti("consent", "add", "5301234567", "--brand-code", "696422")
     assert added.code == 0, added.text
     shown = ileti("consent", "show", "+905301234567", "--brand-code", "696422", "--json").json()

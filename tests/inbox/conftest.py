@@ -52,7 +52,7 @@ class Inbox:
 
 @pytest.fixture
 def inbox(ileti_sandbox: SandboxHandle) -> Iterator[Inbox]:
-    ileti_sandbox.control("PATCH", f"/accounts/{ileti_sandbox.key}", {"senders": SENDERS})
+    ileti_sandbox.update_account(senders=SENDERS)
     ileti_sandbox.set_clock(FROZEN_AT)
     with http_client(ileti_sandbox.url) as http:
         yield Inbox(sandbox=ileti_sandbox, http=http)

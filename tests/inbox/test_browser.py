@@ -68,7 +68,7 @@ def test_a_message_sent_through_the_api_appears_without_a_reload(page: Page, inb
 
 
 def test_html_and_script_in_a_text_are_shown_as_text(page: Page, inbox: Inbox) -> None:
-    inbox.control("PATCH", f"/_sandbox/accounts/{inbox.key}", {"webhook_url": "http://127.0.0.1:9/hook"})
+    inbox.sandbox.update_account(webhook_url="http://127.0.0.1:9/hook")
     order_id = inbox.send(HOSTILE, ["5301234567"])
     open_inbox(page, inbox)
 

@@ -89,7 +89,7 @@ def test_overview_lists_senders_accounts_and_the_status_table(inbox: Inbox) -> N
 
 
 def test_webhook_log_is_newest_first_and_filters_by_order(inbox: Inbox) -> None:
-    inbox.control("PATCH", f"/_sandbox/accounts/{inbox.key}", {"webhook_url": "http://127.0.0.1:9/hook"})
+    inbox.sandbox.update_account(webhook_url="http://127.0.0.1:9/hook")
     first = inbox.send("a", ["5301234567"])
     inbox.send("b", ["5301234568"])
     hooks = inbox.http.get("/_sandbox/inbox/webhooks").json()["webhooks"]

@@ -354,9 +354,11 @@ class _AsyncConnection(asyncio.Protocol):
         return not self.closed and time.monotonic() - self.idle_since <= expiry
 
     def close(self) -> None:
+        """Drop the connection at once. abort(), not close(): a TLS close() waits for the peer's close_notify,
+        and a loop that ends first leaves the socket open; nothing is pending on a connection we discard."""
         self.closed = True
         if self.transport is not None:
-            self.transport.close()
+            self.transport.abort()
 
 
 class _Slots:

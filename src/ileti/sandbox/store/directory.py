@@ -6,13 +6,14 @@ the store it speaks domain records, never rows, and it answers a domain refusal 
 handlers map refusals to status codes. Time always comes in as an argument (the sandbox clock).
 
 Statements here are not on the send-sms hot path, so they are built with SQLAlchemy Core and compiled per
-call (`_exec`).
+call, through the store's own `_x`/`_compile`/`_many` (dialect differences stay in `sql.py`).
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -156,15 +157,10 @@ class Directory:
     # ------------------------------------------------------------------------------------------ plumbing
 
     def _exec(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
-        # unlike `SqlStore._run`, literal None values are kept: a NULL column is a legitimate value here
-        compiled = statement.compile(dialect=self._store._dialect,
-                                     compile_kwargs={"render_postcompile": True})
-        values = dict(compiled.params)
-        if params:
-            values.update(params)
-        return self._store._db.execute(str(compiled), values)
+        # the store's own compile-and-run, so dialect handling stays in `sql.py`
+        return self._store._x(statement, params)
 
-    def _tx(self) -> Any:
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
         return self._store._tx()
 
     # ------------------------------------------------------------------------------------------ blacklist
@@ -504,10 +500,10 @@ class Directory:
             state = self.iys_state(account_key)
             if quota is not None and state.used + len(records) > quota:
                 raise DirectoryRefusal(RefusalKind.QUOTA)
-            self._store._db.executemany(
-                str(insert(k).values({name: bindparam(name) for name in (
+            self._store._many(
+                self._store._compile(insert(k).values({name: bindparam(name) for name in (
                     "account_key", "brand_code", "recipient", "recipient_type", "type", "status", "source",
-                    "consent_date", "consent_ts", "created_ts")}).compile(dialect=self._store._dialect)),
+                    "consent_date", "consent_ts", "created_ts")})),
                 [{"account_key": account_key, "brand_code": brand_code, "recipient": r.recipient,
                   "recipient_type": r.recipient_type, "type": r.type, "status": r.status, "source": r.source,
                   "consent_date": r.consent_date, "consent_ts": r.consent_ts, "created_ts": now}

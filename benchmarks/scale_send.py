@@ -1,0 +1,309 @@
+"""send-sms throughput of `ileti serve` with 1, 2 and 4 workers, on SQLite and on PostgreSQL.
+
+Each run starts `ileti serve --workers N` as a subprocess on a fresh store, creates a funded account, and then
+starts the load generator as a separate process (this same file with `--generate`): `--concurrency` keep-alive
+HTTP/1.1 connections on one uvloop event loop, each sending distinct single-recipient send-sms orders back to
+back for `--seconds`. It reports orders per second (every one answered 200, so committed) and latency
+percentiles. PostgreSQL comes from `--postgres-url` (a server the benchmark may create databases on), else a
+throwaway server with PostgreSQL's default durability (fsync and synchronous_commit on) from Debian's
+binaries. SQLite runs with WAL and synchronous=NORMAL (the default: a commit survives a process crash).
+
+    .venv/bin/python benchmarks/scale_send.py                          # both backends, 1/2/4 workers
+    .venv/bin/python benchmarks/scale_send.py --backend sqlite --workers 1 --seconds 5
+    .venv/bin/python benchmarks/scale_send.py --profile                # where a 1-worker server spends time
+
+`--profile` runs one SQLite (and one PostgreSQL) server with a single worker under cProfile while the load
+runs, then prints the functions with the most own time and the same time grouped by layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import pstats
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SENDER = "BENCH"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# ------------------------------------------------------------------------------------------ load generator
+
+
+def _request(key: str, hash_: str, text: str, number: str) -> bytes:
+    body = json.dumps({"request": {"authentication": {"key": key, "hash": hash_}, "order": {
+        "sender": SENDER, "iys": "0", "message": {"text": text, "receipents": {"number": [number]}}}}},
+        ensure_ascii=False).encode()
+    return (b"POST /v1/send-sms/json HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+
+async def _connection(port: int, key: str, hash_: str, index: int, deadline: float,
+                      latencies: list[float], codes: Counter[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    run = secrets.token_hex(4)  # texts differ from every earlier run's, which are still in the 451 window
+    i = 0
+    try:
+        while time.perf_counter() < deadline:
+            # distinct text and number per request: no 451, and the duplicate check does real work
+            number = f"53{index % 10}{i % 10_000_000:07d}"
+            request = _request(key, hash_, f"Yük testi {run} {index}-{i}", number)
+            i += 1
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            codes[int(head.split(b" ", 2)[1])] += 1
+    finally:
+        writer.close()
+
+
+async def _generate(port: int, key: str, hash_: str, seconds: float, concurrency: int) -> dict[str, object]:
+    latencies: list[float] = []
+    codes: Counter[int] = Counter()
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_connection(port, key, hash_, n, deadline, latencies, codes)
+                           for n in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        if not latencies:
+            return 0.0
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
+
+    return {"requests": len(latencies), "seconds": round(elapsed, 3), "codes": dict(codes),
+            "per_second": round(codes.get(200, 0) / elapsed, 1), "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
+
+
+def generate_main(args: argparse.Namespace) -> None:
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    print(json.dumps(asyncio.run(_generate(args.port, args.key, args.hash, args.seconds, args.concurrency))))
+
+
+# ---------------------------------------------------------------------------------------------- servers
+
+
+def ileti() -> list[str]:
+    script = Path(sys.executable).with_name("ileti")
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from ileti.cli import main; main()"]
+
+
+class Server:
+    """`ileti serve` on a free port in its own process group; optionally profiled with cProfile."""
+
+    def __init__(self, db: str, workers: int, log: Path, profile: Path | None = None) -> None:
+        self.port = free_port()
+        argv = ["serve", "--port", str(self.port), "--db", db, "--workers", str(workers),
+                "--log-level", "warning"]
+        if profile is None:
+            command = [*ileti(), *argv]
+        else:
+            code = ("import cProfile, sys; from ileti.cli import main; sys.argv = ['ileti', *sys.argv[1:]]\n"
+                    f"cProfile.run('main()', {str(profile)!r})")
+            command = [sys.executable, "-c", code, *argv]
+        env = {**os.environ, "ILETI_DEMO_ACCOUNT": "0", "ILETI_SETTLE_DELAY": "3600"}
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
+                                        start_new_session=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ileti serve exited with {self.process.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("ileti serve did not become ready")
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGINT)  # graceful: a profiled server writes its profile
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self._log.close()
+
+
+def account(url: str) -> tuple[str, str]:
+    import httpx
+
+    key = "bench-" + secrets.token_hex(4)
+    response = httpx.post(url + "/_sandbox/accounts", timeout=30, json={
+        "key": key, "secret": "bench", "senders": [SENDER], "balance": {"sms": 2_000_000_000}})
+    response.raise_for_status()
+    body = response.json()
+    return body["key"], body["hash"]
+
+
+def load(server: Server, key: str, hash_: str, seconds: float, concurrency: int) -> dict[str, object]:
+    command = [sys.executable, __file__, "--generate", "--port", str(server.port), "--key", key,
+               "--hash", hash_, "--seconds", str(seconds), "--concurrency", str(concurrency)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120)
+    result: dict[str, object] = json.loads(output.stdout)
+    return result
+
+
+@contextlib.contextmanager
+def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[Iterator[str]]:
+    """A factory of fresh stores of one backend."""
+    if backend == "sqlite":
+        def sqlite_files() -> Iterator[str]:
+            n = 0
+            while True:
+                n += 1
+                yield str(directory / f"bench-{n}.db")
+
+        yield sqlite_files()
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.scale.postgres import ThrowawayPostgres, create_database
+
+    throwaway = None
+    if postgres_url is None:
+        throwaway = ThrowawayPostgres(durable=True).start()
+        postgres_url = throwaway.url
+    server = postgres_url
+
+    def databases() -> Iterator[str]:
+        while True:
+            yield create_database(server, prefix="ileti_bench")
+
+    try:
+        yield databases()
+    finally:
+        if throwaway is not None:
+            throwaway.stop()
+
+
+def measure(args: argparse.Namespace) -> None:
+    print(f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
+          f"generator in its own process\n")
+    print("| store | workers | orders/s | p50 ms | p99 ms | answers |")
+    print("|---|---:|---:|---:|---:|---|")
+    with tempfile.TemporaryDirectory(prefix="ileti-bench-") as tmp:
+        directory = Path(tmp)
+        for backend in args.backend:
+            with stores(backend, args.postgres_url, directory) as fresh:
+                for workers in args.workers:
+                    server = Server(next(fresh), workers, directory / "serve.log")
+                    try:
+                        server.wait_ready()
+                        key, hash_ = account(server.url)
+                        load(server, key, hash_, min(2.0, args.seconds), args.concurrency)  # warm-up
+                        result = load(server, key, hash_, args.seconds, args.concurrency)
+                    finally:
+                        server.stop()
+                    print(f"| {backend} | {workers} | {result['per_second']} | {result['p50_ms']} | "
+                          f"{result['p99_ms']} | {result['codes']} |", flush=True)
+
+
+LAYERS = (  # (label, substrings of a profiled function's file path), first match wins
+    ("HTTP server (uvicorn, httptools, asyncio)", ("uvicorn", "httptools", "asyncio", "uvloop", "selectors")),
+    ("Starlette routing and requests", ("starlette",)),
+    ("JSON (orjson) and pydantic models", ("orjson", "pydantic", "ileti/wire")),
+    ("send-sms rules, phone, text", ("ileti/sandbox/rules", "ileti/phone", "ileti/text")),
+    ("store: SQL statements and commits", ("ileti/sandbox/store", "sqlite3", "psycopg", "sqlalchemy")),
+    ("other sandbox code", ("ileti/sandbox",)),
+)
+
+
+def _layer(filename: str) -> str:
+    for label, needles in LAYERS:
+        if any(needle in filename for needle in needles):
+            return label
+    return "other (interpreter, builtins)"
+
+
+def profile(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="ileti-profile-") as tmp:
+        directory = Path(tmp)
+        for backend in args.backend:
+            with stores(backend, args.postgres_url, directory) as fresh:
+                out = directory / f"{backend}.prof"
+                server = Server(next(fresh), 1, directory / "serve.log", profile=out)
+                try:
+                    server.wait_ready()
+                    key, hash_ = account(server.url)
+                    result = load(server, key, hash_, args.seconds, args.concurrency)
+                finally:
+                    server.stop()
+                stats = pstats.Stats(str(out))
+                raw = stats.stats  # type: ignore[attr-defined]
+                total = sum(entry[2] for entry in raw.values())
+                by_layer: Counter[str] = Counter()
+                for (filename, _, name), entry in raw.items():
+                    by_layer[_layer(f"{filename}:{name}")] += entry[2]
+                print(f"\n## {backend}, 1 worker, under cProfile: {result['per_second']} orders/s "
+                      f"({result['requests']} requests; cProfile itself slows the server down)\n")
+                print("| layer | share of own time |")
+                print("|---|---:|")
+                for label, seconds in by_layer.most_common():
+                    print(f"| {label} | {100 * seconds / total:.1f} % |")
+                print("\nTop functions by own time:\n```")
+                stats.sort_stats("tottime").print_stats(18)
+                print("```")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgresql"],
+                        default=["sqlite", "postgresql"])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--postgres-url", default=os.environ.get("ILETI_TEST_POSTGRES_URL"))
+    parser.add_argument("--profile", action="store_true", help="profile a 1-worker server instead")
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # the load process
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--hash", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        generate_main(args)
+    elif args.profile:
+        profile(args)
+    else:
+        measure(args)
+
+
+if __name__ == "__main__":
+    main()
