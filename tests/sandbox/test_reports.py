@@ -118,6 +118,17 @@ def test_undelivered_parts_are_refunded(api: Api, ileti_sandbox: SandboxHandle) 
     assert api.balance()["sms"] == before - 2
 
 
+def test_a_page_number_beyond_any_integer_is_an_empty_page(api: Api) -> None:
+    order_id = api.send_ok("çok uzak sayfa")
+    huge = "9" * 30
+    far = api.report_ok(order_id, page=huge)
+    assert far["message"] == []
+    assert far["total"] == 1  # the counters still describe the whole order
+    status, body = api.call("get-reports", "filter", {"start": "2026-01-01", "end": "2026-01-05", "page": huge})
+    assert status == 200, body
+    assert body["response"]["orders"] == []
+
+
 def test_get_reports_range_and_pages(api: Api, ileti_sandbox: SandboxHandle) -> None:
     ileti_sandbox.set_clock("2026-05-01 08:00:00")
     ids = [api.send_ok(f"gün1 {i}") for i in range(32)]

@@ -31,6 +31,10 @@ def order_status(order: OrderRecord) -> OrderStatus:
     return OrderStatus.SENDING if order.waiting else OrderStatus.COMPLETED
 
 
+MAX_PAGE = 10**12
+"""No order, blacklist or contact list has this many pages; any page beyond it reads as this one."""
+
+
 def parse_page(value: str | None) -> int:
     """`page`: default 1; below 1 is 464 on every paginated endpoint (OQ-12); not a number is 422."""
     if value is None or not value.strip():
@@ -41,7 +45,9 @@ def parse_page(value: str | None) -> int:
         raise ApiError(Code.VALIDATION_FAILED) from exc
     if page < 1:
         raise ApiError(Code.INVALID_PAGE)
-    return page
+    # A page far past the end is simply empty (OQ-12); capping keeps `(page - 1) * rows` inside the 64-bit
+    # integers SQL offsets are.
+    return min(page, MAX_PAGE)
 
 
 def parse_row_count(value: str | None) -> int:
