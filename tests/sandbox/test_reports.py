@@ -124,7 +124,8 @@ def test_a_page_number_beyond_any_integer_is_an_empty_page(api: Api) -> None:
     far = api.report_ok(order_id, page=huge)
     assert far["message"] == []
     assert far["total"] == 1  # the counters still describe the whole order
-    status, body = api.call("get-reports", "filter", {"start": "2026-01-01", "end": "2026-01-05", "page": huge})
+    window = {"start": "2026-01-01", "end": "2026-01-05", "page": huge}
+    status, body = api.call("get-reports", "filter", window)
     assert status == 200, body
     assert body["response"]["orders"] == []
 

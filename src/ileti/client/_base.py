@@ -45,6 +45,7 @@ from ileti.client.errors import (
     error_class,
 )
 from ileti.client.models import Message, OrderReport, SentOrder
+from ileti.limits import IYS_LISTS, MAX_RECIPIENTS, sender_format_ok
 from ileti.wire import json_codec
 from ileti.wire import models as wm
 from ileti.wire.endpoints import ENDPOINTS, Endpoint
@@ -59,14 +60,7 @@ log = logging.getLogger("ileti.client")
 T = TypeVar("T")
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-IYS_LISTS = ("BIREYSEL", "TACIR")
 IysList = Literal["BIREYSEL", "TACIR"]
-
-# Sender rules of code 460 (CONTRACT §4.1): at most 11 characters, none of the Turkish letters.
-SENDER_MAX_LENGTH = 11
-SENDER_FORBIDDEN = frozenset("çğıİöşüÇĞÖŞÜ")
-# Recipients per send-sms request (CONTRACT §4.1 limits; more is 453, OQ-8).
-MAX_RECIPIENTS = 50_000
 _SCHEDULE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
 _ORDER_ID = re.compile(r"[0-9]+")
 
@@ -319,7 +313,7 @@ class ClientCore:
     def _check_sender(sender: str) -> None:
         if not sender:
             raise SenderEmptyError(local=True)
-        if len(sender) > SENDER_MAX_LENGTH or not SENDER_FORBIDDEN.isdisjoint(sender):
+        if not sender_format_ok(sender):
             raise SenderInvalidError(local=True, detail=f"sender {sender!r}")
 
     @staticmethod

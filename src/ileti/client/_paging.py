@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from ileti import limits
 from ileti.client.errors import WaitTimeoutError
 from ileti.client.models import OrderReport
 from ileti.wire.models import Contact, GetReportsResponse, OrderSummary
@@ -39,13 +40,13 @@ __all__ = [
 
 T = TypeVar("T")
 
-MAX_ROWS = 1000
+MAX_ROWS = limits.ROW_COUNT_MAX
 """rowCount maximum of the paginated endpoints (CONTRACT §3)."""
 
-REPORTS_WINDOW_DAYS = 10
+REPORTS_WINDOW_DAYS = limits.REPORTS_MAX_DAYS
 """get-reports refuses ranges over 10 days (458); windows cover 10 calendar days, both ends included."""
 
-CONSENT_BATCH = 5000
+CONSENT_BATCH = limits.CONSENT_BATCH_MAX
 """consent/create refuses more than 5000 records (475)."""
 
 

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ileti.limits import DUPLICATE_WINDOW_SECONDS, MAX_RECIPIENTS
+
 __all__ = ["Settings", "SettingsError"]
 
 Synchronous = Literal["NORMAL", "FULL"]
@@ -67,10 +69,11 @@ class Settings:
         default=0.05, metadata=_help("TL per SMS part for TL-funded accounts (OQ-16)")
     )
     max_recipients: int = field(
-        default=50_000, metadata=_help("recipients per send-sms request; more is 453 (OQ-8)")
+        default=MAX_RECIPIENTS, metadata=_help("recipients per send-sms request; more is 453 (OQ-8)")
     )
     duplicate_window: float = field(
-        default=600.0, metadata=_help("seconds in which an identical order is refused with 451 (OQ-7)")
+        default=DUPLICATE_WINDOW_SECONDS,
+        metadata=_help("seconds in which an identical order is refused with 451 (OQ-7)"),
     )
     demo_account: bool = field(
         default=True, metadata=_help("create a demo account on an empty store (and after a reset)")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from ileti.codes import Code, MessageStatus, OrderStatus
+from ileti.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
 from ileti.sandbox.clock import day_bounds, format_ts
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.handlers.sms import parse_order_id
-from ileti.sandbox.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
 from ileti.sandbox.store.base import OrderRecord
 from ileti.wire.models import (
     GetReportRequest,

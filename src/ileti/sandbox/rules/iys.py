@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ileti import phone
 from ileti.codes import Code
+from ileti.limits import CONSENT_BATCH_MAX
 from ileti.sandbox.clock import parse_timestamp
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.directory import ConsentKey, ConsentRecord, NewConsent
@@ -34,7 +35,7 @@ __all__ = [
     "read_seed_record",
 ]
 
-BATCH_MAX = 5000  # §4.10: 1–5000 records per consent/create, 475 above
+BATCH_MAX = CONSENT_BATCH_MAX  # §4.10: 1–5000 records per consent/create, 475 above
 MAX_AGE_SECONDS = 3 * 86_400  # §4.10: consentDate no older than 3 days
 RECIPIENT_TYPES = frozenset({"BIREYSEL", "TACIR"})
 CHANNELS = frozenset({"MESAJ", "EPOSTA", "ARAMA"})

@@ -18,10 +18,10 @@ from datetime import datetime
 
 from ileti import phone, text
 from ileti.codes import Code
+from ileti.limits import APITEST_SENDER, IYS_LISTS, sender_format_ok
 from ileti.sandbox.clock import ISTANBUL
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.limits import APITEST_SENDER, IYS_LISTS, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
 from ileti.sandbox.store.base import NewBlock, NewOrder, Refusal, RefusalReason
 from ileti.wire import json_codec
 from ileti.wire.models import SendSmsRequest
@@ -61,7 +61,7 @@ def check_sender_present(ctx: Context, draft: Draft) -> None:
 def check_sender_format(ctx: Context, draft: Draft) -> None:
     """460: the sender is longer than 11 characters or has a Turkish letter (§4.1, OQ-31)."""
     sender = draft.req.sender or ""
-    if len(sender) > SENDER_MAX_LENGTH or not SENDER_FORBIDDEN_CHARS.isdisjoint(sender):
+    if not sender_format_ok(sender):
         raise ApiError(Code.SENDER_INVALID)
 
 

@@ -170,6 +170,7 @@
     const clock = byId("clock");
     clock.replaceChildren(o.now);
     if (o.clock_mode !== "real") clock.append(h("span", { class: "mode", title: "Changed through /_sandbox/clock" }, o.clock_mode));
+    document.title = `ileti inbox (${o.messages})`;
     setText("count-messages", o.messages);
     setText("count-orders", o.orders);
     setText("count-webhooks", o.webhooks);
