@@ -23,13 +23,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from ileti import phone
 from ileti.client.errors import ApiStatusError, TransportError
 from ileti.client.models import Message, SentOrder
 from ileti.codes import Code
 from ileti.text import analyze
+
+if TYPE_CHECKING:
+    from _csv import Reader  # the type `csv.reader` returns
 
 __all__ = [
     "NUMBER_COLUMNS",
@@ -122,6 +125,16 @@ def _layout(header: Sequence[str]) -> tuple[int, int | None] | None:
     return number, text
 
 
+def _records(reader: Reader) -> list[tuple[int, list[str]]]:
+    """Each record with the file line it starts on (a quoted text may span several lines)."""
+    records = []
+    line = 1
+    for record in reader:
+        records.append((line, record))
+        line = reader.line_num + 1
+    return records
+
+
 def read_rows(path: str | Path, *, default_text: str | None = None) -> list[BulkRow]:
     """Every data row of the CSV file, validated; raises `BulkFileError` when the file is unusable."""
     try:
@@ -132,23 +145,23 @@ def read_rows(path: str | Path, *, default_text: str | None = None) -> list[Bulk
                 dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel  # one column, or nothing to tell from: commas
-            records = list(csv.reader(handle, dialect))
+            records = _records(csv.reader(handle, dialect))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise BulkFileError(f"cannot read {path}: {exc}") from exc
     if not records:
         raise BulkFileError(f"{path} is empty")
-    layout = _layout(records[0])
-    first_line = 2
+    header = records[0][1]
+    layout = _layout(header)
     if layout is None:
-        if not records[0] or phone.try_normalize(records[0][0]) is None:
+        if not header or phone.try_normalize(header[0]) is None:
             raise BulkFileError(
                 f"{path}: no number column; name it one of {', '.join(NUMBER_COLUMNS)} in a header row")
-        layout, first_line = (0, 1 if len(records[0]) > 1 else None), 1
+        layout = (0, 1 if len(header) > 1 else None)
     else:
         records = records[1:]
     number_at, text_at = layout
     rows = []
-    for line, record in enumerate(records, start=first_line):
+    for line, record in records:
         if not any(cell.strip() for cell in record):
             continue  # blank lines are not recipients
         raw = record[number_at] if number_at < len(record) else ""

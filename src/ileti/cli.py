@@ -41,7 +41,16 @@ from rich.text import Text
 
 import ileti
 from ileti import __version__
-from ileti.client import ConsentRecord
+from ileti import bulk as bulk_sending
+from ileti.client import ConsentRecord, OrderReport
+from ileti.client.errors import (
+    ApiStatusError,
+    IletiError,
+    ScheduleNotReachedError,
+    TransportError,
+    WaitTimeoutError,
+)
+from ileti.text import MAX_PARTS, Encoding
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -323,12 +332,12 @@ def send(ctx: click.Context, numbers: tuple[str, ...], text: str | None, sender:
 # ---------------------------------------------------------------------------------------------- reports
 
 
-def _report_json(report: Any) -> dict[str, Any]:
+def _report_json(report: OrderReport) -> dict[str, Any]:
     data: dict[str, Any] = report.model_dump(mode="json", exclude={"messages"})
     return data
 
 
-def _print_report(state: Cli, report: Any) -> None:
+def _print_report(state: Cli, report: OrderReport) -> None:
     state.out.print(Text.assemble("Order ", (str(report.id), "bold"), "  ",
                                   _status(int(report.status), long=True)))
     table = _pairs()
@@ -341,12 +350,11 @@ def _print_report(state: Cli, report: Any) -> None:
     state.out.print(table)
 
 
-def _wait_for(state: Cli, client: Any, order_id: int, timeout: float, interval: float) -> Any:
+def _wait_for(state: Cli, client: ileti.Client, order_id: int, timeout: float,
+              interval: float) -> OrderReport:
     """Poll get-report until the order is final, showing live progress; WaitTimeoutError after `timeout`."""
-    from ileti.client.errors import ScheduleNotReachedError, WaitTimeoutError
-
     deadline = time.monotonic() + timeout
-    report = None
+    report: OrderReport | None = None
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=state.err, transient=True, disable=state.json)
     with progress:
@@ -357,7 +365,9 @@ def _wait_for(state: Cli, client: Any, order_id: int, timeout: float, interval: 
             except ScheduleNotReachedError:  # 456: scheduled, not reportable until its send time
                 progress.update(task, description=f"order {order_id} · scheduled, not reportable yet")
             else:
-                progress.update(task, total=report.total, completed=report.total - report.waiting,
+                # the counters are None only in the 2024 report shape, which the live API no longer sends
+                total, waiting = report.total or 0, report.waiting or 0
+                progress.update(task, total=total, completed=total - waiting,
                                 description=f"order {order_id} · {report.delivered} delivered · "
                                             f"{report.undelivered} undelivered · {report.waiting} waiting")
                 if int(report.status) != int(ileti.OrderStatus.SENDING):
@@ -407,7 +417,8 @@ def _date_option(name: str, help_text: str) -> Callable[[F], F]:
 
 @cli.command()
 @_date_option("--from", "First day, YYYY-MM-DD (default: today, Istanbul).")
-@_date_option("--to", "Last day, inclusive (default: --from). Any range; it is fetched in 10-day windows.")
+@_date_option("--to", "Last day, inclusive (default: --from). Any range: it is fetched in the windows the "
+                      "API allows.")
 @json_flag
 @click.pass_context
 def reports(ctx: click.Context, /, **dates: datetime | None) -> None:
@@ -495,8 +506,6 @@ def blacklist_list(ctx: click.Context, /, **dates: datetime | None) -> None:
 
 def _each_number(state: Cli, numbers: Sequence[str], action: Callable[[str], None], done: str) -> int:
     """Run `action` per number; a refusal is reported and the next number still runs (exit 1 if any)."""
-    from ileti.client.errors import ApiStatusError
-
     results = []
     for number in numbers:
         try:
@@ -621,8 +630,6 @@ def segments(ctx: click.Context, text: str | None) -> None:
 
     Reads standard input when TEXT is not given. Lists the characters that made the text Turkish or UCS-2.
     """
-    from ileti.text import MAX_PARTS, Encoding
-
     state = _state(ctx)
     body = _read_text(text)
     sms = ileti.preview(body)
@@ -675,8 +682,6 @@ def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, o
       5301234567,Merhaba Ayşe
       +905321234567,
     """
-    from ileti import bulk as bulk_sending
-
     state = _state(ctx)
     when = _parse_schedule(schedule)
     try:
@@ -684,6 +689,10 @@ def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, o
     except bulk_sending.BulkFileError as exc:
         raise click.UsageError(str(exc)) from None
     results_path = results or file.with_name(file.stem + ".results.csv")
+    try:  # find out now, not after sending, that the results cannot be written
+        bulk_sending.write_results(results_path, rows)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write the results file {results_path}: {exc.strerror}") from None
     interrupted = False
     if not dry_run:
         pending = sum(1 for row in rows if row.status is bulk_sending.RowStatus.PENDING)
@@ -708,7 +717,7 @@ def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, o
     return EXIT_API_ERROR if summary.failed else EXIT_OK
 
 
-def _print_bulk_summary(state: Cli, summary: Any, results_path: Path, dry_run: bool) -> None:
+def _print_bulk_summary(state: Cli, summary: bulk_sending.Summary, results_path: Path, dry_run: bool) -> None:
     if state.json:
         state.emit({"rows": summary.rows, "sent": summary.sent, "failed": summary.failed,
                     "unknown": summary.unknown, "orders": summary.orders, "parts": summary.parts,
@@ -733,8 +742,6 @@ def _print_bulk_summary(state: Cli, summary: Any, results_path: Path, dry_run: b
 
 
 def _error_json(exc: BaseException) -> dict[str, Any]:
-    from ileti.client.errors import ApiStatusError
-
     if isinstance(exc, ApiStatusError):
         return {"error": {"code": exc.code, "message": exc.message, "meaning": exc.meaning, "hint": exc.hint,
                           "detail": exc.detail, "local": exc.local, "endpoint": exc.endpoint}}
@@ -743,8 +750,6 @@ def _error_json(exc: BaseException) -> dict[str, Any]:
 
 def _error_text(exc: BaseException) -> Text:
     """An API error as the terminal shows it: code and Turkish message, English meaning, hint."""
-    from ileti.client.errors import ApiStatusError
-
     if not isinstance(exc, ApiStatusError):
         return Text(str(exc))
     text = Text.assemble((f"{exc.code} ", "bold red"), (exc.message, "red"), " · ", exc.meaning)
@@ -768,8 +773,6 @@ def _report(state: Cli, exc: BaseException, title: str, code: int) -> int:
 @contextmanager
 def _handle_errors(state: Cli) -> Iterator[list[int]]:
     """The one place where exceptions become messages and exit codes (yields a one-item list to fill)."""
-    from ileti.client.errors import ApiStatusError, IletiError, TransportError, WaitTimeoutError
-
     outcome = [EXIT_OK]
     try:
         yield outcome

@@ -111,3 +111,11 @@ def test_a_file_without_a_number_column_is_a_usage_error(ileti: Ileti, tmp_path:
     run = ileti("bulk", str(source))
     assert run.code == 2
     assert "no number column" in run.err
+
+
+def test_an_unwritable_results_file_stops_the_run_before_sending(ileti: Ileti, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "list.csv", [["5301234567"]], header=["number"])
+    run = ileti("bulk", str(source), "--text", "x", "--results", str(tmp_path / "missing" / "out.csv"))
+    assert run.code == 2
+    assert "cannot write the results file" in run.err
+    assert ileti.sandbox.messages() == []

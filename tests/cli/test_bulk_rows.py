@@ -71,3 +71,9 @@ def test_summary_counts_outcomes_and_groups_reasons(tmp_path: Path) -> None:
     summary = summarize(rows)
     assert (summary.rows, summary.failed, summary.sent) == (4, 3, 0)
     assert summary.reasons == [("invalid number", 2), ("454 Empty message text", 1)]
+
+
+def test_line_numbers_are_file_lines_even_after_a_text_of_several_lines(tmp_path: Path) -> None:
+    rows = read_rows(write(tmp_path, 'number,text\n5301234567,"iki\nsatır"\nabc,x\n'))
+    assert [(r.line, r.text, r.status) for r in rows] == [(2, "iki\nsatır", RowStatus.PENDING),
+                                                          (4, "x", RowStatus.FAILED)]

@@ -1,5 +1,6 @@
-"""The README's pytest-plugin example, run exactly as written: its two files in a fresh directory, under a
-fresh pytest that finds the plugin through its `pytest11` entry point, as a user's project would."""
+"""The pytest-plugin example of docs/testing.md (where the README's testing section points), run exactly as
+written: its two files in a fresh directory, under a fresh pytest that finds the plugin through its `pytest11`
+entry point, as a user's project would."""
 
 from __future__ import annotations
 
