@@ -10,6 +10,7 @@ binaries. SQLite runs with WAL and synchronous=NORMAL (the default: a commit sur
 
     .venv/bin/python benchmarks/scale_send.py                          # both backends, 1/2/4 workers
     .venv/bin/python benchmarks/scale_send.py --backend sqlite --workers 1 --seconds 5
+    .venv/bin/python benchmarks/scale_send.py --accounts 8          # a team's sandbox: many accounts
     .venv/bin/python benchmarks/scale_send.py --profile                # where a 1-worker server spends time
 
 `--profile` runs one SQLite (and one PostgreSQL) server with a single worker under cProfile while the load
@@ -60,6 +61,7 @@ def _request(key: str, hash_: str, text: str, number: str) -> bytes:
 
 async def _connection(port: int, key: str, hash_: str, index: int, deadline: float,
                       latencies: list[float], codes: Counter[int]) -> None:
+    """One keep-alive connection sending orders of one account back to back until `deadline`."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     run = secrets.token_hex(4)  # texts differ from every earlier run's, which are still in the 451 window
     i = 0
@@ -83,12 +85,13 @@ async def _connection(port: int, key: str, hash_: str, index: int, deadline: flo
         writer.close()
 
 
-async def _generate(port: int, key: str, hash_: str, seconds: float, concurrency: int) -> dict[str, object]:
+async def _generate(port: int, accounts: list[tuple[str, str]], seconds: float,
+                    concurrency: int) -> dict[str, object]:
     latencies: list[float] = []
     codes: Counter[int] = Counter()
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(port, key, hash_, n, deadline, latencies, codes)
+    await asyncio.gather(*(_connection(port, *accounts[n % len(accounts)], n, deadline, latencies, codes)
                            for n in range(concurrency)))
     elapsed = time.perf_counter() - started
     latencies.sort()
@@ -107,7 +110,8 @@ def generate_main(args: argparse.Namespace) -> None:
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    print(json.dumps(asyncio.run(_generate(args.port, args.key, args.hash, args.seconds, args.concurrency))))
+    accounts = list(zip(args.key.split(","), args.hash.split(","), strict=True))
+    print(json.dumps(asyncio.run(_generate(args.port, accounts, args.seconds, args.concurrency))))
 
 
 # ---------------------------------------------------------------------------------------------- servers
@@ -161,15 +165,19 @@ class Server:
         self._log.close()
 
 
-def account(url: str) -> tuple[str, str]:
+def accounts(url: str, count: int) -> tuple[str, str]:
+    """`count` funded accounts; their keys and hashes, comma-separated."""
     import httpx
 
-    key = "bench-" + secrets.token_hex(4)
-    response = httpx.post(url + "/_sandbox/accounts", timeout=30, json={
-        "key": key, "secret": "bench", "senders": [SENDER], "balance": {"sms": 2_000_000_000}})
-    response.raise_for_status()
-    body = response.json()
-    return body["key"], body["hash"]
+    keys, hashes = [], []
+    for _ in range(count):
+        key = "bench-" + secrets.token_hex(4)
+        response = httpx.post(url + "/_sandbox/accounts", timeout=30, json={
+            "key": key, "secret": "bench", "senders": [SENDER], "balance": {"sms": 2_000_000_000}})
+        response.raise_for_status()
+        keys.append(response.json()["key"])
+        hashes.append(response.json()["hash"])
+    return ",".join(keys), ",".join(hashes)
 
 
 def load(server: Server, key: str, hash_: str, seconds: float, concurrency: int) -> dict[str, object]:
@@ -216,8 +224,8 @@ def measure(args: argparse.Namespace) -> None:
     print(f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
           f"generator in its own process\n")
-    print("| store | workers | orders/s | p50 ms | p99 ms | answers |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| store | workers | accounts | orders/s | p50 ms | p99 ms | answers |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory(prefix="ileti-bench-") as tmp:
         directory = Path(tmp)
         for backend in args.backend:
@@ -226,13 +234,13 @@ def measure(args: argparse.Namespace) -> None:
                     server = Server(next(fresh), workers, directory / "serve.log")
                     try:
                         server.wait_ready()
-                        key, hash_ = account(server.url)
+                        key, hash_ = accounts(server.url, args.accounts)
                         load(server, key, hash_, min(2.0, args.seconds), args.concurrency)  # warm-up
                         result = load(server, key, hash_, args.seconds, args.concurrency)
                     finally:
                         server.stop()
-                    print(f"| {backend} | {workers} | {result['per_second']} | {result['p50_ms']} | "
-                          f"{result['p99_ms']} | {result['codes']} |", flush=True)
+                    print(f"| {backend} | {workers} | {args.accounts} | {result['per_second']} | "
+                          f"{result['p50_ms']} | {result['p99_ms']} | {result['codes']} |", flush=True)
 
 
 LAYERS = (  # (label, substrings of a profiled function's file path), first match wins
@@ -261,7 +269,7 @@ def profile(args: argparse.Namespace) -> None:
                 server = Server(next(fresh), 1, directory / "serve.log", profile=out)
                 try:
                     server.wait_ready()
-                    key, hash_ = account(server.url)
+                    key, hash_ = accounts(server.url, args.accounts)
                     result = load(server, key, hash_, args.seconds, args.concurrency)
                 finally:
                     server.stop()
@@ -290,6 +298,8 @@ def main() -> None:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--accounts", type=int, default=1,
+                        help="accounts the connections take turns with (one account's sends are serialised)")
     parser.add_argument("--postgres-url", default=os.environ.get("ILETI_TEST_POSTGRES_URL"))
     parser.add_argument("--profile", action="store_true", help="profile a 1-worker server instead")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # the load process

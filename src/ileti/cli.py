@@ -140,8 +140,14 @@ def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None
 @cli.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1; env ILETI_HOST).")
 @click.option("--port", type=int, default=None, help="TCP port (default 8080; env ILETI_PORT).")
-@click.option("--db", default=None, help="SQLite file, created on first start (default ./ileti-sandbox.db; "
-              "env ILETI_DB).")
+@click.option("--db", default=None, help="SQLite file, created on first start (default ./ileti-sandbox.db), "
+              "or postgresql://user:password@host/database (env ILETI_DB).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes over one store (1; env ILETI_WORKERS).")
+@click.option("--control-port", type=int, default=None,
+              help="Serve the control API and the inbox only on this port (env ILETI_CONTROL_PORT).")
+@click.option("--control-host", default=None, help="Interface of --control-port (127.0.0.1).")
+@click.option("--max-body-bytes", type=int, default=None, help="Largest request body read (32 MiB).")
 @click.option("--settle-delay", type=float, default=None, help="Seconds before a 110 message settles (2).")
 @click.option("--sqlite-synchronous", type=click.Choice(["NORMAL", "FULL"]), default=None,
               help="NORMAL survives a process crash; FULL also a power cut.")
@@ -162,10 +168,10 @@ def serve(**options: object) -> None:
     Every option also reads an ILETI_* environment variable (ILETI_PORT, ILETI_DB, ...); a flag wins.
     """
     try:
-        import uvicorn
-
-        from ileti.sandbox.app import create_app, prepare
+        from ileti.sandbox import serving
+        from ileti.sandbox.app import prepare
         from ileti.sandbox.settings import Settings, SettingsError
+        from ileti.sandbox.store.postgres import redacted
     except ImportError as exc:
         raise click.ClickException(
             f"the sandbox is not installed ({exc.name} is missing): pip install 'ileti[sandbox]'"
@@ -176,7 +182,7 @@ def serve(**options: object) -> None:
         raise click.ClickException(str(exc)) from exc
     demo = prepare(settings)
     url = f"http://{settings.host}:{settings.port}"
-    click.echo(f"ileti sandbox on {url}  (store: {settings.db})")
+    click.echo(f"ileti sandbox on {url}  (store: {redacted(settings.db)})")
     click.echo(f"Web inbox: {url}/")
     if demo is not None:
         account = demo.account
@@ -189,16 +195,11 @@ def serve(**options: object) -> None:
                 '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}')
         click.echo("Send a first message:")
         click.echo(f"  curl -s {url}/v1/send-sms/json -H 'Content-Type: application/json' -d '{body}'")
-    loop = "uvloop" if _has("uvloop") else "asyncio"
-    http = "httptools" if _has("httptools") else "h11"
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, loop=loop, http=http,
-                log_level=settings.log_level, access_log=False)
-
-
-def _has(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
+    if settings.control_port:
+        click.echo(f"Control API and inbox: http://{settings.control_host}:{settings.control_port}/")
+    if settings.control_token:
+        click.echo("The control API and the inbox need the token of ILETI_CONTROL_TOKEN.")
+    serving.serve(settings)
 
 
 # ---------------------------------------------------------------------------------------------- helpers

@@ -20,7 +20,10 @@ client-only install still loads the plugin; the fixtures need `ileti[sandbox]` a
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import secrets
 import socket
 import tempfile
 import threading
@@ -228,12 +231,48 @@ class SandboxHandle:
         self._http.close()
 
 
+@contextlib.contextmanager
+def sandbox_database() -> Iterator[str | None]:
+    """The store the session's sandbox uses: None (a temporary SQLite file) unless `ILETI_TEST_DB` asks
+    for PostgreSQL.
+
+    `ILETI_TEST_DB=postgresql` takes a fresh database on the server of `ILETI_TEST_POSTGRES_URL` (a URL
+    whose user may create databases) and drops it afterwards; `ILETI_TEST_DB=postgresql://…` uses that
+    database as it is (it is reset, not dropped).
+    """
+    choice = os.environ.get("ILETI_TEST_DB", "sqlite").strip()
+    if choice in ("", "sqlite"):
+        yield None
+        return
+    if "://" in choice:
+        yield choice
+        return
+    server = os.environ.get("ILETI_TEST_POSTGRES_URL")
+    if choice != "postgresql" or not server:
+        raise pytest.UsageError(
+            "ILETI_TEST_DB is sqlite, postgresql (with ILETI_TEST_POSTGRES_URL set to a server the tests may "
+            f"create databases on) or a postgresql:// URL, not {choice!r}")
+    import psycopg
+
+    name = f"ileti_test_{secrets.token_hex(6)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server.rpartition('/')[0]}/{name}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def ileti_sandbox_server() -> Iterator[SandboxServer]:
-    """One sandbox for the whole test session (skips when `ileti[sandbox]` is not installed)."""
+    """One sandbox for the whole test session (skips when `ileti[sandbox]` is not installed).
+
+    Its store is a temporary SQLite file, or PostgreSQL when `ILETI_TEST_DB` says so (`sandbox_database`).
+    """
     pytest.importorskip("uvicorn", reason="the sandbox needs `pip install 'ileti[sandbox]'`")
     pytest.importorskip("httpx", reason="the sandbox fixtures need httpx")
-    with SandboxServer(webhook_backoff=0.05, webhook_timeout=2.0) as server:
+    with sandbox_database() as db, SandboxServer(db, webhook_backoff=0.05, webhook_timeout=2.0) as server:
         yield server
 
 

@@ -3,20 +3,17 @@ subprocesses with one or several workers over it.
 
 PostgreSQL comes from `ILETI_TEST_POSTGRES_URL` (a server the tests may create databases on; CI starts
 one), or else from a throwaway server this session starts with Debian's binaries (`postgres.py`). Without
-either, the PostgreSQL variants skip and say why; so do the several-worker variants while `ileti serve` has
-no `--workers`.
+either, the PostgreSQL variants skip and say why.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .harness import serve_supports
 from .postgres import ENV_URL, PostgresUnavailableError, ThrowawayPostgres, create_database, drop_database
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -44,11 +41,6 @@ def postgres_server() -> Iterator[str | None]:
 _unavailable: list[str] = []
 
 
-@functools.cache
-def workers_supported() -> bool:
-    return serve_supports("--workers")
-
-
 def new_store(backend: str, directory: Path, server: str | None) -> str:
     """A fresh, empty store of `backend`: a SQLite file path or a new PostgreSQL database URL."""
     if backend == "sqlite":
@@ -56,29 +48,7 @@ def new_store(backend: str, directory: Path, server: str | None) -> str:
     if server is None:
         pytest.skip(f"no PostgreSQL server: set {ENV_URL} or install Debian's postgresql "
                     f"({'; '.join(_unavailable) or 'not found'})")
-    url = create_database(server)
-    reason = _postgres_store_unsupported(url)
-    if reason:
-        drop_database(server, url)
-        pytest.skip(f"the sandbox store cannot open PostgreSQL yet: {reason}")
-    return url
-
-
-def _postgres_store_unsupported(url: str) -> str | None:
-    from ileti.sandbox.store.sql import open_store
-    from ileti.sandbox.webhooks import render_webhook
-
-    try:
-        store = open_store(url, webhook_renderer=render_webhook)
-    except Exception as exc:  # noqa: BLE001 -- any failure means "not supported here"; the skip says why
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    store.close()
-    return None
-
-
-def need_workers(workers: int) -> None:
-    if workers > 1 and not workers_supported():
-        pytest.skip("`ileti serve --workers` is not available in this checkout yet")
+    return create_database(server)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -40,13 +40,6 @@ def free_port() -> int:
         return port
 
 
-def serve_supports(flag: str) -> bool:
-    """Whether this checkout's `ileti serve` has an option (`--workers`, …)."""
-    result = subprocess.run([*ileti_command(), "serve", "--help"], capture_output=True, text=True,
-                            timeout=60, check=False)
-    return flag in result.stdout
-
-
 def ileti_command() -> list[str]:
     script = Path(sys.executable).with_name("ileti")
     if script.exists():

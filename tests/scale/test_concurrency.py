@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import need_workers, new_store
+from .conftest import new_store
 from .harness import (
     Control,
     ServeProcess,
@@ -32,7 +32,6 @@ TARGETS = [("sqlite", 1), ("sqlite", 2), ("postgresql", 1), ("postgresql", 2)]
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
            postgres_server: str | None) -> Iterator[ServeProcess]:
     backend, workers = request.param
-    need_workers(workers)
     directory = tmp_path_factory.mktemp(f"served-{backend}-{workers}")
     db = new_store(backend, directory, postgres_server)
     server = ServeProcess(db, directory / "serve.log", workers=workers, settle_delay=0.3)

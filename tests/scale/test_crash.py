@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import need_workers
 from .harness import Account, Control, ServeProcess, audit, envelope, order
 
 LOADERS = 4
@@ -75,7 +74,6 @@ class Load:
 
 @pytest.mark.parametrize("workers", [1, 2], ids=["1w", "2w"])
 def test_every_order_answered_200_survives_sigkill(store_db: str, tmp_path: Path, workers: int) -> None:
-    need_workers(workers)
     # the carrier settles in the background too, so the kill can also interrupt a settlement
     server = ServeProcess(store_db, tmp_path / "serve.log", workers=workers, settle_delay=0.2)
     server.start()

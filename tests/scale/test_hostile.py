@@ -132,3 +132,33 @@ def test_credentials_never_reach_the_log(tmp_path: Path) -> None:
     assert "ileti sandbox on" in log  # the log was captured
     for secret in (account.hash, wrong, half):
         assert secret not in log
+
+
+HUGE = "9" * 11  # past a 32-bit id column
+CALLS = [
+    ("get-report", "order", {"id": HUGE}, 455), ("get-report", "order", {"id": "9" * 18}, 455),
+    ("cancel-order", "order", {"id": HUGE}, 455), ("get-contact", "contact", {"id": HUGE}, 465),
+    ("delete-contact", "contact", {"id": HUGE}, 465), ("get-group", "group", {"id": HUGE}, 463),
+    ("get-group-contacts", "group", {"id": HUGE}, 463),
+    ("add-group", "group", {"name": "x", "parent": HUGE}, 463),
+    ("get-blacklist", "blacklist", {"page": "9" * 30}, 200),
+    ("get-report", "order", {"id": "1", "page": "9" * 30}, 455),
+]
+
+
+def test_ids_and_counts_past_the_columns_are_documented_codes_on_both_stores(store_db: str,
+                                                                            tmp_path: Path) -> None:
+    """PostgreSQL's 32-bit and 64-bit columns refuse what SQLite stores: a value from the wire that no row can
+    hold finds no row (or is a 422 on the control API), never a database error (503)."""
+    with ServeProcess(store_db, tmp_path / "serve.log") as server:
+        control = Control(server.url)
+        account = control.account("huge", balance={"sms": 10})
+        for endpoint, key, payload, code in CALLS:
+            assert control.api(account, endpoint, key, payload)[0] == code, (endpoint, payload)
+        for path, body in (("/_sandbox/accounts/huge", {"balance": {"sms": 10**19}}),
+                           ("/_sandbox/accounts/huge", {"iys": {"quota": 10**19}}),
+                           ("/_sandbox/accounts/huge/iys", {"used": 10**19})):
+            assert control.http.patch(path, json=body).status_code == 422, body
+        assert control.http.get(f"/_sandbox/messages?order_id={'9' * 30}").status_code == 422
+        assert control.http.get(f"/_sandbox/messages?order_id={HUGE}").json() == {"messages": []}
+        control.close()

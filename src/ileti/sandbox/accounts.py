@@ -18,6 +18,7 @@ __all__ = ["DEMO_SENDER", "account_json", "derive_hash", "ensure_demo", "parse_a
 
 DEMO_SENDER = "ILETIDEMO"
 _DEMO_META = "demo_account"
+_MAX_COUNT = 10**15  # credits or records: ample, and inside the 64-bit integers both stores keep
 
 
 def derive_hash(key: str, secret: str) -> str:
@@ -99,7 +100,8 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
                      "balance.amount: a number >= 0")
             out["balance_amount"] = float(amount)
         if "sms" in balance:
-            _require(_is_int(balance["sms"]) and balance["sms"] >= 0, "balance.sms: an integer >= 0")
+            _require(_is_int(balance["sms"]) and 0 <= balance["sms"] <= _MAX_COUNT,
+                     "balance.sms: an integer 0..10^15")
             out["balance_sms"] = balance["sms"]
     if "billing" in body:
         _require(body["billing"] in ("sms", "tl"), "billing: 'sms' (credits) or 'tl' (amount)")
@@ -127,8 +129,8 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
             _require(isinstance(iys["active"], bool), "iys.active: true or false")
             out["iys_active"] = iys["active"]
         if "quota" in iys:
-            _require(iys["quota"] is None or (_is_int(iys["quota"]) and iys["quota"] >= 0),
-                     "iys.quota: an integer >= 0 or null")
+            _require(iys["quota"] is None or (_is_int(iys["quota"]) and 0 <= iys["quota"] <= _MAX_COUNT),
+                     "iys.quota: an integer 0..10^15 or null")
             out["iys_quota"] = iys["quota"]
     if "webhook_url" in body:
         url = body["webhook_url"]

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from ileti.sandbox.access import ControlAccess
 from ileti.sandbox.accounts import ensure_demo
 from ileti.sandbox.carrier import Carrier
 from ileti.sandbox.clock import Clock
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import BugGuard
 from ileti.sandbox.faults import Faults
-from ileti.sandbox.routes import build_routes
+from ileti.sandbox.routes import ApiRoutes, build_routes
 from ileti.sandbox.settings import Settings
+from ileti.sandbox.sharing import SharedFaults, SharedState, is_shared
 from ileti.sandbox.store.base import Account
 from ileti.sandbox.store.group_commit import GroupCommit
 from ileti.sandbox.store.sql import SqlStore, open_store
@@ -60,9 +62,11 @@ def open_services(settings: Settings) -> Services:
         ensure_demo(store, clock.now())
     webhooks = WebhookWorker(store, timeout=settings.webhook_timeout, retries=settings.webhook_retries,
                              backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency)
-    carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake)
+    carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake,
+                      shared=is_shared(settings))
     return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
-                    faults=Faults(), orders=GroupCommit(store))
+                    faults=SharedFaults(store) if is_shared(settings) else Faults(),
+                    orders=GroupCommit(store))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -87,4 +91,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await task
             services.store.close()
 
-    return Starlette(routes=build_routes(), middleware=[Middleware(BugGuard)], lifespan=lifespan)
+    middleware = [Middleware(BugGuard),
+                  Middleware(ControlAccess, token=settings.control_token, port=settings.control_port)]
+    if is_shared(settings):
+        middleware.append(Middleware(SharedState))
+    middleware.append(Middleware(ApiRoutes))  # innermost: /v1 endpoints by exact path, before the router
+    return Starlette(routes=build_routes(), middleware=middleware, lifespan=lifespan)

@@ -47,9 +47,10 @@ class Carrier:
     """Settles due messages: on demand (`settle`) and from a background loop every `tick` seconds."""
 
     def __init__(self, store: SqlStore, clock: Clock, settle_delay: float, tick: float,
-                 on_events: Callable[[], None]) -> None:
+                 on_events: Callable[[], None], shared: bool = False) -> None:
         self._store = store
         self._clock = clock
+        self._shared = shared  # other processes share the store and may move its clock (sharing.py)
         self._delay = settle_delay
         self._tick = tick
         self._on_events = on_events
@@ -59,6 +60,8 @@ class Carrier:
 
         The control API's settle ignores the delay (tests need no waiting); the background loop respects it.
         """
+        if self._shared:
+            self._clock.load(self._store.clock_state())
         now = self._clock.now()
         due_by = now if respect_delay else now + self._delay
         settled = self._store.settle(now=now, due_by=due_by, decide=outcome)

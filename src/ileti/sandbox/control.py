@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from ileti import phone
 from ileti.sandbox import accounts
+from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.carrier import OUTCOMES
 from ileti.sandbox.clock import Clock, format_ts, parse_timestamp
 from ileti.sandbox.context import Services
@@ -39,7 +40,10 @@ def _services(request: Request) -> Services:
 
 
 async def _body(request: Request, *, optional: bool = False) -> Any:
-    raw = await request.body()
+    try:
+        raw = await read_body(request)
+    except BodyTooLargeError as exc:
+        raise ControlError(413, str(exc)) from exc
     if not raw.strip() and optional:
         return {}
     try:
@@ -118,8 +122,8 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
-        raise ControlError(422, f"{name} must be a non-negative integer")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # 18 digits: inside every store's integers
+        raise ControlError(422, f"{name} must be a non-negative integer of at most 18 digits")
     return int(raw)
 
 
@@ -320,8 +324,8 @@ async def account_iys(request: Request) -> Any:
             if name in body and not isinstance(body[name], bool):
                 raise ControlError(422, f"{name}: true or false")
         used = body.get("used", state.used)
-        if not isinstance(used, int) or isinstance(used, bool) or used < 0:
-            raise ControlError(422, "used: an integer >= 0")
+        if not isinstance(used, int) or isinstance(used, bool) or not 0 <= used <= 10**15:
+            raise ControlError(422, "used: an integer 0..10^15")
         settings = {name: body[name] for name in ("brand_code", "active", "quota") if name in body}
         if settings:
             changes = accounts.parse_account_fields({"iys": settings}, creating=False, key=account.key)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.codes import Code
+from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.context import Context, Services
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.base import Account
@@ -52,7 +53,7 @@ class JsonFormat:
     media_type = "application/json; charset=utf-8"  # OQ-24
 
     async def decode(self, request: Request) -> Any:
-        return json_codec.loads(await request.body())
+        return json_codec.loads(await read_body(request))
 
     def encode(self, body: dict[str, Any]) -> bytes:
         return json_codec.dumps(body)
@@ -92,6 +93,8 @@ async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler,
         try:
             body = await fmt.decode(request)
             auth, payload = envelope.read_request(endpoint, body)
+        except BodyTooLargeError as exc:  # refused before it could exhaust memory; an order that size is 453
+            raise ApiError(Code.ORDER_TOO_LARGE if endpoint.name == "send-sms" else Code.BAD_REQUEST) from exc
         except DecodeError as exc:
             raise ApiError(Code.BAD_REQUEST) from exc
         except ValidationError as exc:

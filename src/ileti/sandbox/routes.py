@@ -7,15 +7,21 @@
 
 /v1 routes are generated from `wire.ENDPOINTS` × the formats in `FORMATS`; the XML and GET variants are added
 by listing their `Format` here with the paths they serve (`Endpoint.xml_path`, `Endpoint.get_path`).
+
+`ApiRoutes` finds those /v1 endpoints by exact path in a dict before Starlette's router runs: the router
+tries its routes one regex at a time and wraps each call in two more layers, which cost a send-sms about a
+sixth of its time (docs/benchmarks.md). Every other path, and any method Starlette would refuse, still goes
+through the router.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ileti.codes import Code
 from ileti.sandbox.context import Services
@@ -27,7 +33,7 @@ from ileti.sandbox.inbox import inbox_routes
 from ileti.sandbox.xml_format import GET_FORMAT, XML
 from ileti.wire.endpoints import ENDPOINTS, Endpoint
 
-__all__ = ["FORMATS", "build_routes"]
+__all__ = ["FORMATS", "ApiRoutes", "api_table", "build_routes"]
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # wrong ones get 404, OQ-25
 
@@ -40,12 +46,15 @@ FORMATS: tuple[tuple[Format, Callable[[Endpoint], list[str]]], ...] = (
 )
 
 
+ApiCall = Callable[[Request], Awaitable[Response]]
+
+
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> Callable[[Request], object]:
+def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
     """The Starlette endpoint of one (endpoint, format): method check, injected faults, then the pipeline."""
 
     async def call(request: Request) -> Response:
@@ -75,17 +84,40 @@ async def unknown_api_path(request: Request) -> Response:
     return error_response(_services(request), fmt, Code.NOT_FOUND)
 
 
-def build_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = []
+def api_table() -> dict[str, ApiCall]:
+    """Every /v1 path an API endpoint serves (aliases, formats, one trailing slash) -> its endpoint."""
+    table: dict[str, ApiCall] = {}
     for name, handler in HANDLERS.items():
         endpoint = ENDPOINTS[name]
         for fmt, paths_of in FORMATS:
             call = api_endpoint(endpoint, handler, fmt)
             for path in paths_of(endpoint):
-                routes.append(Route(path, call, methods=ANY_METHOD))
-                routes.append(
-                    Route(path + "/", call, methods=ANY_METHOD)
-                )  # OQ-25: tolerate one trailing slash
+                table.setdefault(path, call)
+                table.setdefault(path + "/", call)  # OQ-25: tolerate one trailing slash
+    return table
+
+
+class ApiRoutes:
+    """ASGI middleware (innermost): a request for a path of `api_table()`, with a method the router would
+    accept, goes straight to its endpoint; anything else goes on to Starlette's router."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._table = api_table()
+        self._methods = frozenset(ANY_METHOD)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # under a root_path the lookup misses and the router (which strips it) serves the call as before
+        call = self._table.get(scope["path"]) if scope["type"] == "http" else None
+        if call is None or scope["method"] not in self._methods:
+            await self.app(scope, receive, send)
+            return
+        response = await call(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+
+def build_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = [Route(path, call, methods=ANY_METHOD) for path, call in api_table().items()]
     for path, control_endpoint, methods in CONTROL_ROUTES:
         routes.append(Route(path, control_endpoint, methods=list(methods)))
     routes.append(Route("/v1", unknown_api_path, methods=ANY_METHOD))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from ileti.limits import DUPLICATE_WINDOW_SECONDS, MAX_RECIPIENTS
 __all__ = ["Settings", "SettingsError"]
 
 Synchronous = Literal["NORMAL", "FULL"]
+_TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
 
 
 class SettingsError(ValueError):
@@ -37,7 +39,8 @@ class Settings:
 
     host: str = field(default="127.0.0.1", metadata=_help("interface to listen on"))
     port: int = field(default=8080, metadata=_help("TCP port"))
-    db: str = field(default="ileti-sandbox.db", metadata=_help("SQLite file; created on first start"))
+    db: str = field(default="ileti-sandbox.db", metadata=_help(
+        "SQLite file (created on first start) or a postgresql://user:password@host/database URL"))
     sqlite_synchronous: Synchronous = field(
         default="NORMAL",
         metadata=_help("SQLite synchronous pragma: NORMAL survives a process crash, FULL also a power cut"),
@@ -79,6 +82,15 @@ class Settings:
         default=True, metadata=_help("create a demo account on an empty store (and after a reset)")
     )
     log_level: str = field(default="info", metadata=_help("uvicorn log level"))
+    # issue 6: scale and shared deployments (docs/scaling.md)
+    workers: int = field(default=1, metadata=_help("worker processes serving one store"))
+    control_port: int = field(default=0, metadata=_help(
+        "serve the control API and the inbox only on this port (0: on the API's address)"))
+    control_host: str = field(default="127.0.0.1", metadata=_help("interface of the control port"))
+    control_token: str = field(default="", metadata=_help(
+        "token the control API and the inbox require (Authorization: Bearer); empty: none"))
+    max_body_bytes: int = field(default=32 * 1024 * 1024, metadata=_help(
+        "largest request body read; more is 453 on send-sms, 400 on other calls"))
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -93,6 +105,14 @@ class Settings:
                 raise SettingsError(f"{name} must be positive")
         if self.webhook_retries < 0 or self.webhook_concurrency < 1 or self.max_recipients < 1:
             raise SettingsError("webhook_retries >= 0, webhook_concurrency >= 1, max_recipients >= 1")
+        if not 1 <= self.workers <= 64:
+            raise SettingsError(f"workers must be 1..64, not {self.workers}")
+        if not 0 <= self.control_port <= 65535 or (self.control_port and self.control_port == self.port):
+            raise SettingsError("control_port must be 0 (off) or a port other than the API's")
+        if self.control_token and not _TOKEN.fullmatch(self.control_token):
+            raise SettingsError("control_token: at least 16 of A-Z a-z 0-9 . _ ~ -")
+        if self.max_body_bytes < 1024 * 1024:
+            raise SettingsError("max_body_bytes must be at least 1 MiB (1048576)")
 
     @staticmethod
     def env_name(name: str) -> str:

@@ -57,7 +57,6 @@ class WebhookWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        self._store.requeue_inflight_webhooks()
         timeout = aiohttp.ClientTimeout(total=self._timeout)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             self._session = session
@@ -74,7 +73,8 @@ class WebhookWorker:
                     self._wakeup.clear()
 
     async def _pass(self) -> bool:
-        jobs = self._store.claim_webhooks(time.time(), self._concurrency)
+        # a claim is a lease; one that runs out (this worker died mid-delivery) is delivered again elsewhere
+        jobs = self._store.claim_webhooks(time.time(), self._concurrency, lease=2 * self._timeout + 10)
         if jobs:
             await asyncio.gather(*(self._deliver(job) for job in jobs))
         return bool(jobs)

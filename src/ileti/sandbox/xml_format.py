@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from ileti.sandbox.body import read_body
 from ileti.wire import envelope
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import dump
@@ -56,7 +57,7 @@ class XmlFormat:
     method = "POST"
 
     async def decode(self, request: Request) -> Any:
-        raw = await request.body()
+        raw = await read_body(request)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         # the Java and Python samples post a form; the PHP ones a raw document. A body that starts with
         # markup is a document whatever its header says; a form is recognised by its header or its `data=`

@@ -22,8 +22,7 @@ from sqlalchemy import ClauseElement, and_, bindparam, delete, func, insert, or_
 from ileti.sandbox.store import tables as t
 
 if TYPE_CHECKING:
-    import sqlite3
-
+    from ileti.sandbox.store.postgres import DbConnection, DbCursor
     from ileti.sandbox.store.sql import SqlStore
 
 __all__ = [
@@ -156,11 +155,11 @@ class Directory:
 
     # ------------------------------------------------------------------------------------------ plumbing
 
-    def _exec(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+    def _exec(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> DbCursor:
         # the store's own compile-and-run, so dialect handling stays in `sql.py`
         return self._store._x(statement, params)
 
-    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _tx(self) -> AbstractContextManager[DbConnection]:
         return self._store._tx()
 
     # ------------------------------------------------------------------------------------------ blacklist

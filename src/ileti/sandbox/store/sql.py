@@ -26,6 +26,7 @@ from alembic.config import Config
 from sqlalchemy import (
     ClauseElement,
     Engine,
+    Numeric,
     and_,
     bindparam,
     create_engine,
@@ -35,7 +36,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import BindTyping
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from ileti.sandbox.clock import ClockState
@@ -51,6 +56,7 @@ from ileti.sandbox.store.base import (
     WebhookJob,
 )
 from ileti.sandbox.store.directory import Directory
+from ileti.sandbox.store.postgres import DbConnection, DbCursor, PgConnection, engine_url, is_postgres
 
 __all__ = ["PlaceOrder", "SqlStore", "WebhookRenderer", "migrate", "open_store"]
 
@@ -64,6 +70,9 @@ _ACCOUNT_COLUMNS = [c.name for c in t.accounts.columns]
 _JSON_FIELDS = ("allowed_ips", "senders")
 _BOOL_FIELDS = ("api_access", "iys_active", "documents_missing")
 _SETTLE_BATCH = 20_000
+# PostgreSQL advisory lock keys: one migration at a time; one settlement pass at a time across workers
+_MIGRATION_LOCK, _SETTLE_LOCK = 7_110_001, 7_110_002
+_MAX_ROW = 2**31 - 1  # past any row number of an order (PostgreSQL's INTEGER)
 
 
 def migrate(engine: Engine) -> None:
@@ -71,12 +80,24 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # workers and machines starting together on one database: one migrates, the others wait
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
 
 def open_store(path: str, *, synchronous: str = "NORMAL", webhook_renderer: WebhookRenderer) -> SqlStore:
-    """Open (creating and migrating if needed) the SQLite store at `path`."""
+    """Open (creating and migrating if needed) the store: a SQLite file `path`, or a `postgresql://` URL."""
+    if is_postgres(path):
+        pg_engine = create_engine(engine_url(path), poolclass=NullPool)
+        migrate(pg_engine)
+        pg_engine.dispose()
+        # statements are compiled without `%(id)s::INTEGER` casts: psycopg sends each value with its own type,
+        # so an id from the wire too large for its column finds no row instead of failing the cast (a 503)
+        compiler = create_engine(engine_url(path), poolclass=NullPool)
+        compiler.dialect.bind_typing = BindTyping.NONE
+        return SqlStore(PgConnection(path), compiler, webhook_renderer)
     engine = create_engine(f"sqlite:///{path}", paramstyle="named")
 
     @sa_event.listens_for(engine, "connect")
@@ -148,9 +169,13 @@ class PlaceOrder(NamedTuple):
 class SqlStore:
     """`Store` on a DB-API connection, with statements compiled from SQLAlchemy Core (see the module doc)."""
 
-    def __init__(self, connection: sqlite3.Connection, engine: Engine, render: WebhookRenderer) -> None:
+    def __init__(self, connection: DbConnection, engine: Engine, render: WebhookRenderer) -> None:
         self._db = connection
         self._dialect = engine.dialect
+        self.postgres = engine.dialect.name == "postgresql"
+        # SQLite: IMMEDIATE takes the one write lock up front. PostgreSQL: row locks (`FOR UPDATE` on the
+        # account in `_place`) and advisory locks serialise what must be serial; the rest runs in parallel
+        self._begin = "BEGIN" if self.postgres else "BEGIN IMMEDIATE"
         self._render = render
         self._sql_settle: tuple[_Sql, ...] | None = None
         self._sql_claim: tuple[_Sql, _Sql] | None = None
@@ -172,7 +197,7 @@ class SqlStore:
         )
         self._sql_charge_tl = c(
             update(a).where(a.c.key == bindparam("k"), a.c.balance_amount >= bindparam("cost") - 1e-9)
-            .values(balance_amount=func.round(a.c.balance_amount - bindparam("cost"), 6))
+            .values(balance_amount=self._round6(a.c.balance_amount - bindparam("cost")))
         )
         self._sql_refund_sms = c(
             update(a)
@@ -181,10 +206,11 @@ class SqlStore:
         )
         self._sql_refund_tl = c(
             update(a).where(a.c.key == bindparam("k"))
-            .values(balance_amount=func.round(a.c.balance_amount + bindparam("amount"), 6))
+            .values(balance_amount=self._round6(a.c.balance_amount + bindparam("amount")))
         )
+        # RETURNING rather than lastrowid: on PostgreSQL that saves a round trip per order
         self._sql_insert_order = c(insert(o).values({col.name: bindparam(col.name) for col in o.columns
-                                                    if col.name != "id"}))
+                                                    if col.name != "id"}).returning(o.c.id))
         self._sql_insert_text = c(insert(t.order_texts).values(
             {col.name: bindparam(col.name) for col in t.order_texts.columns}))
         self._sql_insert_message = c(insert(m).values(
@@ -199,7 +225,10 @@ class SqlStore:
         )
         self._sql_blacklisted = c(select(t.blacklist.c.number)
                                   .where(t.blacklist.c.account_key == bindparam("account_key")))
-        self._sql_order_account = c(select(a.c.billing, a.c.webhook_url).where(a.c.key == bindparam("key")))
+        # FOR UPDATE (PostgreSQL; SQLite holds its write lock already): one account's orders are checked for
+        # 451 and 402 one at a time, whichever worker takes them
+        self._sql_order_account = c(select(a.c.billing, a.c.webhook_url).where(a.c.key == bindparam("key"))
+                                    .with_for_update())
         self._sql_rules = c(select(t.carrier_rules.c.number, t.carrier_rules.c.outcome))
         self._sql_insert_webhook = c(insert(w).values(
             {col.name: bindparam(col.name) for col in w.columns if col.name != "id"}))
@@ -214,7 +243,11 @@ class SqlStore:
         defaults = {name: value for name, value in compiled.params.items() if name not in named}
         return _Sql(str(compiled), defaults)
 
-    def _run(self, sql: _Sql, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+    def _round6(self, value: Any) -> Any:
+        # PostgreSQL rounds only numeric to a number of places, not double precision
+        return func.round(sql_cast(value, Numeric) if self.postgres else value, 6)
+
+    def _run(self, sql: _Sql, params: Mapping[str, Any] | None = None) -> DbCursor:
         values = {**sql.defaults, **params} if params is not None else sql.defaults
         return self._db.execute(sql.text, values)
 
@@ -223,14 +256,14 @@ class SqlStore:
             rows = [{**sql.defaults, **row} for row in rows]
         self._db.executemany(sql.text, rows)
 
-    def _x(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> sqlite3.Cursor:
+    def _x(self, statement: ClauseElement, params: Mapping[str, Any] | None = None) -> DbCursor:
         """Compile and run a statement that is not on a hot path."""
         return self._run(self._compile(statement), params)
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        # IMMEDIATE takes the write lock up front: checks and writes see one consistent state
-        self._db.execute("BEGIN IMMEDIATE")
+    def _tx(self) -> Iterator[DbConnection]:
+        # SQLite: IMMEDIATE takes the write lock up front, so checks and writes see one consistent state
+        self._db.execute(self._begin)
         try:
             yield self._db
         except BaseException:
@@ -287,7 +320,8 @@ class SqlStore:
 
     def _insert_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None:
         if numbers:
-            sql = self._compile(insert(t.blacklist).prefix_with("OR IGNORE").values(
+            dialect_insert = postgresql.insert if self.postgres else sqlite.insert
+            sql = self._compile(dialect_insert(t.blacklist).on_conflict_do_nothing().values(
                 account_key=bindparam("a"), number=bindparam("n"), added_ts=bindparam("t")))
             self._many(sql, [{"a": account_key, "n": n, "t": now} for n in numbers])
 
@@ -311,6 +345,11 @@ class SqlStore:
         """
         results: list[int | Refusal] = []
         with self._tx():
+            if self.postgres and len(batch) > 1:
+                # lock every account of the batch up front, in key order: two workers' batches never deadlock
+                a = t.accounts
+                keys = sorted({item.order.account_key for item in batch})
+                self._x(select(a.c.key).where(a.c.key.in_(keys)).order_by(a.c.key).with_for_update()).fetchall()
             for item in batch:
                 try:
                     results.append(self._place(item.order, now=item.now, duplicate_since=item.duplicate_since,
@@ -361,7 +400,7 @@ class SqlStore:
                     "part_price": unit if order.charged_parts else 0.0,
                     "fingerprint": order.fingerprint,
                 },
-            ).lastrowid,
+            ).fetchone()[0],
         )
         due = order.send_ts + settle_delay
         rows: list[dict[str, Any]] = []
@@ -444,7 +483,10 @@ class SqlStore:
 
     def report_rows(self, order_id: int, offset: int, limit: int) -> list[tuple[str, int]]:
         # rows are numbered 0..total-1 in the order, so a page is a range scan of (order_id, row)
-        cursor = self._run(self._sql_rows, {"order_id": order_id, "lo": offset, "hi": offset + limit})
+        if offset >= _MAX_ROW:  # no order has that many rows, and PostgreSQL's `row` is a 32-bit integer
+            return []
+        cursor = self._run(self._sql_rows, {"order_id": order_id, "lo": offset,
+                                            "hi": min(offset + limit, _MAX_ROW)})
         return cast(list[tuple[str, int]], cursor.fetchall())
 
     def orders_between(self, account_key: str, start: float, end: float, offset: int,
@@ -494,6 +536,8 @@ class SqlStore:
         settled = 0
         while True:
             with self._tx():
+                if self.postgres:  # one settlement pass at a time over all workers: each row settles once
+                    self._db.execute(f"SELECT pg_advisory_xact_lock({_SETTLE_LOCK})")
                 batch = self._run(pick, {"due_by": due_by}).fetchall()
                 if not batch:
                     return settled
@@ -570,8 +614,13 @@ class SqlStore:
 
     # ------------------------------------------------------------------------------------------ webhooks
 
-    def claim_webhooks(self, wall_now: float, limit: int) -> list[WebhookJob]:
-        """Mark up to `limit` due deliveries as in flight; a message's events go out strictly in order."""
+    def claim_webhooks(self, wall_now: float, limit: int, lease: float = 60.0) -> list[WebhookJob]:
+        """Mark up to `limit` due deliveries as in flight; a message's events go out strictly in order.
+
+        A claim is a lease: an in-flight row's `next_ts` is when it runs out, and a row whose lease ran out
+        (its worker died mid-delivery) is due again. Several workers claim from one outbox: SQLite takes its
+        write lock, PostgreSQL skips the rows another worker has just locked, so no job is claimed twice.
+        """
         if self._sql_claim is None:
             w = t.webhooks
             earlier = w.alias("earlier")
@@ -580,9 +629,12 @@ class SqlStore:
                 earlier.c.state.in_(("pending", "sending"))).exists()
             self._sql_claim = (
                 self._compile(select(w.c.id, w.c.url, w.c.payload, w.c.attempts)
-                              .where(w.c.state == "pending", w.c.next_ts <= bindparam("now", 0.0), ~blocked)
-                              .order_by(w.c.id).limit(bindparam("limit", 1))),
-                self._compile(update(w).where(w.c.id == bindparam("i")).values(state=bindparam("state"))),
+                              .where(w.c.state.in_(("pending", "sending")),
+                                     w.c.next_ts <= bindparam("now", 0.0), ~blocked)
+                              .order_by(w.c.id).limit(bindparam("limit", 1))
+                              .with_for_update(skip_locked=True, of=w)),
+                self._compile(update(w).where(w.c.id == bindparam("i"))
+                              .values(state=bindparam("state"), next_ts=bindparam("until"))),
             )
         # (the placeholder values above only let the IN list render at compile time)
         pick, mark = self._sql_claim
@@ -591,7 +643,7 @@ class SqlStore:
             return []
         with self._tx():
             rows = self._run(pick, {"now": wall_now, "limit": limit}).fetchall()
-            self._many(mark, [{"i": row[0], "state": "sending"} for row in rows])
+            self._many(mark, [{"i": row[0], "state": "sending", "until": wall_now + lease} for row in rows])
         return [
             WebhookJob(id=i, url=url, payload=payload.encode(), attempts=n) for i, url, payload, n in rows
         ]
@@ -608,10 +660,6 @@ class SqlStore:
             self._x(update(w).where(w.c.id == job.id).values(
                 state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at))
 
-    def requeue_inflight_webhooks(self) -> None:
-        """After a restart nothing is in flight: put interrupted deliveries back in the queue."""
-        with self._tx():
-            self._x(update(t.webhooks).where(t.webhooks.c.state == "sending").values(state="pending"))
 
     def has_pending_webhooks(self) -> bool:
         w = t.webhooks

@@ -1,0 +1,81 @@
+"""Several workers over one store (`ileti serve --workers N`, or several machines on one PostgreSQL database).
+
+Everything a worker decides from is in the store, except two things each process would otherwise keep for
+itself: the clock (a copy of the store's clock row, `clock.py`) and the fault rules (`faults.py`). When the
+store is shared, the fault rules live in the store too (`SharedFaults`), and `SharedState` reads the clock row
+and the rules (one statement, `store/shared.py`) before every request, as the carrier does before every pass.
+So a clock moved or a fault injected through any worker holds for all of them, and a counted fault is used up
+once in total. Row locks, advisory locks and leases in `store/sql.py` make each message settle once and each
+webhook job go out from one worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ileti.sandbox.faults import FaultRule, Faults
+from ileti.sandbox.settings import Settings
+from ileti.sandbox.store import shared
+from ileti.sandbox.store.postgres import is_postgres
+from ileti.sandbox.store.sql import SqlStore
+
+__all__ = ["SharedFaults", "SharedState", "is_shared"]
+
+
+def is_shared(settings: Settings) -> bool:
+    """Whether other processes may use this store too: several workers, or PostgreSQL (other machines)."""
+    return settings.workers > 1 or is_postgres(settings.db)
+
+
+def _rule(raw: dict[str, Any]) -> FaultRule:
+    return FaultRule(raw["endpoint"], raw["fault"], raw["times"], raw["latency_ms"])
+
+
+class SharedFaults(Faults):
+    """Fault rules kept in the store: set through any worker, seen by all, counted uses taken atomically."""
+
+    def __init__(self, store: SqlStore) -> None:
+        super().__init__()
+        self._store = store
+
+    def load(self, raw: str | None) -> None:
+        """Adopt the rules read from the store (`SharedState`, before each request)."""
+        self._rules = [] if raw is None else [_rule(rule) for rule in orjson.loads(raw)]
+
+    def replace(self, body: Any) -> None:
+        super().replace(body)
+        shared.save_faults(self._store, [rule.as_dict() for rule in self._rules])
+
+    def clear(self) -> None:
+        super().clear()
+        shared.save_faults(self._store, [])
+
+    def take(self, endpoint: str) -> FaultRule | None:
+        # the common case reads nothing more: no rule here matches this endpoint
+        if not any(rule.endpoint in ("*", endpoint) for rule in self._rules):
+            return None
+        taken = shared.take_fault(self._store, endpoint)
+        return None if taken is None else _rule(taken)
+
+
+class SharedState:
+    """ASGI middleware: before each HTTP request, adopt the clock and the fault rules the store holds."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._reader: shared.SharedReader | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            services = getattr(scope["app"].state, "services", None)
+            if services is not None and services.ready:
+                if self._reader is None:
+                    self._reader = shared.SharedReader(services.store)
+                clock, faults = self._reader.read()
+                services.clock.load(clock)
+                if isinstance(services.faults, SharedFaults):
+                    services.faults.load(faults)
+        await self.app(scope, receive, send)

@@ -1,0 +1,65 @@
+"""What workers sharing one store read from it before every request: the clock row and the fault rules.
+
+The fault rules of a shared sandbox live in `meta` under `faults` (JSON, as `GET /_sandbox/faults` shows
+them), so a rule set through one worker fires on all of them; a counted rule is used up atomically, in a
+transaction that locks that row. `SharedReader` reads both in one precompiled statement (one round trip on
+PostgreSQL). Like `views.py`, this runs on the store's own connection and statement runner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import select, update
+
+from ileti.sandbox.clock import ClockState
+from ileti.sandbox.store import tables as t
+from ileti.sandbox.store.sql import SqlStore
+
+__all__ = ["FAULTS_META", "SharedReader", "save_faults", "take_fault"]
+
+FAULTS_META = "faults"
+
+
+class SharedReader:
+    """Reads (clock state, fault rules JSON or None) for one store, with a statement compiled once."""
+
+    def __init__(self, store: SqlStore) -> None:
+        c, m = t.clock, t.meta
+
+        def clock(column: Any) -> Any:
+            return select(column).where(c.c.id == 1).scalar_subquery()
+
+        self._store = store
+        self._sql = store._compile(select(
+            clock(c.c.mode), clock(c.c.offset), clock(c.c.frozen_at),
+            select(m.c.value).where(m.c.name == FAULTS_META).scalar_subquery(),
+        ))
+
+    def read(self) -> tuple[ClockState, str | None]:
+        mode, offset, frozen_at, faults = self._store._run(self._sql).fetchone()
+        clock = ClockState() if mode is None else ClockState(mode, offset, frozen_at)
+        return clock, faults
+
+
+def save_faults(store: SqlStore, rules: list[dict[str, Any]]) -> None:
+    store.set_meta(FAULTS_META, orjson.dumps(rules).decode())
+
+
+def take_fault(store: SqlStore, endpoint: str) -> dict[str, Any] | None:
+    """Use one of the first rule matching `endpoint` (a counted rule goes when used up), for every worker at
+    once; the rule as it was, or None when none matches any more."""
+    m = t.meta
+    with store._tx():
+        row = store._x(select(m.c.value).where(m.c.name == FAULTS_META).with_for_update()).fetchone()
+        rules: list[dict[str, Any]] = orjson.loads(row[0]) if row is not None else []
+        for index, rule in enumerate(rules):
+            if rule["endpoint"] in ("*", endpoint):
+                if rule["times"] is not None:
+                    left = rule["times"] - 1
+                    rules = rules[:index] + ([{**rule, "times": left}] if left else []) + rules[index + 1:]
+                    value = orjson.dumps(rules).decode()
+                    store._x(update(m).where(m.c.name == FAULTS_META).values(value=value))
+                return rule
+    return None
