@@ -75,7 +75,8 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
             }})
             scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
                      "scheme": "http", "path": "/v1/send-sms/json", "raw_path": b"/v1/send-sms/json",
-                     "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+                     "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+                     "server": ("127.0.0.1", 80),
                      "headers": [(b"content-type", b"application/json"),
                                  (b"content-length", str(len(body)).encode())],
                      "state": {}, "app": app}
@@ -97,7 +98,9 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
 
         async def pipeline() -> None:
             scope, receive = request()
-            response = await formats.run_endpoint(services, endpoint, handler, formats.JSON, Request(scope, receive))
+            response = await formats.run_endpoint(
+                services, endpoint, handler, formats.JSON, Request(scope, receive)
+            )
             await response(scope, receive, send)
 
         async def placed(*_args: Any, **_kwargs: Any) -> int:
@@ -147,7 +150,9 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--requests", type=int, default=2048)
     args = parser.parse_args()

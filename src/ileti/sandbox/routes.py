@@ -10,8 +10,8 @@ by listing their `Format` here with the paths they serve (`Endpoint.xml_path`, `
 
 `ApiRoutes` finds those /v1 endpoints by exact path in a dict before Starlette's router runs: the router
 tries its routes one regex at a time and wraps each call in two more layers, which cost a send-sms about a
-sixth of its time (docs/benchmarks.md). Every other path, and any method Starlette would refuse, still goes
-through the router.
+tenth of its server time (docs/benchmarks.md). Every other path, and any method Starlette would refuse,
+still goes through the router.
 """
 
 from __future__ import annotations
