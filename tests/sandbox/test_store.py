@@ -42,3 +42,21 @@ def test_group_commit_checks_each_order_against_the_ones_before_it(tmp_path: Pat
         assert [store.get_order("k", r) is not None for r in results if isinstance(r, int)] == [True, True]
     finally:
         store.close()
+
+
+def test_settlement_in_bounded_batches_settles_each_message_once(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
+    try:
+        store.create_account(Account(key="k", hash="h", balance_sms=100))
+        numbers = [f"+90530123{i:03d}5" for i in range(7)]  # no magic suffix: all deliverable
+        [order_id] = store.place_orders([PlaceOrder(_order("batch", numbers), 1000.0, 400.0, 2.0, 0.05)])
+        assert isinstance(order_id, int)
+        steps = []
+        while settled := store.settle(now=1010.0, due_by=1010.0, batch_size=3, max_batches=1):
+            steps.append(settled)
+        assert steps == [3, 3, 1]  # the background carrier yields to requests between such steps
+        order = store.get_order("k", order_id)
+        assert order is not None
+        assert (order.waiting, order.delivered) == (0, 7)
+    finally:
+        store.close()

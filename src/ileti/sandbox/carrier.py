@@ -26,6 +26,9 @@ __all__ = ["MAGIC_NEVER", "MAGIC_UNDELIVERED", "OUTCOMES", "Carrier", "outcome"]
 
 log = logging.getLogger("ileti.sandbox.carrier")
 
+BACKGROUND_BATCH = 2000
+"""Rows the background loop settles per transaction (about 30 ms of work), between which requests run."""
+
 MAGIC_UNDELIVERED = "0001"
 MAGIC_NEVER = "0002"
 OUTCOMES: tuple[CarrierOutcome, ...] = ("delivered", "undelivered", "never")
@@ -55,16 +58,21 @@ class Carrier:
         self._tick = tick
         self._on_events = on_events
 
-    def settle(self, *, respect_delay: bool) -> int:
+    def settle(self, *, respect_delay: bool, max_batches: int | None = None) -> int:
         """Settle messages whose send time has come; with `respect_delay`, only those past `settle_delay`.
 
-        The control API's settle ignores the delay (tests need no waiting); the background loop respects it.
+        The control API's settle ignores the delay (tests need no waiting); the background loop respects it
+        and settles in small batches (`max_batches`), yielding to requests in between.
         """
         if self._shared:
             self._clock.load(self._store.clock_state())
         now = self._clock.now()
         due_by = now if respect_delay else now + self._delay
-        settled = self._store.settle(now=now, due_by=due_by, decide=outcome)
+        if max_batches is None:
+            settled = self._store.settle(now=now, due_by=due_by, decide=outcome)
+        else:
+            settled = self._store.settle(now=now, due_by=due_by, decide=outcome, batch_size=BACKGROUND_BATCH,
+                                         max_batches=max_batches)
         if settled:
             self._on_events()
         return settled
@@ -74,6 +82,9 @@ class Carrier:
         while True:
             await asyncio.sleep(self._tick)
             try:
-                self.settle(respect_delay=True)
+                # a batch at a time, yielding between them: settling a 50,000-message order in one go would
+                # hold up every request for a second (the store call is synchronous on the event loop)
+                while self.settle(respect_delay=True, max_batches=1):
+                    await asyncio.sleep(0)
             except Exception:  # a background worker logs and carries on (STYLE: errors)
                 log.exception("carrier pass failed")

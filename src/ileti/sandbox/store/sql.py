@@ -521,11 +521,13 @@ class SqlStore:
     # ------------------------------------------------------------------------------------------ carrier
 
     def settle(self, *, now: float, due_by: float,
-               decide: Callable[[str, Mapping[str, CarrierOutcome]], CarrierOutcome] | None = None) -> int:
+               decide: Callable[[str, Mapping[str, CarrierOutcome]], CarrierOutcome] | None = None,
+               batch_size: int = _SETTLE_BATCH, max_batches: int | None = None) -> int:
         """Settle every 110 row due by `due_by`: final status, order counters, refunds, webhook events.
 
         `decide(number, rules)` picks the outcome (see `carrier.outcome`); "never" leaves the row at 110 for
-        good. Returns how many rows became final. Runs in batches, one transaction each.
+        good. Returns how many rows became final. Runs in batches of `batch_size` rows, one transaction each;
+        with `max_batches` it stops after that many, so a caller on the event loop can yield in between.
         """
         from ileti.sandbox.carrier import outcome as default_decide
 
@@ -534,11 +536,13 @@ class SqlStore:
             self._sql_settle = self._settle_statements()
         pick, finalize, park, count, info, refunded = self._sql_settle
         settled = 0
-        while True:
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            batches += 1
             with self._tx():
                 if self.postgres:  # one settlement pass at a time over all workers: each row settles once
                     self._db.execute(f"SELECT pg_advisory_xact_lock({_SETTLE_LOCK})")
-                batch = self._run(pick, {"due_by": due_by}).fetchall()
+                batch = self._run(pick, {"due_by": due_by, "limit": batch_size}).fetchall()
                 if not batch:
                     return settled
                 rules = self.carrier_rules()
@@ -580,13 +584,14 @@ class SqlStore:
                         self._queue_events(account, oid, [(mid, ev, num, texts[blk])
                                                           for mid, ev, num, blk in events[oid]], now)
                 settled += len(finals)
+        return settled
 
     def _settle_statements(self) -> tuple[_Sql, ...]:
         m, o = t.messages, t.orders
         return (
             self._compile(select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block)
                           .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
-                          .order_by(m.c.due_ts, m.c.id).limit(_SETTLE_BATCH)),
+                          .order_by(m.c.due_ts, m.c.id).limit(bindparam("limit", _SETTLE_BATCH))),
             self._compile(update(m).where(m.c.id == bindparam("i"))
                           .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f"))),
             self._compile(update(m).where(m.c.id == bindparam("i")).values(due_ts=None)),
