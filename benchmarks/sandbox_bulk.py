@@ -4,7 +4,8 @@ pages of such an order, against `ileti serve` in another process.
     python benchmarks/sandbox_bulk.py [--orders 5] [--pages 50]
 
 Times are wall-clock at the client over a real socket, so they include JSON encoding, the transfer and the
-server's commit: a 200 means the order and its 50,000 rows are committed.
+server's commit: a 200 means the order and its 50,000 rows are committed. The server is stopped however the
+run ends, SIGTERM and Ctrl-C included (`child_processes.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_processes import exit_on_signals, spawn, stop
 from sandbox_send import free_port, pin, wait_ready
 
 from ileti.testing import http_client
@@ -36,12 +38,13 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=5)
     parser.add_argument("--pages", type=int, default=50)
     args = parser.parse_args()
+    exit_on_signals()
     import subprocess
 
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
+        server = spawn(
             [
                 *pin(0),
                 sys.executable,
@@ -61,8 +64,7 @@ def main() -> None:
             wait_ready(base + "/readyz", server)
             run(base, args.orders, args.pages)
         finally:
-            server.terminate()
-            server.wait()
+            stop(server)
 
 
 def run(base: str, orders: int, pages: int) -> None:

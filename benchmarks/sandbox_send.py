@@ -6,6 +6,8 @@ bare ASGI app on the same server in the same run.
 Needs `wrk` (Debian: `apt-get install -y wrk`) as the load generator, in its own process; the server and wrk
 are pinned to different cores with `taskset` when it exists. Every text is unique (the 451 guard). After the
 run the script counts the orders in the SQLite file: every 200 must be a committed order.
+
+Every server it starts is stopped however the run ends, SIGTERM and Ctrl-C included (`child_processes.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import time
 from pathlib import Path
 
 import httpx
+from child_processes import exit_on_signals, spawn, stop
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,7 +90,7 @@ def bench_sandbox(duration: float, connections: int) -> dict[str, float]:
         db = Path(tmp) / "bench.db"
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
+        server = spawn(
             [
                 *pin(0),
                 sys.executable,
@@ -122,8 +125,7 @@ def bench_sandbox(duration: float, connections: int) -> dict[str, float]:
             result["cpu_us_per_request"] = (cpu_seconds(server.pid) - cpu) * 1e6 / result["requests"]
             acknowledged = warm["requests"] - warm["non2xx"] + result["requests"] - result["non2xx"]
         finally:
-            server.terminate()
-            server.wait()
+            stop(server)
         with sqlite3.connect(db) as connection:
             committed = connection.execute("SELECT count(*) FROM orders").fetchone()[0]
             rows = connection.execute("SELECT count(*) FROM messages").fetchone()[0]
@@ -135,7 +137,7 @@ def bench_sandbox(duration: float, connections: int) -> dict[str, float]:
 
 def bench_bare(duration: float, connections: int) -> dict[str, float]:
     port = free_port()
-    server = subprocess.Popen(
+    server = spawn(
         [
             *pin(0),
             sys.executable,
@@ -164,8 +166,7 @@ def bench_bare(duration: float, connections: int) -> dict[str, float]:
         result["cpu_us_per_request"] = (cpu_seconds(server.pid) - cpu) * 1e6 / result["requests"]
         return result
     finally:
-        server.terminate()
-        server.wait()
+        stop(server)
 
 
 def main() -> None:
@@ -175,6 +176,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
+    exit_on_signals()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     bare = bench_bare(args.duration, args.connections)

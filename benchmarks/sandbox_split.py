@@ -117,12 +117,12 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
                 orders.place = real
 
         async def no_sql() -> None:
-            store.get_account, real_get = (lambda _key: account), store.get_account
-            store.blacklisted, real_blacklisted = (lambda _key: set()), store.blacklisted
+            store.cached_account, real_get = (lambda _key: account), store.cached_account
+            store.cached_blacklist, real_blacklist = (lambda _key: frozenset()), store.cached_blacklist
             try:
                 await no_write()
             finally:
-                store.get_account, store.blacklisted = real_get, real_blacklisted
+                store.cached_account, store.cached_blacklist = real_get, real_blacklist
 
         variants: dict[str, Variant] = {"full app": full, "pipeline only": pipeline,
                                         "no order write": no_write, "no SQL": no_sql}

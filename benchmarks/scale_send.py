@@ -15,6 +15,9 @@ binaries. SQLite runs with WAL and synchronous=NORMAL (the default: a commit sur
 
 `--profile` runs one SQLite (and one PostgreSQL) server with a single worker under cProfile while the load
 runs, then prints the functions with the most own time and the same time grouped by layer.
+
+Every server it starts (and the throwaway PostgreSQL) is stopped however the run ends, SIGTERM and Ctrl-C
+included (`child_processes.py`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_processes import exit_on_signals, spawn, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 SENDER = "BENCH"
@@ -127,6 +133,7 @@ class Server:
 
     def __init__(self, db: str, workers: int, log: Path, profile: Path | None = None) -> None:
         self.port = free_port()
+        self.profiled = profile is not None
         argv = ["serve", "--port", str(self.port), "--db", db, "--workers", str(workers),
                 "--log-level", "warning"]
         if profile is None:
@@ -137,8 +144,7 @@ class Server:
             command = [sys.executable, "-c", code, *argv]
         env = {**os.environ, "ILETI_DEMO_ACCOUNT": "0", "ILETI_SETTLE_DELAY": "3600"}
         self._log = log.open("ab")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-                                        start_new_session=True)
+        self.process = spawn(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 120) -> None:
@@ -155,13 +161,8 @@ class Server:
         raise RuntimeError("ileti serve did not become ready")
 
     def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGINT)  # graceful: a profiled server writes its profile
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        # SIGINT to the group, graceful: a profiled server writes its profile; then SIGKILL to what is left
+        stop(self.process, signal.SIGINT, grace=60 if self.profiled else 15)
         self._log.close()
 
 
@@ -203,17 +204,17 @@ def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[
     sys.path.insert(0, str(ROOT))
     from tests.scale.postgres import ThrowawayPostgres, create_database
 
-    throwaway = None
-    if postgres_url is None:
-        throwaway = ThrowawayPostgres(durable=True).start()
-        postgres_url = throwaway.url
-    server = postgres_url
+    throwaway = None if postgres_url is not None else ThrowawayPostgres(durable=True)
+    try:  # started inside the `try`: a signal while it starts still stops it
+        if throwaway is not None:
+            postgres_url = throwaway.start().url
+        assert postgres_url is not None
+        server: str = postgres_url
 
-    def databases() -> Iterator[str]:
-        while True:
-            yield create_database(server, prefix="ileti_bench")
+        def databases() -> Iterator[str]:
+            while True:
+                yield create_database(server, prefix="ileti_bench")
 
-    try:
         yield databases()
     finally:
         if throwaway is not None:
@@ -309,7 +310,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.generate:
         generate_main(args)
-    elif args.profile:
+        return
+    exit_on_signals()
+    if args.profile:
         profile(args)
     else:
         measure(args)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
 from ileti.sandbox.store import tables as t
@@ -60,3 +63,70 @@ def test_settlement_in_bounded_batches_settles_each_message_once(tmp_path: Path)
         assert (order.waiting, order.delivered) == (0, 7)
     finally:
         store.close()
+
+
+def test_account_cache_sees_every_change_made_here_or_by_another_connection(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.db")
+    here = open_store(path, webhook_renderer=render_webhook)
+    other = open_store(path, webhook_renderer=render_webhook)  # another worker or process on the same file
+    try:
+        here.create_account(Account(key="k", hash="h", senders=["OLD"], balance_sms=5))
+        assert (account := here.cached_account("k")) is not None
+        assert account.senders == ["OLD"]
+        assert here.cached_blacklist("k") == frozenset()
+        assert here.cached_account("k") is account  # served from the cache while nothing changed
+
+        here.update_account("k", {"senders": ["NEW"]})  # a change through this store
+        assert (account := here.cached_account("k")) is not None
+        assert account.senders == ["NEW"]
+
+        other.update_account("k", {"senders": ["OTHER"], "hash": "h2"})  # a change it did not make itself
+        assert (account := here.cached_account("k")) is not None
+        assert (account.senders, account.hash) == (["OTHER"], "h2")
+        other.add_blacklist("k", ["+905301234567"], 1.0)
+        here.cached_account("k")  # each request authenticates first; that notices the other connection
+        assert here.cached_blacklist("k") == frozenset({"+905301234567"})
+        here.directory.forget_account("k")  # part 2 writes go through the same transactions
+        assert here.cached_blacklist("k") == frozenset()
+
+        other.delete_account("k")
+        assert here.cached_account("k") is None
+    finally:
+        here.close()
+        other.close()
+
+
+def test_orders_keep_the_account_cache_but_the_balance_is_read_fresh(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
+    try:
+        store.create_account(Account(key="k", hash="h", balance_sms=3))
+        cached = store.cached_account("k")
+        store.place_orders([PlaceOrder(_order("a", ["+905301234567"]), 1000.0, 400.0, 2.0, 0.05)])
+        assert store.cached_account("k") is cached  # an order changes no cached field
+        fresh = store.get_account("k")
+        assert fresh is not None
+        assert fresh.balance_sms == 2
+    finally:
+        store.close()
+
+
+def test_background_checkpoints_copy_the_log_into_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    running = set(threading.enumerate())  # other tests' servers may have checkpoint threads of their own
+    store = open_store(str(path), webhook_renderer=render_webhook, background_checkpoints=True)
+    [checkpointer] = [thread for thread in threading.enumerate()
+                      if thread not in running and thread.name == "ileti-wal-checkpoint"]
+    try:
+        store.create_account(Account(key="k", hash="h", balance_sms=10**6))
+        before = path.stat().st_size
+        for i in range(300):  # far below the commits' own checkpoint threshold: only the thread copies
+            store.place_orders([PlaceOrder(_order(f"t{i}", [f"+9053012{i:05d}"]), 1000.0, 400.0, 2.0, 0.05)])
+        deadline = time.monotonic() + 10
+        while path.stat().st_size <= before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_size > before
+    finally:
+        store.close()
+    assert not checkpointer.is_alive()
+    with sqlite3.connect(path) as connection:  # everything acknowledged is in the file
+        assert connection.execute("SELECT count(*) FROM orders").fetchone() == (300,)

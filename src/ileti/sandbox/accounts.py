@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Set
 from typing import Any
 
 from ileti import phone
@@ -26,7 +27,7 @@ def derive_hash(key: str, secret: str) -> str:
     return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
-def account_json(account: Account, blacklist: set[str] | None = None) -> dict[str, Any]:
+def account_json(account: Account, blacklist: Set[str] | None = None) -> dict[str, Any]:
     """The control API's view of an account (every field, including the key and hash)."""
     body: dict[str, Any] = {
         "key": account.key,

@@ -26,8 +26,8 @@ __all__ = ["MAGIC_NEVER", "MAGIC_UNDELIVERED", "OUTCOMES", "Carrier", "outcome"]
 
 log = logging.getLogger("ileti.sandbox.carrier")
 
-BACKGROUND_BATCH = 2000
-"""Rows the background loop settles per transaction (about 30 ms of work), between which requests run."""
+BACKGROUND_BATCH = 500
+"""Rows the background loop settles per transaction (a few ms of work), between which requests run."""
 
 MAGIC_UNDELIVERED = "0001"
 MAGIC_NEVER = "0002"

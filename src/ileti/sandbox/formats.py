@@ -76,7 +76,7 @@ def authenticate(services: Services, auth: envelope.Authentication, client_ip: s
     """§1.7/§2: key and hash must match an account with API access on, from an allowed IP; else 401."""
     if not auth.key or not auth.hash:
         raise ApiError(Code.UNAUTHORIZED)
-    account = services.store.get_account(auth.key)
+    account = services.store.cached_account(auth.key)
     if account is None or not hmac.compare_digest(account.hash.encode(), auth.hash.encode()):
         raise ApiError(Code.UNAUTHORIZED)
     if not account.api_access:

@@ -8,10 +8,11 @@
 /v1 routes are generated from `wire.ENDPOINTS` × the formats in `FORMATS`; the XML and GET variants are added
 by listing their `Format` here with the paths they serve (`Endpoint.xml_path`, `Endpoint.get_path`).
 
-`ApiRoutes` finds those /v1 endpoints by exact path in a dict before Starlette's router runs: the router
-tries its routes one regex at a time and wraps each call in two more layers, which cost a send-sms about a
-tenth of its server time (docs/benchmarks.md). Every other path, and any method Starlette would refuse,
-still goes through the router.
+`ApiRoutes`, in front of the app (`app._Sandbox`), finds those /v1 endpoints by exact path in a dict before
+Starlette's middleware and router run: the router tries its routes one regex at a time and wraps each call in
+two more layers, which cost a send-sms about a tenth of its server time, and each middleware layer a little
+more (docs/benchmarks.md). Every other path, and any method Starlette would refuse, still goes through the
+middleware and the router.
 """
 
 from __future__ import annotations
@@ -98,21 +99,30 @@ def api_table() -> dict[str, ApiCall]:
 
 
 class ApiRoutes:
-    """ASGI middleware (innermost): a request for a path of `api_table()`, with a method the router would
-    accept, goes straight to its endpoint; anything else goes on to Starlette's router."""
+    """ASGI layer in front of the whole app: a request for a path of `api_table()`, with a method the router
+    would accept, goes straight to its endpoint; anything else goes on to `app` (Starlette's middleware and
+    router).
 
-    def __init__(self, app: ASGIApp) -> None:
+    The direct path keeps what the middleware gives every request (`guard`: `BugGuard`, and `SharedState`
+    when workers share the store) and skips what has nothing to do on /v1 (Starlette's error middleware, the
+    control API's access check).
+    """
+
+    def __init__(self, app: ASGIApp, guard: Callable[[ASGIApp], ASGIApp]) -> None:
         self.app = app
         self._table = api_table()
         self._methods = frozenset(ANY_METHOD)
+        self._direct = guard(self._call)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # under a root_path the lookup misses and the router (which strips it) serves the call as before
-        call = self._table.get(scope["path"]) if scope["type"] == "http" else None
-        if call is None or scope["method"] not in self._methods:
+        if scope["type"] == "http" and scope["path"] in self._table and scope["method"] in self._methods:
+            await self._direct(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
-        response = await call(Request(scope, receive, send))
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._table[scope["path"]](Request(scope, receive, send))
         await response(scope, receive, send)
 
 

@@ -6,21 +6,48 @@ and, when `control_port` is set, a second address for the control API and the in
 With several workers, uvicorn's supervisor starts them and restarts one that dies; each builds its own app
 from the same settings, which reach it as `ILETI_*` environment variables (`app_from_environment`). The
 sockets are bound once, before the workers start, and shared by all of them.
+
+Stopping (SIGINT or SIGTERM; with workers, to the supervisor or to the whole process group) is bounded:
+
+1. uvicorn notices the signal within 0.1 s, stops accepting, closes idle keep-alive connections at once and
+   waits up to `GRACEFUL_SHUTDOWN_SECONDS` for requests in flight (an open inbox stream ends by itself within
+   half a second, `inbox/events.py`); requests still running then are cancelled;
+2. the app's lifespan shutdown (cancel the carrier and webhook tasks, close the store: milliseconds) gets
+   `APP_SHUTDOWN_SECONDS`; a lifespan still running then is cancelled and given as long again
+   (`BoundedShutdown`), so no stuck background task can keep the process alive;
+3. the interpreter exits (a few tenths of a second).
+
+An idle server is gone in about 0.4 s; with requests in flight at most about 13 s. After SIGINT `ileti
+serve` exits with 130; after SIGTERM uvicorn re-raises the signal once it has shut down, so the process ends
+killed by SIGTERM (143 in a shell), as a server stopped by SIGTERM conventionally does; the multi-worker
+supervisor exits with 0.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib.util
+import logging
 import os
 import socket
 
-from starlette.applications import Starlette
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ileti.sandbox.app import create_app
 from ileti.sandbox.settings import Settings
 
-__all__ = ["app_from_environment", "environment", "serve"]
+__all__ = ["APP_SHUTDOWN_SECONDS", "GRACEFUL_SHUTDOWN_SECONDS", "BoundedShutdown", "app_from_environment",
+           "environment", "serve"]
+
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""How long a stopping server waits for requests in flight before it cancels them (uvicorn's
+`timeout_graceful_shutdown`)."""
+
+APP_SHUTDOWN_SECONDS = 1.0
+"""How long the app's lifespan may take to shut down before it is cancelled (`BoundedShutdown`)."""
+
+log = logging.getLogger("ileti.sandbox.serving")
 
 
 def environment(settings: Settings) -> dict[str, str]:
@@ -33,9 +60,69 @@ def environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def app_from_environment() -> Starlette:
+class BoundedShutdown:
+    """An ASGI app around `app` whose lifespan shutdown takes at most `2 * timeout` seconds.
+
+    uvicorn waits for the app's answer to `lifespan.shutdown` without a time limit, so a background task that
+    ignores its cancellation would keep a stopped server alive for ever. Here the app gets `timeout` seconds
+    to answer; then its lifespan is cancelled (which cancels again whatever it is awaiting) and gets
+    `timeout` seconds more; then the server is told the shutdown failed and stops anyway. Requests pass
+    straight through.
+    """
+
+    def __init__(self, app: ASGIApp, timeout: float = APP_SHUTDOWN_SECONDS) -> None:
+        self.app = app
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        asked = asyncio.Event()  # the server sent lifespan.shutdown
+        answered = False  # the app sent lifespan.shutdown.complete or .failed
+
+        async def receive_lifespan() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                asked.set()
+            return message
+
+        async def send_lifespan(message: Message) -> None:
+            nonlocal answered
+            if answered:  # the server was already told (by the app, or by us when we gave up on it)
+                return
+            answered = message["type"].startswith("lifespan.shutdown.")
+            await send(message)
+
+        async def run() -> None:
+            await self.app(scope, receive_lifespan, send_lifespan)
+
+        lifespan = asyncio.create_task(run(), name="ileti-lifespan")
+        shutdown = asyncio.create_task(asked.wait())
+        try:
+            await asyncio.wait({lifespan, shutdown}, return_when=asyncio.FIRST_COMPLETED)
+            if not lifespan.done():  # the server is stopping
+                await asyncio.wait({lifespan}, timeout=self.timeout)
+            if not lifespan.done():
+                log.error("the app did not shut down within %g s: cancelling it", self.timeout)
+                lifespan.cancel()
+                await asyncio.wait({lifespan}, timeout=self.timeout)
+        finally:
+            shutdown.cancel()
+            if not lifespan.done():  # it ignores cancellation too, or this task itself was cancelled
+                lifespan.cancel()
+        if not lifespan.done() or lifespan.cancelled():
+            if not answered:
+                answered = True
+                await send({"type": "lifespan.shutdown.failed",
+                            "message": f"the app did not shut down within {2 * self.timeout:g} s"})
+            return
+        lifespan.result()  # the app's own failure, for uvicorn to report
+
+
+def app_from_environment() -> ASGIApp:
     """The app factory each worker process calls (`uvicorn … --factory`)."""
-    return create_app(Settings.from_env())
+    return BoundedShutdown(create_app(Settings.from_env()))
 
 
 def _has(module: str) -> bool:
@@ -64,10 +151,10 @@ def serve(settings: Settings) -> None:
         "http": "httptools" if _has("httptools") else "h11",
         "log_level": settings.log_level,
         "access_log": False,  # an access log line is noise at thousands of requests a second
-        "timeout_graceful_shutdown": 10,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
     if settings.workers == 1:
-        config = uvicorn.Config(create_app(settings), **options)  # type: ignore[arg-type]
+        config = uvicorn.Config(BoundedShutdown(create_app(settings)), **options)  # type: ignore[arg-type]
         uvicorn.Server(config).run(sockets=sockets)
         return
     os.environ.update(environment(settings))

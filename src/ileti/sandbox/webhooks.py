@@ -68,8 +68,11 @@ class WebhookWorker:
                     busy = False
                 if not busy:
                     # poll as well: retries become due without anyone waking us
+                    # not `wait_for`: on Python 3.11 it loses a cancellation that arrives just as the wait
+                    # ends, which a worker woken after every settlement batch met at every shutdown
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wakeup.wait(), timeout=min(0.1, self._backoff or 0.1))
+                        async with asyncio.timeout(min(0.1, self._backoff or 0.1)):
+                            await self._wakeup.wait()
                     self._wakeup.clear()
 
     async def _pass(self) -> bool:

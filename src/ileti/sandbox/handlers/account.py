@@ -11,7 +11,8 @@ __all__ = ["get_balance", "get_sender"]
 async def get_balance(ctx: Context, _req: None) -> GetBalanceResponse:
     """`amount` in TL and `sms` credits. For a TL-funded account `sms` is what the amount buys (2026
     meaning)."""
-    account = ctx.account
+    # fresh from the store: the authenticated account may come from the cache, whose balance can be stale
+    account = ctx.store.get_account(ctx.account.key) or ctx.account
     sms = account.balance_sms
     if account.billing == "tl" and ctx.settings.sms_price > 0:
         sms = int(account.balance_amount / ctx.settings.sms_price + 1e-9)
