@@ -1,7 +1,11 @@
 """Benchmark: sustained send-sms throughput of `ileti serve` (one recipient per order, durable), next to a
 bare ASGI app on the same server in the same run.
 
-    python benchmarks/sandbox_send.py [--duration 10] [--connections 32]
+    python benchmarks/sandbox_send.py [--duration 10] [--connections 32] [--variant FILE] [--no-bare]
+
+`--variant benchmarks/variants/<name>.py` runs the server through that file instead of `ileti serve`'s entry
+point: each variant switches one optimisation off, so alternating runs with and without it measure what it
+is worth on this noisy VM (docs/benchmarks.md). `--no-bare` skips the bare app.
 
 Needs `wrk` (Debian: `apt-get install -y wrk`) as the load generator, in its own process; the server and wrk
 are pinned to different cores with `taskset` when it exists. Every text is unique (the 451 guard). After the
@@ -85,7 +89,7 @@ def wrk(
     return result
 
 
-def bench_sandbox(duration: float, connections: int) -> dict[str, float]:
+def bench_sandbox(duration: float, connections: int, variant: Path | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         port = free_port()
@@ -94,8 +98,7 @@ def bench_sandbox(duration: float, connections: int) -> dict[str, float]:
             [
                 *pin(0),
                 sys.executable,
-                "-c",
-                "from ileti.cli import main; main()",
+                *([str(variant)] if variant else ["-c", "from ileti.cli import main; main()"]),
                 "serve",
                 "--db",
                 str(db),
@@ -175,18 +178,23 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--variant", type=Path, help="a benchmarks/variants/ file to start the server with")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare ASGI app")
     args = parser.parse_args()
     exit_on_signals()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
-    bare = bench_bare(args.duration, args.connections)
-    sandbox = bench_sandbox(args.duration, args.connections)
+    if not args.no_bare:
+        bare = bench_bare(args.duration, args.connections)
+        print(
+            f"bare ASGI app (uvicorn, uvloop, httptools): {bare['rps']:,.0f} requests/s, "
+            f"p50 {bare.get('p50_us', 0) / 1000:.2f} ms, "
+            f"server CPU {bare['cpu_us_per_request']:.0f} µs/request"
+        )
+    sandbox = bench_sandbox(args.duration, args.connections, args.variant)
+    label = f" [{args.variant.stem}]" if args.variant else ""
     print(
-        f"bare ASGI app (uvicorn, uvloop, httptools): {bare['rps']:,.0f} requests/s, "
-        f"p50 {bare.get('p50_us', 0) / 1000:.2f} ms, server CPU {bare['cpu_us_per_request']:.0f} µs/request"
-    )
-    print(
-        f"ileti sandbox send-sms (1 recipient, durable): {sandbox['rps']:,.0f} requests/s, "
+        f"ileti sandbox send-sms (1 recipient, durable){label}: {sandbox['rps']:,.0f} requests/s, "
         f"p50 {sandbox['p50_us'] / 1000:.2f} ms, p99 {sandbox['p99_us'] / 1000:.2f} ms, "
         f"server CPU {sandbox['cpu_us_per_request']:.0f} µs/request, "
         f"non-2xx {sandbox['non2xx']:.0f}, socket errors "
