@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal
-from ileti.sandbox.store.sql import SqlStore, open_store
+from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
 from ileti.sandbox.webhooks import render_webhook
 
 from .harness import audit
@@ -149,3 +149,62 @@ def test_racing_webhook_claims_never_share_a_job(store: SqlStore, store_db: str)
     assert [job for job, n in claims.items() if n > 1] == []
     assert len(claims) == jobs
     assert not store.has_pending_webhooks()
+
+
+def test_workers_account_caches_follow_each_others_changes(store_db: str) -> None:
+    """Two workers' stores on one database: each sees the other's account and blacklist changes at its next
+    request (the version `SharedReader` reads), and orders, which change only balances, keep the cache."""
+    from ileti.sandbox.store.shared import SharedReader
+
+    here, there = _open(store_db), _open(store_db)
+    try:
+        here.shared = there.shared = True
+        request = SharedReader(here).read  # what `SharedState` does before every request of this worker
+        _account(there, sms=10)
+        request()
+        assert (cached := here.cached_account(KEY)) is not None
+        assert cached.senders == ["LOADTEST"]
+        assert here.cached_blacklist(KEY) == frozenset()
+
+        there.place_orders([PlaceOrder(_order("a", ["+905301234567"], "fp-a"), NOW, NOW - 600, 2.0, 0.05)])
+        request()
+        assert here.cached_account(KEY) is cached  # a balance change leaves the cache alone
+
+        there.update_account(KEY, {"senders": ["OTHER"], "webhook_url": "http://127.0.0.1:9/hook"})
+        assert here.cached_account(KEY) is cached  # not before its next request ...
+        request()
+        assert (cached := here.cached_account(KEY)) is not None  # ... and then at once
+        assert (cached.senders, cached.webhook_url) == (["OTHER"], "http://127.0.0.1:9/hook")
+
+        there.add_blacklist(KEY, ["+905301234567", "+905301234568"], NOW)
+        request()
+        assert here.cached_blacklist(KEY) == frozenset({"+905301234567", "+905301234568"})
+        there.directory.forget_account(KEY)
+        request()
+        assert here.cached_blacklist(KEY) == frozenset()
+
+        there.delete_account(KEY)
+        request()
+        assert here.cached_account(KEY) is None
+    finally:
+        here.close()
+        there.close()
+
+
+def test_the_version_triggers_watch_every_cached_account_column() -> None:
+    """Migration 0004 lists the account columns whose change bumps the version: all but the balances."""
+    import importlib.util
+    from pathlib import Path
+
+    from ileti.sandbox.store import tables
+    from ileti.sandbox.store.sql import MIGRATIONS
+
+    path = MIGRATIONS / "versions" / "0004_accounts_version.py"
+    spec = importlib.util.spec_from_file_location("m0004", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    columns = {column.name for column in tables.accounts.columns} - {"balance_amount", "balance_sms"}
+    assert set(module.CACHED_COLUMNS) == columns
+    assert isinstance(MIGRATIONS, Path)

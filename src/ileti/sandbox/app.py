@@ -60,6 +60,7 @@ def prepare(settings: Settings) -> DemoAccount | None:
 
 def open_services(settings: Settings) -> Services:
     store = _open(settings, serving=True)
+    store.shared = is_shared(settings)  # `SharedState` keeps its account cache in step with the other workers
     clock = Clock(store.clock_state())
     if settings.demo_account:
         ensure_demo(store, clock.now())

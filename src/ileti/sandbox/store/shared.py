@@ -1,4 +1,5 @@
-"""What workers sharing one store read from it before every request: the clock row and the fault rules.
+"""What workers sharing one store read from it before every request: the clock row, the fault rules, and the
+version of the accounts that tells the account cache when another worker changed one.
 
 The fault rules of a shared sandbox live in `meta` under `faults` (JSON, as `GET /_sandbox/faults` shows
 them), so a rule set through one worker fires on all of them; a counted rule is used up atomically, in a
@@ -20,6 +21,7 @@ from ileti.sandbox.store.sql import SqlStore
 __all__ = ["FAULTS_META", "SharedReader", "save_faults", "take_fault"]
 
 FAULTS_META = "faults"
+ACCOUNTS_VERSION_META = "accounts_version"  # kept by the triggers of migration 0004
 
 
 class SharedReader:
@@ -35,10 +37,13 @@ class SharedReader:
         self._sql = store._compile(select(
             clock(c.c.mode), clock(c.c.offset), clock(c.c.frozen_at),
             select(m.c.value).where(m.c.name == FAULTS_META).scalar_subquery(),
+            select(m.c.value).where(m.c.name == ACCOUNTS_VERSION_META).scalar_subquery(),
         ))
 
     def read(self) -> tuple[ClockState, str | None]:
-        mode, offset, frozen_at, faults = self._store._run(self._sql).fetchone()
+        """The clock state and the fault rules; the accounts version goes to the store's account cache."""
+        mode, offset, frozen_at, faults, accounts_version = self._store._run(self._sql).fetchone()
+        self._store.accounts_seen(accounts_version)
         clock = ClockState() if mode is None else ClockState(mode, offset, frozen_at)
         return clock, faults
 

@@ -230,6 +230,10 @@ class SqlStore:
         self._accounts: dict[str, Account] = {}
         self._blacklists: dict[str, frozenset[str]] = {}
         self._data_version: int | None = None
+        self._accounts_version: str | None = None
+        # set when other processes use the store too (several workers, PostgreSQL): then the cache is checked
+        # against the version `SharedReader` reads before every request (`accounts_seen`)
+        self.shared = False
         self._sql_claim: tuple[_Sql, _Sql] | None = None
         self.directory = Directory(self)  # part 2: blacklist pages, contacts, groups, consents
         c = self._compile
@@ -351,13 +355,24 @@ class SqlStore:
 
     # The account cache. Every API call reads its account (authentication) and every send its blacklist;
     # both change rarely, so they are kept between requests. Correct, not approximate: a transaction of this
-    # store that may change an account or a blacklist empties the cache (`_tx`), and on SQLite a commit by
-    # any other connection (another worker or process on the same file) changes `PRAGMA data_version`,
-    # which `cached_account` checks on every call (once per request). PostgreSQL has no such marker, so it
-    # reads every time. The balance is not kept current in the cache: get-balance and the order write read
-    # it from the store.
+    # store that may change an account or a blacklist empties the cache (`_tx`), and changes made by others
+    # are noticed before each request. A single server on SQLite checks `PRAGMA data_version`, which any other
+    # connection's commit changes, in `cached_account`. Workers sharing a store (`shared`) would see that
+    # change with every order of the others, so they check `meta.accounts_version` instead, which triggers
+    # bump with every change to an account or a blacklist (migration 0004), read by `SharedReader` with the
+    # clock (`accounts_seen`). A store opened on PostgreSQL outside a server reads every time. The balance is
+    # not kept current in the cache: get-balance and the order write read it from the store.
+
+    def accounts_seen(self, version: str | None) -> None:
+        """The accounts version read from the store before a request (`SharedReader`); a new one empties
+        the cache."""
+        if version != self._accounts_version:
+            self._forget_accounts()
+            self._accounts_version = version
 
     def _cache_valid(self) -> bool:
+        if self.shared:
+            return True  # `accounts_seen` ran before this request
         if self.postgres:
             return False
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
@@ -413,7 +428,7 @@ class SqlStore:
         numbers = self._blacklists.get(account_key)
         if numbers is None:
             numbers = frozenset(self.blacklisted(account_key))
-            if not self.postgres:
+            if self.shared or not self.postgres:
                 if len(self._blacklists) >= _CACHED_ACCOUNTS:
                     self._blacklists.clear()
                 self._blacklists[account_key] = numbers
