@@ -24,7 +24,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from child_processes import exit_on_signals, spawn, stop
-from sandbox_send import free_port, pin, wait_ready
+from sandbox_send import free_port, serve_command, wait_ready
 
 from ileti.testing import http_client
 
@@ -44,22 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = spawn(
-            [
-                *pin(0),
-                sys.executable,
-                "-c",
-                "from ileti.cli import main; main()",
-                "serve",
-                "--db",
-                str(Path(tmp) / "bulk.db"),
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        server = spawn(serve_command(Path(tmp) / "bulk.db", port), stdout=subprocess.DEVNULL)
         try:
             wait_ready(base + "/readyz", server)
             run(base, args.orders, args.pages)

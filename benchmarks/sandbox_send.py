@@ -51,6 +51,13 @@ def pin(cpu: int) -> list[str]:
     return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and (os.cpu_count() or 1) >= 2 else []
 
 
+def serve_command(db: Path, port: int, variant: Path | None = None) -> list[str]:
+    """`ileti serve` on `db` and `port`, pinned to core 0, quiet; through `variant` when one is given."""
+    entry = [str(variant)] if variant else ["-c", "from ileti.cli import main; main()"]
+    return [*pin(0), sys.executable, *entry, "serve", "--db", str(db), "--port", str(port),
+            "--log-level", "warning"]
+
+
 def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -94,21 +101,7 @@ def bench_sandbox(duration: float, connections: int, variant: Path | None = None
         db = Path(tmp) / "bench.db"
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = spawn(
-            [
-                *pin(0),
-                sys.executable,
-                *([str(variant)] if variant else ["-c", "from ileti.cli import main; main()"]),
-                "serve",
-                "--db",
-                str(db),
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        server = spawn(serve_command(db, port, variant), stdout=subprocess.DEVNULL)
         try:
             wait_ready(base + "/readyz", server)
             account = httpx.post(

@@ -226,7 +226,7 @@ class SqlStore:
         self._begin = "BEGIN" if self.postgres else "BEGIN IMMEDIATE"
         self._render = render
         self._sql_settle: tuple[_Sql, ...] | None = None
-        # accounts and blacklists as authentication and send-sms read them (`cached_account`, `blacklisted`)
+        # what authentication and send-sms read (`cached_account`, `cached_blacklist`)
         self._accounts: dict[str, Account] = {}
         self._blacklists: dict[str, frozenset[str]] = {}
         self._data_version: int | None = None
@@ -393,10 +393,16 @@ class SqlStore:
         if account is None:
             account = self.get_account(key)
             if account is not None:  # unknown keys are not kept: a client cannot fill the memory with them
-                if len(self._accounts) >= _CACHED_ACCOUNTS:
-                    self._accounts.clear()
-                self._accounts[key] = account
+                self._keep(self._accounts, key, account)
         return account
+
+    def _keep(self, cache: dict[str, Any], key: str, value: Any) -> None:
+        """Put `value` in one of the account caches (bounded: a full one starts over), unless this store
+        cannot tell when it goes stale (PostgreSQL outside a server)."""
+        if self.shared or not self.postgres:
+            if len(cache) >= _CACHED_ACCOUNTS:
+                cache.clear()
+            cache[key] = value
 
     def list_accounts(self) -> list[Account]:
         rows = self._x(select(t.accounts).order_by(t.accounts.c.created_ts)).fetchall()
@@ -428,10 +434,7 @@ class SqlStore:
         numbers = self._blacklists.get(account_key)
         if numbers is None:
             numbers = frozenset(self.blacklisted(account_key))
-            if self.shared or not self.postgres:
-                if len(self._blacklists) >= _CACHED_ACCOUNTS:
-                    self._blacklists.clear()
-                self._blacklists[account_key] = numbers
+            self._keep(self._blacklists, account_key, numbers)
         return numbers
 
     def add_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None:
