@@ -97,24 +97,28 @@ def test_bad_schedule_strings_are_457_locally(bad: str) -> None:
         ({"sender": "TWELVECHARSX"}, e.SenderInvalidError),
         ({"sender": "ŞİRKET"}, e.SenderInvalidError),
         ({"text_": ""}, e.EmptyTextError),
-        ({"text_": "   "}, e.EmptyTextError),
+        ({"sender": "   "}, e.SenderEmptyError),
         ({"text_": "x" * 1067}, e.OrderTooLargeError),
         ({"text_": "ş" * 1039}, e.OrderTooLargeError),
         ({"to": ["123", "905991234567"]}, e.InvalidRecipientsError),
         ({"to": []}, e.InvalidRecipientsError),
         ({"sender": "", "text_": ""}, e.SenderEmptyError),  # OQ-2 order: sender first
+        ({"sender": "TWELVECHARSX", "schedule": "tomorrow"}, e.SenderInvalidError),  # 460 before 457
+        ({"schedule": "31/02/2027 10:00", "to": []}, e.InvalidSendDateError),  # 457 before 452
     ],
     ids=[
         "459",
         "460-long",
         "460-turkish",
         "454",
-        "454-blank",
+        "459-blank",
         "453-gsm7",
         "453-turkish",
         "452",
         "452-empty",
         "order",
+        "order-460-457",
+        "order-457-452",
     ],
 )
 def test_local_validation_raises_what_the_server_would(
@@ -124,6 +128,10 @@ def test_local_validation_raises_what_the_server_would(
         send(**kwargs)
     assert info.value.local
     assert info.value.response is None
+
+
+def test_a_text_of_blanks_is_a_text_as_on_the_server() -> None:
+    send(text_="   ")  # the sandbox accepts it too (ileti.checks.text_missing)
 
 
 def test_longest_allowed_text_passes() -> None:
@@ -278,3 +286,43 @@ def test_envelope_equals_the_shared_request_envelope() -> None:
     call = c.get_report(12, page=2, row_count=10)
     payload = wm.GetReportRequest(id="12", page="2", row_count="10")
     assert json.loads(call.request.body) == request_envelope(auth, ENDPOINTS["get-report"], payload)
+
+
+# --- phone numbers as objects ---------------------------------------------------------------------------
+
+
+class E164:
+    """What django-phonenumber-field stores: an object that spells itself with `as_e164`."""
+
+    def __init__(self, e164: str) -> None:
+        self.as_e164 = e164
+
+
+def test_phone_number_objects_are_taken_wherever_a_number_is() -> None:
+    import phonenumbers
+
+    parsed = phonenumbers.parse("0530 123 45 67", "TR")
+    body = send(to=[parsed, E164("+905301234568"), "5301234569"])
+    numbers = body["order"]["message"][0]["receipents"]["number"]
+    assert numbers == ["+905301234567", "+905301234568", "+905301234569"]
+    body = send(to=parsed)
+    assert body["order"]["message"][0]["receipents"]["number"] == ["+905301234567"]
+    body = send(to=None, text_=None, messages=[Message("a", E164("+905301234568"))])
+    assert body["order"]["message"][0]["receipents"]["number"] == ["+905301234568"]
+    body = send(to=None, text_=None, messages={E164("+905301234569"): "b"})
+    assert body["order"]["message"][0]["receipents"]["number"] == ["+905301234569"]
+    blacklist = json.loads(core().add_blacklist(parsed).request.body)["request"]
+    assert blacklist["blacklist"]["number"] == "+905301234567"
+    consent = json.loads(
+        core().show_consent(1, E164("+905301234567"), recipient_type="BIREYSEL", type="MESAJ").request.body
+    )["request"]
+    assert consent["consent"]["recipient"] == "+905301234567"
+
+
+def test_a_phone_number_object_outside_turkey_is_refused_like_its_text() -> None:
+    import phonenumbers
+
+    with pytest.raises(e.InvalidRecipientsError):
+        send(to=phonenumbers.parse("+44 7911 123456"))
+    with pytest.raises(TypeError, match="as_e164"):
+        send(to=[object()])

@@ -11,6 +11,7 @@ See docs/client.md for errors, retries and helpers.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ileti.client import errors
@@ -18,14 +19,8 @@ from ileti.client._async import AsyncClient
 from ileti.client._base import format_schedule
 from ileti.client._config import DEFAULT_BASE_URL, Limits, RetryPolicy, Timeout
 from ileti.client._sync import Client
-from ileti.client._transport import (
-    AsyncHTTPTransport,
-    AsyncTransport,
-    HTTPTransport,
-    RawRequest,
-    RawResponse,
-    SyncTransport,
-)
+from ileti.client._transport import AsyncTransport, RawRequest, RawResponse, SyncTransport
+from ileti.client._urllib3 import HTTPTransport
 from ileti.client.errors import *  # noqa: F403 - the error tree is part of this package's surface
 from ileti.client.models import (
     Balance,
@@ -46,12 +41,16 @@ from ileti.text import SmsText
 from ileti.text import analyze as preview
 from ileti.wire.webhook import WebhookError, WebhookReport, parse_webhook
 
+# A library stays quiet unless the application configures logging: without a handler of its own, a retry's
+# warning would reach stderr through logging's last-resort handler. (The sandbox's loggers, `ileti.sandbox`,
+# belong to a server process and keep the default.)
+logging.getLogger("ileti.client").addHandler(logging.NullHandler())
+
 if TYPE_CHECKING:
-    from ileti.client._adapters import AiohttpTransport, Urllib3Transport
+    from ileti.client._aiohttp import AsyncHTTPTransport
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "AiohttpTransport",
     "AsyncClient",
     "AsyncHTTPTransport",
     "AsyncTransport",
@@ -77,7 +76,6 @@ __all__ = [
     "SmsText",
     "SyncTransport",
     "Timeout",
-    "Urllib3Transport",
     "WebhookError",
     "WebhookReport",
     "format_schedule",
@@ -88,10 +86,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # the urllib3 and aiohttp transports are imported on first use: aiohttp alone costs more import time than
-    # the rest of the package, and most programs never need a proxy
-    if name in ("AiohttpTransport", "Urllib3Transport"):
-        from ileti.client import _adapters
+    # the aiohttp transport is imported on first use: aiohttp alone costs more import time than the rest of
+    # the package, and a program using the blocking client never needs it
+    if name == "AsyncHTTPTransport":
+        from ileti.client._aiohttp import AsyncHTTPTransport
 
-        return getattr(_adapters, name)
+        return AsyncHTTPTransport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

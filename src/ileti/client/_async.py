@@ -26,7 +26,7 @@ from ileti.client._config import (
     resolve_credentials,
 )
 from ileti.client._retry import Retrier
-from ileti.client._transport import AsyncHTTPTransport, AsyncTransport
+from ileti.client._transport import AsyncTransport
 from ileti.client.errors import ContactNotFoundError, IletiError, ScheduleNotReachedError
 from ileti.client.models import (
     Balance,
@@ -36,8 +36,10 @@ from ileti.client.models import (
     Contact,
     Group,
     Message,
+    Number,
     OrderReport,
     OrderSummary,
+    Recipients,
     ReportMessage,
     ReportsPage,
     SentOrder,
@@ -57,7 +59,9 @@ class AsyncClient:
 
     `base_url` (or `ILETI_BASE_URL`) points it at a sandbox; `sandbox=True` means a local `ileti serve`.
     `validate=False` sends what the server would refuse (to see its answer); `ssl_context` replaces the
-    system trust store (a corporate CA); `transport` replaces the network entirely.
+    default trust (a corporate CA); `proxy` sends every call through that proxy, and without it
+    `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` decide (`trust_env=False` ignores them);
+    `transport` replaces the network entirely.
     """
 
     def __init__(
@@ -75,7 +79,11 @@ class AsyncClient:
         validate: bool = True,
         user_agent: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
+        if transport is not None and (proxy is not None or ssl_context is not None):
+            raise ValueError("proxy= and ssl_context= configure the default transport: pass them to yours")
         self._core = ClientCore(
             base_url=resolve_base_url(base_url, sandbox),
             credentials=resolve_credentials(key, hash),
@@ -87,7 +95,7 @@ class AsyncClient:
         self._retry = retry
         self._retrier = Retrier(retry)
         self._transport: AsyncTransport = (
-            transport if transport is not None else AsyncHTTPTransport(limits, ssl_context=ssl_context)
+            transport if transport is not None else _default_transport(limits, proxy, trust_env, ssl_context)
         )
 
     @property
@@ -125,10 +133,10 @@ class AsyncClient:
 
     async def send_sms(
         self,
-        to: Sequence[str | int] | str | int | None = None,
+        to: Recipients | None = None,
         text: str | None = None,
         *,
-        messages: Sequence[Message] | Mapping[str, str] | None = None,
+        messages: Sequence[Message] | Mapping[Number, str] | None = None,
         sender: str | None = None,
         schedule: datetime | str | None = None,
         iys: bool = False,
@@ -242,11 +250,11 @@ class AsyncClient:
             for number in pager.feed(page.numbers, page.count):
                 yield number
 
-    async def add_blacklist(self, number: str | int) -> None:
+    async def add_blacklist(self, number: Number) -> None:
         """Block a number (idempotent)."""
         await self._send(self._core.add_blacklist(number))
 
-    async def delete_blacklist(self, number: str | int) -> None:
+    async def delete_blacklist(self, number: Number) -> None:
         """Unblock a number (NotBlacklistedError, 474, when it is not on the list)."""
         await self._send(self._core.delete_blacklist(number))
 
@@ -266,7 +274,12 @@ class AsyncClient:
             done += len(batch)
 
     async def show_consent(
-        self, brand_code: int | str, recipient: str, *, recipient_type: str = "BIREYSEL", type: str = "MESAJ"
+        self,
+        brand_code: int | str,
+        recipient: Number,
+        *,
+        recipient_type: str = "BIREYSEL",
+        type: str = "MESAJ",
     ) -> Consent | None:
         """A recipient's İYS record for one channel; None when the API answers the empty-consent quirk."""
         return await self._send(
@@ -316,7 +329,7 @@ class AsyncClient:
         name: str | None = None,
         surname: str | None = None,
         email: str | None = None,
-        gsm: str | None = None,
+        gsm: Number | None = None,
         custom_fields: Mapping[int, str] | None = None,
         groups: Sequence[int] | None = None,
     ) -> Contact:
@@ -330,7 +343,7 @@ class AsyncClient:
         name: str | None = None,
         surname: str | None = None,
         email: str | None = None,
-        gsm: str | None = None,
+        gsm: Number | None = None,
         custom_fields: Mapping[int, str] | None = None,
         groups: Sequence[int] | None = None,
     ) -> Contact:
@@ -359,3 +372,11 @@ class AsyncClient:
                 rows = pager.feed_not_found()
             for contact in rows:
                 yield contact
+
+
+def _default_transport(
+    limits: Limits, proxy: str | None, trust_env: bool, ssl_context: ssl.SSLContext | None
+) -> AsyncTransport:
+    from ileti.client._aiohttp import AsyncHTTPTransport  # aiohttp is imported only when used
+
+    return AsyncHTTPTransport(limits, proxy=proxy, trust_env=trust_env, ssl_context=ssl_context)

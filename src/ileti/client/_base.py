@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from ileti import phone, text
+from ileti import checks, phone, text
 from ileti.client._config import Credentials
 from ileti.client._paging import CONSENT_BATCH, REPORTS_WINDOW_DAYS
 from ileti.client._retry import Retrier, maybe_sent
@@ -44,8 +44,9 @@ from ileti.client.errors import (
     SenderInvalidError,
     error_class,
 )
-from ileti.client.models import Message, OrderReport, SentOrder
-from ileti.limits import IYS_LISTS, MAX_RECIPIENTS, sender_format_ok
+from ileti.client.models import Message, Number, OrderReport, Recipients, SentOrder, number_value
+from ileti.codes import Code
+from ileti.limits import IYS_LISTS, MAX_RECIPIENTS
 from ileti.wire import json_codec
 from ileti.wire import models as wm
 from ileti.wire.endpoints import ENDPOINTS, Endpoint
@@ -147,10 +148,98 @@ def _order_id(order_id: int | str) -> str:
     return value
 
 
-def _as_list(to: Sequence[str | int] | str | int) -> list[str | int]:
-    if isinstance(to, str | int):
-        return [to]
-    return list(to)
+def _as_list(to: Recipients) -> list[str | int]:
+    if isinstance(to, str | int) or not isinstance(to, Iterable):
+        return [number_value(to)]
+    return [number_value(number) for number in to]
+
+
+# --- send-sms local validation: one check per code, run in the order of ileti.checks ---------------------
+
+
+@dataclass(slots=True)
+class _SmsDraft:
+    sender: str
+    iys: bool
+    iys_list: str | None
+    schedule: datetime | str | None
+    blocks: list[tuple[str, list[str | int]]]
+    send_date_time: str | None = None
+
+
+def _check_sender_present(draft: _SmsDraft) -> None:
+    if checks.sender_missing(draft.sender):
+        raise SenderEmptyError(local=True)
+
+
+def _check_sender_format(draft: _SmsDraft) -> None:
+    if checks.sender_invalid(draft.sender):
+        raise SenderInvalidError(local=True, detail=f"sender {draft.sender!r}")
+
+
+def _check_iys_list(draft: _SmsDraft) -> None:
+    if draft.iys and not checks.iys_list_ok(draft.iys_list):
+        raise IysListRequiredError(local=True, detail=f"iys_list must be one of {IYS_LISTS} when iys=True")
+
+
+def _check_text_present(draft: _SmsDraft) -> None:
+    if not draft.blocks:
+        raise EmptyTextError(local=True, detail="no message")
+    if any(checks.text_missing(body) for body, _ in draft.blocks):
+        raise EmptyTextError(local=True)
+
+
+def _check_size(draft: _SmsDraft) -> None:
+    for body, _ in draft.blocks:
+        analysis = text.analyze(body)
+        if analysis.too_long:
+            raise OrderTooLargeError(
+                local=True,
+                detail=f"a text of {analysis.length} {analysis.encoding} units needs {analysis.parts} parts, "
+                f"more than {text.MAX_PARTS}",
+            )
+    total = sum(len(numbers) for _, numbers in draft.blocks)
+    if total > MAX_RECIPIENTS:
+        raise OrderTooLargeError(local=True, detail=f"{total} recipients, more than {MAX_RECIPIENTS}")
+
+
+def _check_schedule(draft: _SmsDraft) -> None:
+    if draft.schedule is not None:
+        draft.send_date_time = format_schedule(draft.schedule)
+
+
+def _check_recipients(draft: _SmsDraft) -> None:
+    checked: list[tuple[str, list[str | int]]] = []
+    valid = 0
+    for body, numbers in draft.blocks:
+        if not numbers:
+            raise InvalidRecipientsError(local=True, detail="a message without recipients")
+        normalized: list[str | int] = []
+        for number in numbers:
+            canonical = phone.try_normalize(number)
+            if canonical is not None:
+                valid += 1
+            # an invalid number among valid ones is the server's to report (a free 112 row, OQ-6)
+            normalized.append(canonical if canonical is not None else number)
+        checked.append((body, normalized))
+    if valid == 0:
+        raise InvalidRecipientsError(local=True, detail="no valid Turkish mobile number among the recipients")
+    draft.blocks = checked
+
+
+# 450, 467, 468 (the client always sends 0 or 1) and 470 need the account: only the server checks them
+_LOCAL_CHECKS: tuple[Callable[[_SmsDraft], None], ...] = checks.in_order(
+    {
+        Code.SENDER_EMPTY: _check_sender_present,
+        Code.SENDER_INVALID: _check_sender_format,
+        Code.IYS_LIST_REQUIRED: _check_iys_list,
+        Code.EMPTY_TEXT: _check_text_present,
+        Code.ORDER_TOO_LARGE: _check_size,
+        Code.INVALID_SEND_DATE: _check_schedule,
+        Code.INVALID_RECIPIENTS: _check_recipients,
+    },
+    complete=False,
+)
 
 
 class ClientCore:
@@ -252,10 +341,10 @@ class ClientCore:
 
     def send_sms(
         self,
-        to: Sequence[str | int] | str | int | None,
+        to: Recipients | None,
         text_: str | None,
         *,
-        messages: Sequence[Message] | Mapping[str, str] | None,
+        messages: Sequence[Message] | Mapping[Number, str] | None,
         sender: str | None,
         schedule: datetime | str | None,
         iys: bool,
@@ -267,16 +356,13 @@ class ClientCore:
         sender = sender if sender is not None else self.sender
         if sender is None:
             raise ValueError("no sender: pass sender= to send_sms or to the client")
-        send_date_time = None
-        if schedule is not None:
-            send_date_time = format_schedule(schedule) if self.validate else _lenient_schedule(schedule)
         if self.validate:
-            self._check_sender(sender)
-            if iys and iys_list not in IYS_LISTS:
-                raise IysListRequiredError(
-                    local=True, detail=f"iys_list must be one of {IYS_LISTS} when iys=True"
-                )
-            blocks = self._check_messages(blocks)
+            draft = _SmsDraft(sender, iys, iys_list, schedule, blocks)
+            for check in _LOCAL_CHECKS:  # OQ-2's order, as the sandbox runs it (ileti.checks)
+                check(draft)
+            blocks, send_date_time = draft.blocks, draft.send_date_time
+        else:
+            send_date_time = _lenient_schedule(schedule) if schedule is not None else None
         # The hot path of the API: the order is built as wire data directly, with the names taken from the
         # wire models' aliases (so `receipents` is still spelt in one place). Every value is already a checked
         # str, so validating it again through the models would only cost time (tests pin it to wire.dump).
@@ -295,62 +381,19 @@ class ClientCore:
 
     @staticmethod
     def _message_blocks(
-        to: Sequence[str | int] | str | int | None,
+        to: Recipients | None,
         text_: str | None,
-        messages: Sequence[Message] | Mapping[str, str] | None,
+        messages: Sequence[Message] | Mapping[Number, str] | None,
     ) -> list[tuple[str, list[str | int]]]:
         if messages is not None:
             if to is not None or text_ is not None:
                 raise ValueError("pass either to= and text=, or messages=, not both")
             if isinstance(messages, Mapping):
-                return [(body, [number]) for number, body in messages.items()]
+                return [(body, [number_value(number)]) for number, body in messages.items()]
             return [(message.text, _as_list(message.to)) for message in messages]
         if to is None or text_ is None:
             raise ValueError("send_sms needs to= and text=, or messages=")
         return [(text_, _as_list(to))]
-
-    @staticmethod
-    def _check_sender(sender: str) -> None:
-        if not sender:
-            raise SenderEmptyError(local=True)
-        if not sender_format_ok(sender):
-            raise SenderInvalidError(local=True, detail=f"sender {sender!r}")
-
-    @staticmethod
-    def _check_messages(blocks: list[tuple[str, list[str | int]]]) -> list[tuple[str, list[str | int]]]:
-        if not blocks:
-            raise InvalidRecipientsError(local=True, detail="no message blocks")
-        for body, _ in blocks:
-            if not body or not body.strip():
-                raise EmptyTextError(local=True)
-        for body, _ in blocks:
-            analysis = text.analyze(body)
-            if analysis.too_long:
-                raise OrderTooLargeError(
-                    local=True,
-                    detail=f"a text of {analysis.length} {analysis.encoding} units needs "
-                    f"{analysis.parts} parts, "
-                    f"more than {text.MAX_PARTS}",
-                )
-        total = sum(len(numbers) for _, numbers in blocks)
-        if total > MAX_RECIPIENTS:
-            raise OrderTooLargeError(local=True, detail=f"{total} recipients, more than {MAX_RECIPIENTS}")
-        checked: list[tuple[str, list[str | int]]] = []
-        valid = 0
-        for body, numbers in blocks:
-            normalized: list[str | int] = []
-            for number in numbers:
-                canonical = phone.try_normalize(number)
-                if canonical is not None:
-                    valid += 1
-                # an invalid number among valid ones is the server's to report (a free 112 row, OQ-6)
-                normalized.append(canonical if canonical is not None else number)
-            checked.append((body, normalized))
-        if valid == 0:
-            raise InvalidRecipientsError(
-                local=True, detail="no valid Turkish mobile number among the recipients"
-            )
-        return checked
 
     def cancel_order(self, order_id: int | str) -> Call[None]:
         return self.call("cancel-order", wm.CancelOrderRequest(id=_order_id(order_id)), _none)
@@ -391,16 +434,17 @@ class ClientCore:
         payload = wm.GetBlacklistRequest(filter=flt, page=str(page), row_count=str(row_count))
         return self.call("get-blacklist", payload, _blacklist)
 
-    def add_blacklist(self, number: str | int) -> Call[None]:
+    def add_blacklist(self, number: Number) -> Call[None]:
         return self.call(
             "add-blacklist", wm.AddBlacklistRequest(number=self._blacklist_number(number)), _none
         )
 
-    def delete_blacklist(self, number: str | int) -> Call[None]:
+    def delete_blacklist(self, number: Number) -> Call[None]:
         payload = wm.DeleteBlacklistRequest(number=self._blacklist_number(number))
         return self.call("delete-blacklist", payload, _none)
 
-    def _blacklist_number(self, number: str | int) -> str:
+    def _blacklist_number(self, given: Number) -> str:
+        number = number_value(given)
         if not self.validate:
             return str(number)
         canonical = phone.try_normalize(number)
@@ -420,10 +464,13 @@ class ClientCore:
         return self.call("consent/create", payload, _none)
 
     def show_consent(
-        self, brand_code: int | str, recipient: str, *, recipient_type: str, type: str
+        self, brand_code: int | str, recipient: Number, *, recipient_type: str, type: str
     ) -> Call[wm.Consent | None]:
         payload = wm.ConsentShowRequest(
-            brand_code=str(brand_code), recipient=recipient, recipient_type=recipient_type, type=type
+            brand_code=str(brand_code),
+            recipient=str(number_value(recipient)),
+            recipient_type=recipient_type,
+            type=type,
         )
         return self.call("consent/show", payload, _consent)
 
@@ -517,13 +564,14 @@ class ContactFields:
     name: str | None = None
     surname: str | None = None
     email: str | None = None
-    gsm: str | None = None
+    gsm: Number | None = None
     custom_fields: Mapping[int, str] | None = None
     groups: Iterable[int] | None = None
 
     def wire(self) -> dict[str, Any]:
         fields: dict[str, Any] = {"name": self.name, "surname": self.surname, "email": self.email}
-        fields["gsm"] = (phone.try_normalize(self.gsm) or self.gsm) if self.gsm else self.gsm
+        gsm = str(number_value(self.gsm)) if self.gsm is not None else None
+        fields["gsm"] = (phone.try_normalize(gsm) or gsm) if gsm else gsm
         if self.custom_fields is not None:
             fields["custom_fields"] = [
                 wm.CustomFieldIn(id=str(key), value=value) for key, value in self.custom_fields.items()
@@ -550,6 +598,8 @@ def _consent_record(record: wm.ConsentRecordIn | Mapping[str, Any]) -> wm.Consen
     if isinstance(record, wm.ConsentRecordIn):
         return record
     fields = dict(record)
+    if "recipient" in fields and not isinstance(fields["recipient"], str):
+        fields["recipient"] = str(number_value(fields["recipient"]))
     for key in ("consent_date", "consentDate"):
         if isinstance(fields.get(key), datetime):
             fields[key] = _timestamp(fields[key])

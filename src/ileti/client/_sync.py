@@ -26,7 +26,8 @@ from ileti.client._config import (
     resolve_credentials,
 )
 from ileti.client._retry import Retrier
-from ileti.client._transport import HTTPTransport, SyncTransport
+from ileti.client._transport import SyncTransport
+from ileti.client._urllib3 import HTTPTransport
 from ileti.client.errors import ContactNotFoundError, IletiError, ScheduleNotReachedError
 from ileti.client.models import (
     Balance,
@@ -36,8 +37,10 @@ from ileti.client.models import (
     Contact,
     Group,
     Message,
+    Number,
     OrderReport,
     OrderSummary,
+    Recipients,
     ReportMessage,
     ReportsPage,
     SentOrder,
@@ -57,7 +60,9 @@ class Client:
 
     `base_url` (or `ILETI_BASE_URL`) points it at a sandbox; `sandbox=True` means a local `ileti serve`.
     `validate=False` sends what the server would refuse (to see its answer); `ssl_context` replaces the
-    system trust store (a corporate CA); `transport` replaces the network entirely.
+    default trust (a corporate CA); `proxy` sends every call through that proxy, and without it
+    `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` decide (`trust_env=False` ignores them);
+    `transport` replaces the network entirely.
     """
 
     def __init__(
@@ -75,7 +80,11 @@ class Client:
         validate: bool = True,
         user_agent: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
+        if transport is not None and (proxy is not None or ssl_context is not None):
+            raise ValueError("proxy= and ssl_context= configure the default transport: pass them to yours")
         self._core = ClientCore(
             base_url=resolve_base_url(base_url, sandbox),
             credentials=resolve_credentials(key, hash),
@@ -87,7 +96,9 @@ class Client:
         self._retry = retry
         self._retrier = Retrier(retry)
         self._transport: SyncTransport = (
-            transport if transport is not None else HTTPTransport(limits, ssl_context=ssl_context)
+            transport
+            if transport is not None
+            else HTTPTransport(limits, proxy=proxy, trust_env=trust_env, ssl_context=ssl_context)
         )
 
     @property
@@ -125,10 +136,10 @@ class Client:
 
     def send_sms(
         self,
-        to: Sequence[str | int] | str | int | None = None,
+        to: Recipients | None = None,
         text: str | None = None,
         *,
-        messages: Sequence[Message] | Mapping[str, str] | None = None,
+        messages: Sequence[Message] | Mapping[Number, str] | None = None,
         sender: str | None = None,
         schedule: datetime | str | None = None,
         iys: bool = False,
@@ -237,11 +248,11 @@ class Client:
             page = self.get_blacklist(**params, start=start, end=end)
             yield from pager.feed(page.numbers, page.count)
 
-    def add_blacklist(self, number: str | int) -> None:
+    def add_blacklist(self, number: Number) -> None:
         """Block a number (idempotent)."""
         self._send(self._core.add_blacklist(number))
 
-    def delete_blacklist(self, number: str | int) -> None:
+    def delete_blacklist(self, number: Number) -> None:
         """Unblock a number (NotBlacklistedError, 474, when it is not on the list)."""
         self._send(self._core.delete_blacklist(number))
 
@@ -261,7 +272,12 @@ class Client:
             done += len(batch)
 
     def show_consent(
-        self, brand_code: int | str, recipient: str, *, recipient_type: str = "BIREYSEL", type: str = "MESAJ"
+        self,
+        brand_code: int | str,
+        recipient: Number,
+        *,
+        recipient_type: str = "BIREYSEL",
+        type: str = "MESAJ",
     ) -> Consent | None:
         """A recipient's İYS record for one channel; None when the API answers the empty-consent quirk."""
         return self._send(
@@ -310,7 +326,7 @@ class Client:
         name: str | None = None,
         surname: str | None = None,
         email: str | None = None,
-        gsm: str | None = None,
+        gsm: Number | None = None,
         custom_fields: Mapping[int, str] | None = None,
         groups: Sequence[int] | None = None,
     ) -> Contact:
@@ -324,7 +340,7 @@ class Client:
         name: str | None = None,
         surname: str | None = None,
         email: str | None = None,
-        gsm: str | None = None,
+        gsm: Number | None = None,
         custom_fields: Mapping[int, str] | None = None,
         groups: Sequence[int] | None = None,
     ) -> Contact:

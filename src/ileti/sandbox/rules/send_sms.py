@@ -1,24 +1,23 @@
-"""The send-sms checks, in the order of OQ-2, one small function each.
+"""The send-sms checks, one small function each, run in the order of OQ-2 as `ileti.checks` writes it.
 
     400 → 401 → 467 → 459 → 460 → 450 → 468 → 469 → 470 → 454 → 453 → 457 → 452 → 451 → 402
 
 400 and 401 happen in `formats.py` before the handler runs. 467 (documents missing, OQ-5) is not in OQ-2's
 list; it is an account-level refusal, so it comes right after authentication. 451 and 402 are decided inside
 the store's `place_order` transaction, atomic with the write (a rejected request never consumes the duplicate
-window or the balance). Reading `CHECKS` top to bottom tells which code wins when two checks fail.
+window or the balance). The client's local validation uses the same order (`ileti.checks.SEND_SMS_ORDER`),
+so both refuse a request with several faults with the same code.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from ileti import phone, text
+from ileti import checks, phone, text
 from ileti.codes import Code
-from ileti.limits import APITEST_SENDER, IYS_LISTS, sender_format_ok
+from ileti.limits import APITEST_SENDER
 from ileti.sandbox.clock import ISTANBUL
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
@@ -28,8 +27,6 @@ from ileti.wire.models import SendSmsRequest
 
 __all__ = ["CHECKS", "place"]
 
-_SCHEDULE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
-_SCHEDULE_WITH_SECONDS = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 _MAX_STORED_INVALID = 32  # an invalid recipient is stored as given, cut to this length
 
 
@@ -54,14 +51,13 @@ def check_documents(ctx: Context, draft: Draft) -> None:
 
 def check_sender_present(ctx: Context, draft: Draft) -> None:
     """459: `order.sender` is missing or empty (§4.1)."""
-    if not draft.req.sender or not draft.req.sender.strip():
+    if checks.sender_missing(draft.req.sender):
         raise ApiError(Code.SENDER_EMPTY)
 
 
 def check_sender_format(ctx: Context, draft: Draft) -> None:
     """460: the sender is longer than 11 characters or has a Turkish letter (§4.1, OQ-31)."""
-    sender = draft.req.sender or ""
-    if not sender_format_ok(sender):
+    if checks.sender_invalid(draft.req.sender):
         raise ApiError(Code.SENDER_INVALID)
 
 
@@ -92,7 +88,7 @@ def check_iys_flag(ctx: Context, draft: Draft) -> None:
 
 def check_iys_list(ctx: Context, draft: Draft) -> None:
     """469: iys=1 and `iysList` is not BIREYSEL or TACIR (§4.1)."""
-    if draft.iys == 1 and (draft.req.iys_list or "").strip() not in IYS_LISTS:
+    if draft.iys == 1 and not checks.iys_list_ok(draft.req.iys_list):
         raise ApiError(Code.IYS_LIST_REQUIRED)
 
 
@@ -105,7 +101,7 @@ def check_iys_code(ctx: Context, draft: Draft) -> None:
 def check_text_present(ctx: Context, draft: Draft) -> None:
     """454: no message block, or a block whose `text` is missing or empty (§4.1)."""
     blocks = draft.req.messages or []
-    if not blocks or any(not block.text for block in blocks):
+    if not blocks or any(checks.text_missing(block.text) for block in blocks):
         raise ApiError(Code.EMPTY_TEXT)
     draft.texts = [text.analyze(block.text or "") for block in blocks]
 
@@ -133,16 +129,12 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
     value = draft.req.schedule
     if value is None:
         return
-    value = value.strip()
-    if _SCHEDULE_WITH_SECONDS.fullmatch(value):
+    if checks.schedule_with_seconds(value):
         return
-    if not _SCHEDULE.fullmatch(value):
+    parsed = checks.parse_schedule(value)
+    if parsed is None:
         raise ApiError(Code.INVALID_SEND_DATE)
-    try:
-        when = datetime.strptime(value, "%d/%m/%Y %H:%M").replace(tzinfo=ISTANBUL).timestamp()
-    except ValueError as exc:  # 31/02, 25:00 …
-        raise ApiError(Code.INVALID_SEND_DATE) from exc
-    draft.send_ts = max(when, draft.now)
+    draft.send_ts = max(parsed.replace(tzinfo=ISTANBUL).timestamp(), draft.now)
 
 
 def _consented(ctx: Context, draft: Draft) -> set[str] | None:
@@ -235,18 +227,22 @@ async def place_order(ctx: Context, draft: Draft) -> int:
         raise ApiError(Code.UNAUTHORIZED) from refusal  # the account was deleted meanwhile
 
 
-CHECKS: tuple[Callable[[Context, Draft], None], ...] = (
-    check_documents,
-    check_sender_present,
-    check_sender_format,
-    check_sender_approved,
-    check_iys_flag,
-    check_iys_list,
-    check_iys_code,
-    check_text_present,
-    check_size,
-    check_schedule,
-    check_recipients,
+# one check per code, run in the order the core writes once for the client and the sandbox (ileti.checks)
+CHECKS: tuple[Callable[[Context, Draft], None], ...] = checks.in_order(
+    {
+        Code.DOCUMENTS_MISSING: check_documents,
+        Code.SENDER_EMPTY: check_sender_present,
+        Code.SENDER_INVALID: check_sender_format,
+        Code.SENDER_NOT_APPROVED: check_sender_approved,
+        Code.IYS_FLAG_REQUIRED: check_iys_flag,
+        Code.IYS_LIST_REQUIRED: check_iys_list,
+        Code.IYS_CODE_MISSING: check_iys_code,
+        Code.EMPTY_TEXT: check_text_present,
+        Code.ORDER_TOO_LARGE: check_size,
+        Code.INVALID_SEND_DATE: check_schedule,
+        Code.INVALID_RECIPIENTS: check_recipients,
+    },
+    complete=True,
 )
 
 
