@@ -97,11 +97,14 @@ class AsyncHTTPTransport:
                 total=None, connect=None, sock_connect=timeout.connect, sock_read=timeout.read
             )
         proxy = self._proxies.for_url(request.url)
-        proxy_headers = None
+        headers, proxy_headers = request.headers, None
         if proxy is not None:
             if (refusal := unsupported_proxy(proxy)) is not None:
                 raise refusal
             proxy, proxy_headers = proxy_parts(proxy)
+            if proxy_headers and not request.url.startswith("https:"):
+                # aiohttp sends proxy_headers only on a tunnel's CONNECT; a forwarded request carries them
+                headers, proxy_headers = {**headers, **proxy_headers}, None
         if slots.locked():
             try:
                 async with asyncio.timeout(timeout.pool):
@@ -115,7 +118,7 @@ class AsyncHTTPTransport:
                 request.method,
                 request.url,
                 data=request.body,
-                headers=request.headers,
+                headers=headers,
                 timeout=client_timeout,
                 allow_redirects=False,
                 proxy=proxy,
