@@ -74,6 +74,28 @@ async def test_malformed_http_may_have_reached_the_server(
     assert len(fake_api.calls("send-sms")) == 1  # not retried
 
 
+async def test_a_failed_exchange_gives_its_pool_slot_back(
+    make_client: ClientFactory, fake_api: f.FakeApi
+) -> None:
+    client = make_client(
+        base_url=fake_api.url,
+        limits=ileti.Limits(max_connections=1),
+        timeout=ileti.Timeout(5, pool=1),
+        retry=ileti.RetryPolicy(max_attempts=1),
+    )
+    fake_api.script(
+        "get-balance",
+        f.raw(b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"response": {'),
+        f.drop(),
+        f.raw(b"garbage\r\n\r\n"),
+    )
+    for _ in range(3):
+        with pytest.raises(e.TransportError):
+            await client.get_balance()
+    for _ in range(3):
+        assert (await client.get_balance()).sms == 18343
+
+
 @pytest.mark.parametrize("table", [_urllib3.ERRORS, _urllib3.BODY_ERRORS, _aiohttp.ERRORS])
 def test_no_row_of_an_error_table_is_shadowed_by_an_earlier_one(table: _transport.ErrorTable) -> None:
     for i, (earlier, _, _) in enumerate(table):

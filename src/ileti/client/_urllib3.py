@@ -103,6 +103,7 @@ class HTTPTransport:
             body = response.read()
         except Exception as exc:
             response.close()
+            response.release_conn()  # the pool's slot comes back; the closed socket is replaced on next use
             error = classify(exc, BODY_ERRORS)
             if error is None:
                 raise
