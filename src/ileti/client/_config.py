@@ -46,7 +46,11 @@ NOT_GIVEN = _NotGiven()
 
 @dataclass(frozen=True, slots=True, init=False)
 class Timeout:
-    """Per-phase timeouts in seconds; None disables a phase's timeout (not recommended)."""
+    """Per-phase timeouts in seconds; None disables a phase's timeout (not recommended).
+
+    The default transports have no separate write phase: urllib3 sends under the connect timeout, aiohttp
+    under the read timeout; `write` is there for transports that have one.
+    """
 
     connect: float | None
     read: float | None
