@@ -285,3 +285,18 @@ def test_a_retry_prints_nothing_in_an_application_without_logging_config(fake_ap
     assert done.stdout.strip() == "18343"
     assert len(fake_api.calls("get-balance")) == 2  # it did retry
     assert done.stderr == ""
+
+
+def test_aiohttp_is_imported_only_by_an_async_client() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        import ileti
+        ileti.Client("k", "h").close()
+        print("aiohttp" in sys.modules)
+        ileti.AsyncClient("k", "h")
+        print("aiohttp" in sys.modules)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "True"], done.stderr
