@@ -15,7 +15,11 @@ from .conftest import Api, assert_error
 def test_rules_are_listed_with_remaining_counts(ileti_sandbox: SandboxHandle) -> None:
     rules = [{"endpoint": "send-sms", "fault": "status_503", "times": 2, "latency_ms": 0},
              {"endpoint": "*", "fault": "latency", "times": None, "latency_ms": 5}]
-    assert ileti_sandbox.set_faults(rules) == {"rules": rules}
+    listed = ileti_sandbox.set_faults(rules)["rules"]
+    assert [{name: rule[name] for name in given} for rule, given in zip(listed, rules, strict=True)] == rules
+    # every rule shows every field, with its default where the body left it out
+    assert listed[1] == {**rules[1], "probability": 1.0, "jitter_ms": 0.0, "code": None, "http_status": None}
+    assert listed[0]["code"] == 503  # status_503 is `status` with 503
     assert ileti_sandbox.control("DELETE", "/faults") == {"rules": []}
 
 

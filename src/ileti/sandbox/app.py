@@ -68,9 +68,10 @@ def open_services(settings: Settings) -> Services:
                              backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency)
     carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake,
                       shared=is_shared(settings))
+    faults = SharedFaults(store) if is_shared(settings) else Faults()
+    webhooks.faults = faults  # the webhook push's own faults (`drop`, `duplicate`, `delay`)
     return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
-                    faults=SharedFaults(store) if is_shared(settings) else Faults(),
-                    orders=GroupCommit(store))
+                    faults=faults, orders=GroupCommit(store))
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

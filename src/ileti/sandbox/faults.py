@@ -1,30 +1,56 @@
-"""Fault injection for /v1 calls (`PUT/GET/DELETE /_sandbox/faults`).
+"""Fault injection for /v1 calls and for the delivery-report webhook push (`PUT/GET/DELETE /_sandbox/faults`).
 
-    {"rules": [{"endpoint": "send-sms" | "*", "fault": "status_503" | "latency" | "drop" | "commit_then_drop",
-                "times": 1 | null, "latency_ms": 0}]}
+    {"rules": [{"endpoint": "send-sms" | "*" | "webhook", "fault": <kind>, "times": 1 | null,
+                "probability": 1.0, "latency_ms": 0, "jitter_ms": 0, "code": 503, "http_status": 502}]}
 
-`times: null` keeps a rule until the set is cleared; a counted rule disappears when used up. The first
-matching rule with uses left fires. `drop` closes the connection before the handler runs; `commit_then_drop`
-runs the handler (the order is committed) and closes the connection instead of answering. Either way the
-client sees a connection error, never an HTTP response. `status_503` answers 503 in the API's envelope;
-`latency` waits `latency_ms` and then handles the call normally.
+Kinds for /v1 calls (`endpoint` an endpoint name or `*`):
+- `drop` closes the connection before the handler runs; `commit_then_drop` runs the handler (the order is
+  committed) and closes the connection instead of answering: the client sees a connection error either way;
+- `status` answers `code` (any response code of the table, 400 and up) in the API's envelope with its Turkish
+  message, without running the handler; `status_503` is `status` with 503;
+- `gateway_html` answers `http_status` (502, 503 or 504) with an HTML page, as a reverse proxy in front of the
+  API does;
+- `latency` waits `latency_ms` ± up to `jitter_ms` (uniform), then handles the call normally;
+- `truncated` runs the handler and sends only the first half of the answer's bytes (Content-Length says so:
+  a complete HTTP response whose body is cut, so the client meets malformed JSON or XML);
+- `slow_body` runs the handler and trickles the body out in pieces over `latency_ms`.
+Kinds for the webhook push (`endpoint` `webhook` or `*`):
+- `drop`: no attempt is made; it is logged as a failed attempt and retried as usual;
+- `duplicate`: the report is POSTed twice (two attempts in the log);
+- `delay`: waits `latency_ms` before sending.
+
+`times: null` keeps a rule until the set is cleared; a counted rule disappears when used up. `probability`
+(0..1, default 1) is the chance that a matching rule fires; a rule that does not fire uses nothing up, and the
+next matching rule gets its chance. The first rule that fires wins.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from ileti.codes import Code
 from ileti.sandbox.errors import ControlError
 
-__all__ = ["FAULTS", "DropConnection", "FaultRule", "Faults"]
+__all__ = ["API_FAULTS", "FAULTS", "WEBHOOK", "WEBHOOK_FAULTS", "DropConnection", "FaultRule", "Faults",
+           "GatewayPage", "SlowBody", "choose", "rule_from_dict"]
 
-FaultKind = Literal["status_503", "latency", "drop", "commit_then_drop"]
-FAULTS: tuple[FaultKind, ...] = ("status_503", "latency", "drop", "commit_then_drop")
+FaultKind = Literal["status_503", "latency", "drop", "commit_then_drop", "status", "gateway_html",
+                    "truncated", "slow_body", "duplicate", "delay"]
+API_FAULTS: tuple[str, ...] = ("status_503", "latency", "drop", "commit_then_drop", "status", "gateway_html",
+                               "truncated", "slow_body")
+WEBHOOK_FAULTS: tuple[str, ...] = ("drop", "duplicate", "delay")
+FAULTS: tuple[str, ...] = (*API_FAULTS, "duplicate", "delay")
+WEBHOOK = "webhook"  # the `endpoint` of rules for the delivery-report push
+GATEWAY_STATUSES = (502, 503, 504)
+STATUS_CODES = tuple(int(code) for code in Code if code >= 400)
+MAX_MS = 600_000
 
 
 @dataclass(slots=True)
@@ -33,10 +59,99 @@ class FaultRule:
     fault: FaultKind
     times: int | None
     latency_ms: float
+    probability: float = 1.0
+    jitter_ms: float = 0.0
+    code: int | None = None
+    http_status: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"endpoint": self.endpoint, "fault": self.fault, "times": self.times,
-                "latency_ms": self.latency_ms}
+                "latency_ms": self.latency_ms, "probability": self.probability, "jitter_ms": self.jitter_ms,
+                "code": self.code, "http_status": self.http_status}
+
+    def matches(self, endpoint: str) -> bool:
+        """Whether the rule is about this call: a /v1 endpoint name, or `WEBHOOK` for the push."""
+        if endpoint == WEBHOOK:
+            return self.endpoint in ("*", WEBHOOK) and self.fault in WEBHOOK_FAULTS
+        return self.endpoint in ("*", endpoint) and self.fault in API_FAULTS
+
+    def delay_seconds(self, rng: random.Random | None = None) -> float:
+        """`latency_ms` with the jitter drawn, in seconds (never negative)."""
+        delay = self.latency_ms
+        if self.jitter_ms:
+            delay += (rng or random).uniform(-self.jitter_ms, self.jitter_ms)
+        return max(delay, 0.0) / 1000
+
+
+def rule_from_dict(raw: dict[str, Any]) -> FaultRule:
+    """A rule as `as_dict` wrote it (rules stored by an older version lack the newer fields)."""
+    return FaultRule(raw["endpoint"], raw["fault"], raw["times"], raw["latency_ms"],
+                     raw.get("probability", 1.0), raw.get("jitter_ms", 0.0), raw.get("code"),
+                     raw.get("http_status"))
+
+
+def choose(rules: Sequence[FaultRule], endpoint: str, roll: Callable[[], float]) -> int | None:
+    """The index of the rule that fires for this call, or None: the first matching rule whose probability
+    the roll meets. Rules certain to fire (probability 1) roll nothing."""
+    for index, rule in enumerate(rules):
+        if rule.matches(endpoint) and (rule.probability >= 1 or roll() < rule.probability):
+            return index
+    return None
+
+
+def _number(value: Any, where: str, low: float, high: float, unit: str) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+        raise ControlError(422, f"{where} must be {unit} ({low:g}..{high:g})")
+    return float(value)
+
+
+KNOWN_FIELDS = frozenset(("endpoint", "fault", "times", "latency_ms", "probability", "jitter_ms", "code",
+                          "http_status"))
+
+
+def parse_rule(raw: Any, where: str) -> FaultRule:
+    """One rule of a `PUT /_sandbox/faults` body; raises `ControlError(422)` naming the bad field."""
+    if not isinstance(raw, dict):
+        raise ControlError(422, f"{where} must be an object")
+    unknown = set(raw) - KNOWN_FIELDS
+    if unknown:
+        raise ControlError(422, f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
+                                f"known: {', '.join(sorted(KNOWN_FIELDS))}")
+    fault = raw.get("fault")
+    if fault not in FAULTS:
+        raise ControlError(422, f"{where}.fault must be one of {', '.join(FAULTS)}")
+    webhook_only = fault not in API_FAULTS
+    endpoint = raw.get("endpoint", WEBHOOK if webhook_only else "*")
+    if not isinstance(endpoint, str) or not endpoint:
+        raise ControlError(422, f"{where}.endpoint must be an endpoint name, 'webhook' or '*'")
+    if endpoint == WEBHOOK and fault not in WEBHOOK_FAULTS:
+        raise ControlError(422, f"{where}: the webhook push takes the faults {', '.join(WEBHOOK_FAULTS)}")
+    if webhook_only and endpoint not in ("*", WEBHOOK):
+        raise ControlError(422, f"{where}: {fault} is a fault of the webhook push; its endpoint is 'webhook'")
+    times = raw.get("times")
+    if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
+        raise ControlError(422, f"{where}.times must be a positive integer or null")
+    latency = _number(raw.get("latency_ms", 0), f"{where}.latency_ms", 0, MAX_MS, "a number of milliseconds")
+    jitter = _number(raw.get("jitter_ms", 0), f"{where}.jitter_ms", 0, MAX_MS, "a number of milliseconds")
+    probability = _number(raw.get("probability", 1), f"{where}.probability", 0, 1, "a probability")
+    code = raw.get("code")
+    if fault == "status" and (code not in STATUS_CODES or isinstance(code, bool)):
+        raise ControlError(422, f"{where}.code must be a response code of the table: "
+                                f"{', '.join(map(str, STATUS_CODES))}")
+    if fault == "status_503":
+        code = 503
+    elif fault != "status" and code is not None:
+        raise ControlError(422, f"{where}.code goes with the fault 'status' only")
+    status = raw.get("http_status")
+    if fault == "gateway_html" and (status not in GATEWAY_STATUSES or isinstance(status, bool)):
+        raise ControlError(422, f"{where}.http_status must be 502, 503 or 504")
+    if fault != "gateway_html" and status is not None:
+        raise ControlError(422, f"{where}.http_status goes with the fault 'gateway_html' only")
+    if jitter and fault != "latency":
+        raise ControlError(422, f"{where}.jitter_ms goes with the fault 'latency' only")
+    if fault in ("slow_body", "delay") and not latency:
+        raise ControlError(422, f"{where}.latency_ms: {fault} needs a duration above 0")
+    return FaultRule(endpoint, fault, times, latency, probability, jitter, code, status)
 
 
 class Faults:
@@ -44,6 +159,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._rules: list[FaultRule] = []
+        self._rng = random.Random()
 
     @property
     def rules(self) -> list[FaultRule]:
@@ -51,49 +167,35 @@ class Faults:
 
     def replace(self, body: Any) -> None:
         """Validate a `{"rules": [...]}` body and make it the rule set; raises `ControlError(422)`."""
-        if not isinstance(body, dict) or not isinstance(body.get("rules"), list):
+        if not isinstance(body, dict) or not isinstance(body.get("rules"), list) or set(body) != {"rules"}:
             raise ControlError(422, 'expected {"rules": [...]}')
-        rules = []
-        for index, raw in enumerate(body["rules"]):
-            where = f"rules[{index}]"
-            if not isinstance(raw, dict):
-                raise ControlError(422, f"{where} must be an object")
-            endpoint, fault = raw.get("endpoint", "*"), raw.get("fault")
-            times, latency = raw.get("times"), raw.get("latency_ms", 0)
-            if not isinstance(endpoint, str) or not endpoint:
-                raise ControlError(422, f"{where}.endpoint must be an endpoint name or '*'")
-            if fault not in FAULTS:
-                raise ControlError(422, f"{where}.fault must be one of {', '.join(FAULTS)}")
-            if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
-                raise ControlError(422, f"{where}.times must be a positive integer or null")
-            if (
-                not isinstance(latency, int | float)
-                or isinstance(latency, bool)
-                or not 0 <= latency <= 600_000
-            ):
-                raise ControlError(422, f"{where}.latency_ms must be a number of milliseconds (0..600000)")
-            rules.append(FaultRule(endpoint, fault, times, float(latency)))
-        self._rules = rules
+        self._rules = [parse_rule(raw, f"rules[{index}]") for index, raw in enumerate(body["rules"])]
 
     def clear(self) -> None:
         self._rules = []
 
     def take(self, endpoint: str) -> FaultRule | None:
-        """The rule that fires for this call, if any, with one use consumed."""
+        """The rule that fires for this call (a /v1 endpoint name, or `WEBHOOK`), if any, with one use
+        consumed."""
         if not self._rules:
             return None
-        for rule in self._rules:
-            if rule.endpoint in ("*", endpoint):
-                if rule.times is not None:
-                    rule.times -= 1
-                    if rule.times == 0:
-                        self._rules.remove(rule)
-                return rule
-        return None
+        index = choose(self._rules, endpoint, self._rng.random)
+        if index is None:
+            return None
+        rule = self._rules[index]
+        if rule.times is not None:
+            rule.times -= 1
+            if rule.times == 0:
+                del self._rules[index]
+        return rule
+
+    def take_webhook(self) -> FaultRule | None:
+        """`take(WEBHOOK)` for the webhook worker, which runs outside any request."""
+        return self.take(WEBHOOK)
 
     @staticmethod
     async def delay(rule: FaultRule) -> None:
-        await asyncio.sleep(rule.latency_ms / 1000)
+        await asyncio.sleep(rule.delay_seconds())
 
 
 class DropConnection(Response):
@@ -116,3 +218,47 @@ class DropConnection(Response):
             return
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-length", b"1"), (b"content-type", b"application/json")]})
+
+
+_REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
+
+
+class GatewayPage(Response):
+    """The HTML error page a reverse proxy (nginx, as in front of the real API) sends when the API behind it
+    fails or is too slow."""
+
+    def __init__(self, status: int) -> None:
+        title = f"{status} {_REASONS[status]}"
+        page = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+                f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+        super().__init__(page, status_code=status, media_type="text/html",
+                         headers={"Server": "nginx", "Cache-Control": "no-store"})
+
+
+def truncated(response: Response) -> Response:
+    """The answer with only the first half of its body (and a Content-Length that says so)."""
+    body = bytes(response.body)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(body[: len(body) // 2], status_code=response.status_code, headers=headers)
+
+
+class SlowBody(Response):
+    """The answer of `response`, its body sent in up to `PIECES` pieces spread over `seconds`; the headers
+    (with the full Content-Length) go out at once."""
+
+    PIECES = 10
+
+    def __init__(self, response: Response, seconds: float) -> None:
+        super().__init__(status_code=response.status_code)
+        self.raw_headers = response.raw_headers
+        self._body = bytes(response.body)
+        self._seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        size = max(1, -(-len(self._body) // self.PIECES))
+        pieces = [self._body[i:i + size] for i in range(0, len(self._body), size)] or [b""]
+        pause = self._seconds / len(pieces)
+        for index, piece in enumerate(pieces):
+            await asyncio.sleep(pause)
+            await send({"type": "http.response.body", "body": piece, "more_body": index < len(pieces) - 1})

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ileti.codes import Code
 from ileti.sandbox.context import Services
 from ileti.sandbox.control import CONTROL_ROUTES
-from ileti.sandbox.faults import DropConnection
+from ileti.sandbox.faults import DropConnection, GatewayPage, SlowBody, truncated
 from ileti.sandbox.formats import JSON, Format, Handler, error_response, run_endpoint
 from ileti.sandbox.handlers import HANDLERS
 from ileti.sandbox.inbox import inbox_routes
@@ -68,8 +68,15 @@ def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
         if fault.fault == "latency":
             await services.faults.delay(fault)
             return await run_endpoint(services, endpoint, handler, fmt, request)
-        if fault.fault == "status_503":
-            return error_response(services, fmt, Code.SERVICE_UNAVAILABLE)
+        if fault.fault in ("status_503", "status"):
+            return error_response(services, fmt, Code(fault.code or Code.SERVICE_UNAVAILABLE))
+        if fault.fault == "gateway_html":
+            return GatewayPage(fault.http_status or 502)
+        if fault.fault == "truncated":
+            return truncated(await run_endpoint(services, endpoint, handler, fmt, request))
+        if fault.fault == "slow_body":
+            answer = await run_endpoint(services, endpoint, handler, fmt, request)
+            return SlowBody(answer, fault.delay_seconds())
         if fault.fault == "commit_then_drop":
             await run_endpoint(services, endpoint, handler, fmt, request)
         return DropConnection()

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ileti.sandbox.faults import FaultRule, Faults
+from ileti.sandbox.faults import FaultRule, Faults, choose, rule_from_dict
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.store import shared
 from ileti.sandbox.store.postgres import is_postgres
@@ -30,10 +30,6 @@ def is_shared(settings: Settings) -> bool:
     return settings.workers > 1 or is_postgres(settings.db)
 
 
-def _rule(raw: dict[str, Any]) -> FaultRule:
-    return FaultRule(raw["endpoint"], raw["fault"], raw["times"], raw["latency_ms"])
-
-
 class SharedFaults(Faults):
     """Fault rules kept in the store: set through any worker, seen by all, counted uses taken atomically."""
 
@@ -43,7 +39,7 @@ class SharedFaults(Faults):
 
     def load(self, raw: str | None) -> None:
         """Adopt the rules read from the store (`SharedState`, before each request)."""
-        self._rules = [] if raw is None else [_rule(rule) for rule in orjson.loads(raw)]
+        self._rules = [] if raw is None else [rule_from_dict(rule) for rule in orjson.loads(raw)]
 
     def replace(self, body: Any) -> None:
         super().replace(body)
@@ -55,10 +51,20 @@ class SharedFaults(Faults):
 
     def take(self, endpoint: str) -> FaultRule | None:
         # the common case reads nothing more: no rule here matches this endpoint
-        if not any(rule.endpoint in ("*", endpoint) for rule in self._rules):
+        matching = [rule for rule in self._rules if rule.matches(endpoint)]
+        if not matching:
             return None
-        taken = shared.take_fault(self._store, endpoint)
-        return None if taken is None else _rule(taken)
+        if all(rule.times is None for rule in matching):
+            # nothing to use up: the rules read before this request decide, without a transaction
+            index = choose(matching, endpoint, self._rng.random)
+            return None if index is None else matching[index]
+        taken = shared.take_fault(self._store, endpoint, self._rng.random)
+        return None if taken is None else rule_from_dict(taken)
+
+    def take_webhook(self) -> FaultRule | None:
+        # the webhook worker runs outside any request: read the rules as the store holds them now
+        self.load(self._store.get_meta(shared.FAULTS_META))
+        return super().take_webhook()
 
 
 class SharedState:

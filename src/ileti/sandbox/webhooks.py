@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from ileti.sandbox.faults import Faults
 from ileti.sandbox.store.base import WebhookJob
 from ileti.sandbox.store.sql import SqlStore
 from ileti.wire import json_codec
@@ -52,6 +53,7 @@ class WebhookWorker:
         self._concurrency = concurrency
         self._wakeup = asyncio.Event()
         self._session: aiohttp.ClientSession | None = None
+        self.faults: Faults | None = None  # the webhook faults (`drop`, `duplicate`, `delay`), when set
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -82,13 +84,13 @@ class WebhookWorker:
             await asyncio.gather(*(self._deliver(job) for job in jobs))
         return bool(jobs)
 
-    async def _deliver(self, job: WebhookJob) -> None:
-        assert self._session is not None
-        started = time.time()
+    async def post(self, url: str, payload: bytes) -> tuple[int | None, str | None]:
+        """POST one payload: (HTTP status or None, error or None); an error also for a non-2xx answer."""
+        assert self._session is not None, "the webhook worker is not running"
         status: int | None = None
         error: str | None = None
         try:
-            async with self._session.post(job.url, data=job.payload,
+            async with self._session.post(url, data=payload,
                                           headers={"Content-Type": "application/json"}) as response:
                 status = response.status
                 await response.read()
@@ -96,13 +98,34 @@ class WebhookWorker:
             error = f"timeout after {self._timeout:g} s"
         except (aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed URL
             error = f"{type(exc).__name__}: {exc}"
-        ok = status is not None and 200 <= status < 300
-        if status is not None and not ok:
+        if status is not None and not 200 <= status < 300:
             error = f"HTTP {status}"
-        attempt = job.attempts + 1
-        retry = not ok and attempt <= self._retries
+        return status, error
+
+    async def _deliver(self, job: WebhookJob) -> None:
+        fault = self.faults.take_webhook() if self.faults is not None else None
+        if fault is not None and fault.fault == "delay":
+            delay = fault.delay_seconds()
+            # keep the claim while waiting, so no other worker takes the job meanwhile
+            self._store.extend_webhook_lease(job.id, time.time() + delay + 2 * self._timeout + 10)
+            await asyncio.sleep(delay)
+        started = time.time()
+        sends: list[tuple[float, int | None, str | None, float]] = []  # (start, status, error, duration)
+        kind = fault.fault if fault is not None else None
+        if kind == "drop":
+            sends.append((started, None, "dropped by an injected fault (no attempt made)", 0.0))
+        else:
+            for _ in range(2 if kind == "duplicate" else 1):
+                began = time.time()
+                status, error = await self.post(job.url, job.payload)
+                sends.append((began, status, error, (time.time() - began) * 1000))
+        ok = any(error is None for _, _, error, _ in sends)
         finished = time.time()
-        self._store.record_webhook_attempt(
-            job, at=started, http_status=status, error=error, duration_ms=(finished - started) * 1000,
-            next_ts=finished + self._backoff * 2 ** (attempt - 1) if retry else None, delivered=ok,
-        )
+        for began, status, error, duration in sends:
+            attempt = job.attempts + 1
+            retry = not ok and attempt <= self._retries
+            self._store.record_webhook_attempt(
+                job, at=began, http_status=status, error=error, duration_ms=duration,
+                next_ts=finished + self._backoff * 2 ** (attempt - 1) if retry else None, delivered=ok,
+            )
+            job = WebhookJob(job.id, job.url, job.payload, attempt)

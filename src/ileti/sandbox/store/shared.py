@@ -9,6 +9,7 @@ PostgreSQL). Like `views.py`, this runs on the store's own connection and statem
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -52,19 +53,22 @@ def save_faults(store: SqlStore, rules: list[dict[str, Any]]) -> None:
     store.set_meta(FAULTS_META, orjson.dumps(rules).decode())
 
 
-def take_fault(store: SqlStore, endpoint: str) -> dict[str, Any] | None:
-    """Use one of the first rule matching `endpoint` (a counted rule goes when used up), for every worker at
-    once; the rule as it was, or None when none matches any more."""
+def take_fault(store: SqlStore, endpoint: str, roll: Callable[[], float]) -> dict[str, Any] | None:
+    """Use one of the rule that fires for `endpoint` (the first matching one whose probability `roll` meets;
+    a counted rule goes when used up), for every worker at once; the rule as it was, or None."""
+    from ileti.sandbox.faults import choose, rule_from_dict  # faults imports nothing of the store
+
     m = t.meta
     with store._tx():
         row = store._x(select(m.c.value).where(m.c.name == FAULTS_META).with_for_update()).fetchone()
         rules: list[dict[str, Any]] = orjson.loads(row[0]) if row is not None else []
-        for index, rule in enumerate(rules):
-            if rule["endpoint"] in ("*", endpoint):
-                if rule["times"] is not None:
-                    left = rule["times"] - 1
-                    rules = rules[:index] + ([{**rule, "times": left}] if left else []) + rules[index + 1:]
-                    value = orjson.dumps(rules).decode()
-                    store._x(update(m).where(m.c.name == FAULTS_META).values(value=value))
-                return rule
-    return None
+        index = choose([rule_from_dict(rule) for rule in rules], endpoint, roll)
+        if index is None:
+            return None
+        rule = rules[index]
+        if rule["times"] is not None:
+            left = rule["times"] - 1
+            rules = rules[:index] + ([{**rule, "times": left}] if left else []) + rules[index + 1:]
+            value = orjson.dumps(rules).decode()
+            store._x(update(m).where(m.c.name == FAULTS_META).values(value=value))
+        return rule

@@ -799,6 +799,11 @@ class SqlStore:
             self._x(update(w).where(w.c.id == job.id).values(
                 state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at))
 
+    def extend_webhook_lease(self, webhook_id: int, until: float) -> None:
+        """Keep a claimed delivery claimed until `until` (wall clock): an injected delay outlasts a lease."""
+        w = t.webhooks
+        with self._tx(accounts=False):
+            self._x(update(w).where(w.c.id == webhook_id, w.c.state == "sending").values(next_ts=until))
 
     def has_pending_webhooks(self) -> bool:
         w = t.webhooks
