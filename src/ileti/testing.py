@@ -179,11 +179,40 @@ class SandboxHandle:
 
     def messages(self, **filters: Any) -> list[dict[str, Any]]:
         """The inbox (`GET /_sandbox/messages`), newest first: each message's `to`, `sender`, `text`,
-        `encoding`, `parts`, `status`, `order_id` and times. Filters: `to`, `order_id`, `sender`, `account`,
-        `limit`."""
+        `encoding`, `parts`, `status`, `order_id`, one-time `code` and times. Filters: `to`, `order_id`,
+        `sender`, `account`, `limit`, `q` (text search), `after` (a message id), `wait` (seconds)."""
         params = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
         result: list[dict[str, Any]] = self.control("GET", "/messages" + (f"?{params}" if params else ""))[
             "messages"]
+        return result
+
+    def wait_for_message(self, to: str | None = None, timeout: float = 10.0,
+                         **filters: Any) -> dict[str, Any]:
+        """The newest message matching `to` and `filters` (`q`, `after`, `sender`, `order_id`, `account`),
+        waiting up to `timeout` seconds for one to arrive (`GET /_sandbox/messages?wait=`, which answers as
+        soon as one does). Raises `AssertionError` when none came in time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(deadline - time.monotonic(), 0.0)
+            # at most 25 s per call: inside the HTTP client's 30 s timeout
+            found = self.messages(to=to, limit=1, wait=round(min(left, 25.0), 3), **filters)
+            if found:
+                return found[0]
+            if time.monotonic() >= deadline:
+                shown = ", ".join(f"{k}={v!r}" for k, v in {"to": to, **filters}.items() if v is not None)
+                raise AssertionError(f"no message ({shown or 'any'}) arrived within {timeout:g} s")
+
+    def latest_code(self, to: str, timeout: float = 10.0) -> str | None:
+        """The one-time code (the first run of 4 to 8 digits) of the newest message to `to`, or None when its
+        text has none; waits up to `timeout` seconds for a message to arrive."""
+        code: str | None = self.wait_for_message(to=to, timeout=timeout)["code"]
+        return code
+
+    def clear_messages(self, account: str | None = None) -> dict[str, int]:
+        """Remove the orders (every account's, or `account`'s), their messages and webhook events
+        (`DELETE /_sandbox/messages`); accounts, balances and the rest stay."""
+        path = "/messages" + (f"?{urllib.parse.urlencode({'account': account})}" if account else "")
+        result: dict[str, int] = self.control("DELETE", path)["deleted"]
         return result
 
     def set_faults(self, rules: list[dict[str, Any]]) -> Any:

@@ -25,6 +25,7 @@ from ileti.sandbox.clock import Clock
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import BugGuard
 from ileti.sandbox.faults import Faults
+from ileti.sandbox.messages import prune_loop
 from ileti.sandbox.routes import ApiRoutes, build_routes
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.sharing import SharedFaults, SharedState, is_shared
@@ -84,11 +85,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.services = services
         tasks = [asyncio.create_task(services.carrier.run(), name="ileti-carrier"),
                  asyncio.create_task(services.webhooks.run(), name="ileti-webhooks")]
+        if settings.max_messages:
+            tasks.append(asyncio.create_task(prune_loop(services.store, settings.max_messages),
+                                             name="ileti-prune"))
         services.ready = True
         try:
             yield
         finally:
             services.ready = False
+            watch = getattr(app.state, "message_watch", None)  # `wait` on /_sandbox/messages
+            if watch is not None:
+                watch.close()
             for task in tasks:
                 task.cancel()
             try:

@@ -12,13 +12,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti import phone
-from ileti.sandbox import accounts
+from ileti.sandbox import accounts, messages, webhook_tools
 from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.carrier import OUTCOMES
 from ileti.sandbox.clock import Clock, format_ts, parse_timestamp
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ApiError, ControlError
+from ileti.sandbox.inbox.events import _shutdown_probe
 from ileti.sandbox.rules import iys as iys_rules
+from ileti.sandbox.store import inbox_tools
 from ileti.sandbox.store.base import Account, CarrierOutcome
 from ileti.sandbox.store.directory import IysState
 from ileti.wire import json_codec
@@ -127,23 +129,35 @@ def _int_param(request: Request, name: str) -> int | None:
     return int(raw)
 
 
+def _message_watch(request: Request) -> messages.MessageWatch:
+    """The app's one `MessageWatch` (made on first use), which every waiting request shares."""
+    state = request.app.state
+    watch: messages.MessageWatch | None = getattr(state, "message_watch", None)
+    if watch is None:
+        watch = state.message_watch = messages.MessageWatch(_services(request).store)
+    return watch
+
+
 @control
 async def list_messages(request: Request) -> Any:
+    """The inbox, newest first; filters to, order_id, sender, account, q, after, limit; `wait` holds the
+    answer until something matches (`messages.py`)."""
     services = _services(request)
-    params = request.query_params
-    to = params.get("to")
-    limit = _int_param(request, "limit") or 1000
-    rows = services.store.inbox(
-        to=(phone.try_normalize(to) or to) if to else None, order_id=_int_param(request, "order_id"),
-        sender=params.get("sender"), account_key=params.get("account"), limit=min(limit, 100_000),
-    )
-    return {"messages": [
-        {"id": m.id, "order_id": m.order_id, "account": m.account_key, "row": m.row, "to": m.to,
-         "sender": m.sender, "text": m.text, "encoding": m.encoding, "parts": m.parts, "status": m.status,
-         "submitted_at": format_ts(m.submit_ts), "send_at": format_ts(m.send_ts),
-         "final_at": None if m.final_ts is None else format_ts(m.final_ts)}
-        for m in rows
-    ]}
+    query, wait = messages.parse_query(request.query_params)
+    rows = await messages.find_messages(services.store, lambda: _message_watch(request), query, wait,
+                                        _shutdown_probe(request))
+    return {"messages": [messages.message_json(m) for m in rows]}
+
+
+@control
+async def clear_messages(request: Request) -> Any:
+    """Remove the orders (all, or one account's), their messages and webhook events; the rest stays."""
+    services = _services(request)
+    account = request.query_params.get("account")
+    if account is not None:
+        _find(services, account)
+    orders, removed = inbox_tools.clear_orders(services.store, account)
+    return {"deleted": {"orders": orders, "messages": removed}}
 
 
 # ---------------------------------------------------------------------------------------------- clock
@@ -237,6 +251,16 @@ async def webhook_log(request: Request) -> Any:
     limit = _int_param(request, "limit") or 1000
     return {"webhooks": services.store.webhook_log(account_key=request.query_params.get("account"),
                                                    limit=min(limit, 100_000))}
+
+
+@control
+async def webhook_resend(request: Request) -> Any:
+    return await webhook_tools.resend(_services(request), request.path_params["webhook_id"])
+
+
+@control
+async def webhook_sample(request: Request) -> Any:
+    return await webhook_tools.sample(_services(request), await _body(request))
 
 
 # ---------------------------------------------------------------------------------------------- part 2
@@ -417,6 +441,12 @@ def _op(summary: str, body: str | None = None) -> dict[str, Any]:
     return operation
 
 
+def _query(operation: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    operation["parameters"] = [{"name": name, "in": "query", "required": False, "description": text,
+                                "schema": {"type": "string"}} for name, text in params.items()]
+    return operation
+
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "ileti sandbox control API", "version": "1"},
@@ -429,7 +459,17 @@ OPENAPI: dict[str, Any] = {
         },
         "/_sandbox/accounts/{key}": {"get": _op("read an account"), "patch": _op("change fields", "as POST"),
                                      "delete": _op("remove an account")},
-        "/_sandbox/messages": {"get": _op("the inbox; filters to, order_id, sender, account, limit")},
+        "/_sandbox/messages": {
+            "get": _query(_op("the inbox, newest first, each message with its one-time `code`"), {
+                "to": "recipient number", "order_id": "an order id", "sender": "sender ID",
+                "account": "account key", "limit": "at most this many (default 1000)",
+                "q": "the text contains it (case-insensitive; dotted and dotless i are one letter)",
+                "after": "a message id: only newer messages",
+                "wait": "seconds (at most 30): when nothing matches yet, hold the answer until something "
+                        "does or the time is up"}),
+            "delete": _query(_op("remove the orders, their messages and webhook events; accounts, "
+                                 "balances, blacklists, contacts and consents stay"),
+                             {"account": "only this account's orders"})},
         "/_sandbox/clock": {"get": _op("sandbox time"),
                             "post": _op("change time", '{"advance": s} | {"set": "YYYY-MM-DD HH:MM:SS"} | '
                                         '{"mode": "real" | "frozen"}')},
@@ -437,9 +477,19 @@ OPENAPI: dict[str, Any] = {
         "/_sandbox/carrier/rules": {"get": _op("per-number outcomes"),
                                     "put": _op("replace them", '{"+905…": "delivered|undelivered|never"}'),
                                     "delete": _op("clear them")},
-        "/_sandbox/faults": {"get": _op("fault rules"), "put": _op("replace them", '{"rules": [...]}'),
+        "/_sandbox/faults": {"get": _op("fault rules"), "put": _op(
+            "replace them",
+            '{"rules": [{"endpoint": "send-sms|*|webhook", "fault": "status|gateway_html|truncated|slow_body|'
+            'latency|drop|commit_then_drop|status_503 (/v1); drop|duplicate|delay (webhook)", '
+            '"times"?: n|null, "probability"?: 0..1, "latency_ms"?, "jitter_ms"?, "code"?, '
+            '"http_status"?: 502|503|504}]}'),
                              "delete": _op("clear them")},
         "/_sandbox/webhooks": {"get": _op("webhook deliveries and attempts; filters account, limit")},
+        "/_sandbox/webhooks/{id}/resend": {"post": _op(
+            "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log")},
+        "/_sandbox/webhooks/sample": {"post": _op(
+            "push a sample §6 report to an account's webhook URL, logged as a delivery",
+            '{"account": KEY, "status": "accepted|delivered|undelivered", "to"?: "+905…", "body"?: "text"}')},
         "/_sandbox/reset": {"post": _op("back to the start-up state")},
         "/livez": {"get": _op("process is up")},
         "/readyz": {"get": _op("store open and workers running")},
@@ -466,11 +516,14 @@ CONTROL_ROUTES: tuple[tuple[str, ControlEndpoint, tuple[str, ...]], ...] = (
     ("/_sandbox/accounts", list_accounts, ("GET",)),
     ("/_sandbox/accounts/{key}", account_detail, ("GET", "PATCH", "DELETE")),
     ("/_sandbox/messages", list_messages, ("GET",)),
+    ("/_sandbox/messages", clear_messages, ("DELETE",)),
     ("/_sandbox/clock", clock, ("GET", "POST")),
     ("/_sandbox/carrier/settle", settle, ("POST",)),
     ("/_sandbox/carrier/rules", carrier_rules, ("GET", "PUT", "DELETE")),
     ("/_sandbox/faults", faults, ("GET", "PUT", "DELETE")),
     ("/_sandbox/webhooks", webhook_log, ("GET",)),
+    ("/_sandbox/webhooks/sample", webhook_sample, ("POST",)),
+    ("/_sandbox/webhooks/{webhook_id:int}/resend", webhook_resend, ("POST",)),
     ("/_sandbox/reset", reset_endpoint, ("POST",)),
     ("/_sandbox/openapi.json", openapi, ("GET",)),
     ("/livez", livez, ("GET",)),

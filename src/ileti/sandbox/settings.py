@@ -91,6 +91,8 @@ class Settings:
         "token the control API and the inbox require (Authorization: Bearer); empty: none"))
     max_body_bytes: int = field(default=32 * 1024 * 1024, metadata=_help(
         "largest request body read; more is 453 on send-sms, 400 on other calls"))
+    max_messages: int = field(default=0, metadata=_help(
+        "keep at most this many messages: the oldest orders beyond it are removed (0: no limit)"))
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -113,6 +115,8 @@ class Settings:
             raise SettingsError("control_token: at least 16 of A-Z a-z 0-9 . _ ~ -")
         if self.max_body_bytes < 1024 * 1024:
             raise SettingsError("max_body_bytes must be at least 1 MiB (1048576)")
+        if self.max_messages < 0:
+            raise SettingsError("max_messages must be 0 (no limit) or a positive number of messages")
 
     @staticmethod
     def env_name(name: str) -> str:

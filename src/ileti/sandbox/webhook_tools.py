@@ -1,0 +1,89 @@
+"""`POST /_sandbox/webhooks/{id}/resend` and `POST /_sandbox/webhooks/sample`: send a logged delivery again,
+or push a sample §6 report (built by the core's `wire.webhook.webhook_payload`) to an account's webhook URL.
+
+Both send at once, from the request, with the webhook worker's HTTP session and timeout, and answer with the
+attempt; each attempt is logged like the worker's own (the sample as a delivery of its own), so
+`GET /_sandbox/webhooks` and the inbox show them. Neither is retried nor touched by injected faults: they are
+explicit calls, and the answer says how they went.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ileti import phone
+from ileti.codes import MessageStatus
+from ileti.sandbox.context import Services
+from ileti.sandbox.errors import ControlError
+from ileti.sandbox.store import webhook_tools
+from ileti.sandbox.store.base import WebhookJob
+from ileti.wire import json_codec
+from ileti.wire.webhook import webhook_payload
+
+__all__ = ["SAMPLE_MESSAGE_ID", "SAMPLE_ORDER_ID", "resend", "sample"]
+
+# the ids of CONTRACT §6's example: no order of the sandbox has them
+SAMPLE_MESSAGE_ID, SAMPLE_ORDER_ID = 1599558518, 104525848
+SAMPLE_TO = "+905000000000"
+SAMPLE_TEXT = "iletiMerkezi sandbox: örnek teslim raporu"
+STATUSES = {status.webhook_status: status for status in MessageStatus}
+
+
+async def _attempt(services: Services, job: WebhookJob) -> dict[str, Any]:
+    started = time.time()
+    status, error = await services.webhooks.post(job.url, job.payload)
+    duration = (time.time() - started) * 1000
+    ok = error is None
+    services.store.record_webhook_attempt(job, at=started, http_status=status, error=error,
+                                          duration_ms=duration, next_ts=None, delivered=ok)
+    return {"id": job.id, "url": job.url, "attempt": job.attempts + 1, "ok": ok, "http_status": status,
+            "error": error, "duration_ms": round(duration, 3), "state": "delivered" if ok else "failed"}
+
+
+async def resend(services: Services, webhook_id: int) -> dict[str, Any]:
+    """Send a logged delivery again, to the URL it was logged with: a new attempt in its log."""
+    found = webhook_tools.delivery(services.store, webhook_id)
+    if found is None:
+        raise ControlError(404, f"no webhook delivery {webhook_id}")
+    job, _, state = found
+    if state in ("pending", "sending"):
+        raise ControlError(409, f"webhook delivery {webhook_id} is still being delivered ({state}); "
+                                "resend it once it is delivered or failed")
+    return await _attempt(services, job)
+
+
+async def sample(services: Services, body: Any) -> dict[str, Any]:
+    """Push a sample report `{"account", "status", "to"?, "body"?}` to the account's webhook URL."""
+    known = {"account", "status", "to", "body"}
+    if not isinstance(body, dict) or not set(body) <= known:
+        raise ControlError(422, 'expected {"account": KEY, "status": "accepted" | "delivered" | '
+                                '"undelivered", "to"?: "+905…", "body"?: "text"}')
+    key = body.get("account")
+    if not isinstance(key, str):
+        raise ControlError(422, "account: the key of an account")
+    account = services.store.get_account(key)
+    if account is None:
+        raise ControlError(404, f"no account with key {key!r}")
+    if not account.webhook_url:
+        raise ControlError(422, f"account {key!r} has no webhook_url to push to")
+    wanted = body.get("status")
+    status = STATUSES.get(wanted) if isinstance(wanted, str) else None
+    if status is None:
+        raise ControlError(422, "status: accepted, delivered or undelivered")
+    to = body.get("to", account.test_number or SAMPLE_TO)
+    number = phone.try_normalize(to) if isinstance(to, str | int) and not isinstance(to, bool) else None
+    if number is None:
+        raise ControlError(422, "to: a Turkish mobile number")
+    text = body.get("body", SAMPLE_TEXT)
+    if not isinstance(text, str) or len(text) > 10_000:
+        raise ControlError(422, "body: the message text, at most 10000 characters")
+    payload = json_codec.dumps(webhook_payload(id=SAMPLE_MESSAGE_ID, packet_id=SAMPLE_ORDER_ID, status=status,
+                                               to=number, body=text))
+    job = webhook_tools.log_delivery(
+        services.store, account=key, order_id=SAMPLE_ORDER_ID, message_id=SAMPLE_MESSAGE_ID,
+        event=status.webhook_status, url=account.webhook_url, payload=payload,
+        created_ts=services.clock.now(),
+        lease_until=time.time() + 2 * services.settings.webhook_timeout + 10,
+    )
+    return {**await _attempt(services, job), "payload": json_codec.loads(payload)}
