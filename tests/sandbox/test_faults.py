@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,8 @@ from .conftest import Api, assert_error
 
 
 def test_rules_are_listed_with_remaining_counts(ileti_sandbox: SandboxHandle) -> None:
-    rules = [{"endpoint": "send-sms", "fault": "status_503", "times": 2, "latency_ms": 0},
+    rules: list[dict[str, Any]] = [
+             {"endpoint": "send-sms", "fault": "status_503", "times": 2, "latency_ms": 0},
              {"endpoint": "*", "fault": "latency", "times": None, "latency_ms": 5}]
     listed = ileti_sandbox.set_faults(rules)["rules"]
     assert [{name: rule[name] for name in given} for rule, given in zip(listed, rules, strict=True)] == rules

@@ -83,7 +83,7 @@ def test_resend_posts_a_logged_delivery_again_as_a_new_attempt(api: Api, ileti_s
                                                                receiver: Receiver) -> None:
     _hook(ileti_sandbox, receiver)
     api.send_ok("yeniden")
-    wait_for(lambda: ileti_sandbox.webhooks() and ileti_sandbox.webhooks()[0]["state"] == "delivered")
+    wait_for(lambda: [w["state"] for w in ileti_sandbox.webhooks()] == ["delivered"])
     [delivery] = ileti_sandbox.webhooks()
     receiver.statuses = [500]
     failed = ileti_sandbox.control("POST", f"/webhooks/{delivery['id']}/resend")
