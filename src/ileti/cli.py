@@ -148,6 +148,8 @@ def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None
               help="Serve the control API and the inbox only on this port (env ILETI_CONTROL_PORT).")
 @click.option("--control-host", default=None, help="Interface of --control-port (127.0.0.1).")
 @click.option("--max-body-bytes", type=int, default=None, help="Largest request body read (32 MiB).")
+@click.option("--max-messages", type=int, default=None,
+              help="Keep at most this many messages; the oldest orders beyond it go (0: no limit).")
 @click.option("--settle-delay", type=float, default=None, help="Seconds before a 110 message settles (2).")
 @click.option("--sqlite-synchronous", type=click.Choice(["NORMAL", "FULL"]), default=None,
               help="NORMAL survives a process crash; FULL also a power cut.")
