@@ -56,14 +56,23 @@ def test_q_searches_text_case_insensitively_with_turkish_i_folded(api: Api,
     assert [m["to"] for m in ileti_sandbox.messages(q="a", to="5301230000")] == ["+905301230000"]
 
 
-def test_q_search_reaches_past_one_page_and_honours_limit(api: Api, ileti_sandbox: SandboxHandle) -> None:
+def test_q_search_pages_through_order_texts_and_honours_limit(api: Api, ileti_sandbox: SandboxHandle,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from ileti.sandbox.store import inbox_tools
+
+    monkeypatch.setattr(inbox_tools, "_PAGE", 2)  # the test's server runs in this process
     api.send_ok("eski iğne", ["5301230000"])
-    numbers = [f"53012{i:05d}" for i in range(2100)]  # more than one page of the search
-    api.send_ok("samanlık", numbers[:1000])
-    api.send_ok("samanlık", numbers[1000:2000], sender=api.sandbox.sender)  # another order (not a duplicate)
+    for index in range(5):
+        api.send_ok(f"samanlık {index}", [f"53012{index}{n:04d}" for n in range(3)])
     [found] = ileti_sandbox.messages(q="İĞNE")
     assert found["text"] == "eski iğne"
-    assert len(ileti_sandbox.messages(q="saman", limit=3)) == 3
+    texts = [m["text"] for m in ileti_sandbox.messages(q="saman", limit=7)]
+    assert texts == ["samanlık 4"] * 3 + ["samanlık 3"] * 3 + ["samanlık 2"]
+    assert len(ileti_sandbox.messages(q="saman")) == 15
+    assert [m["text"] for m in ileti_sandbox.messages(q="saman", to="5301200001")] == ["samanlık 0"]
+    newest = ileti_sandbox.messages()[0]["id"]
+    assert ileti_sandbox.messages(q="saman", after=newest) == []
+    assert len(ileti_sandbox.messages(q="saman", after=newest - 4)) == 4
 
 
 def test_after_returns_only_newer_messages(api: Api, ileti_sandbox: SandboxHandle) -> None:

@@ -167,3 +167,14 @@ def test_sample_needs_a_webhook_url(ileti_sandbox: SandboxHandle) -> None:
                           json={"account": ileti_sandbox.key, "status": "accepted"})
     assert response.status_code == 422
     assert "no webhook_url" in response.json()["error"]
+
+
+def test_the_new_control_calls_are_in_the_openapi_document(ileti_sandbox: SandboxHandle) -> None:
+    paths = ileti_sandbox.control("GET", "/openapi.json")["paths"]
+    assert {"get", "delete"} <= set(paths["/_sandbox/messages"])
+    assert {p["name"] for p in paths["/_sandbox/messages"]["get"]["parameters"]} >= {"q", "after", "wait"}
+    assert "post" in paths["/_sandbox/webhooks/{id}/resend"]
+    assert "post" in paths["/_sandbox/webhooks/sample"]
+    faults = paths["/_sandbox/faults"]["put"]["requestBody"]["description"]
+    for word in ("probability", "gateway_html", "truncated", "slow_body", "jitter_ms", "duplicate", "delay"):
+        assert word in faults

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -144,6 +145,10 @@ async def find_messages(store: SqlStore, watch: Callable[[], MessageWatch], quer
         left = deadline - time.monotonic()
         if found or left <= 0 or closing():
             return found
+        if not store.postgres:
+            # nothing up to `seen` matched, so from now on only newer messages can. (Not on PostgreSQL: there
+            # a lower id may commit after a higher one, so "up to `seen`" may still grow.)
+            query = dataclasses.replace(query, after=max(query.after or 0, seen))
         # in slices, so a server shutting down is noticed
         await watcher.wait_past(seen, min(left, 4 * POLL_SECONDS))
 

@@ -4,7 +4,7 @@ message id the waiting requests watch.
 
 Like `views.py`, this runs on the store's own connection and statement runner. Text search folds dotted and
 dotless i as contact search does (`directory.fold`); SQL's ASCII-only `lower()` cannot, so the match runs
-here over the newest messages, a page at a time, until `limit` matched.
+here, over the order texts (one per order block, not per recipient), newest first, a page at a time.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, tuple_
 
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import InboxMessage
@@ -23,7 +24,7 @@ from ileti.sandbox.store.sql import SqlStore
 __all__ = ["MessageQuery", "clear_orders", "newest_message_id", "one_time_code", "prune", "search"]
 
 _CODE = re.compile(r"(?<![0-9])[0-9]{4,8}(?![0-9])")
-_PAGE = 2000  # messages read per round while a text search looks for matches
+_PAGE = 2000  # order texts read per round while a text search looks for matches
 
 
 def one_time_code(text: str) -> str | None:
@@ -63,10 +64,9 @@ def _where(query: MessageQuery) -> list[ColumnElement[bool]]:
     return where
 
 
-def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
-    """Matching messages, newest first, at most `query.limit`."""
+def _messages(query: MessageQuery) -> Select[Any]:
     m, o, x = t.messages, t.orders, t.order_texts
-    base = (
+    return (
         select(m.c.id, m.c.order_id, o.c.account_key, m.c.row, m.c.number, o.c.sender, x.c.text,
                x.c.encoding, x.c.parts, m.c.status, o.c.submit_ts, o.c.send_ts, m.c.final_ts)
         .select_from(m.join(o, o.c.id == m.c.order_id)
@@ -74,26 +74,47 @@ def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
         .where(*_where(query))
         .order_by(m.c.id.desc())
     )
+
+
+def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
+    """Matching messages, newest first, at most `query.limit`.
+
+    With `q`, the texts are matched first (one per order block, however many recipients share it), newest
+    order first, a page at a time; then the messages of the matching blocks are read until `limit`.
+    """
     if not query.q:
-        return [InboxMessage(*row) for row in store._x(base.limit(query.limit)).fetchall()]
+        return [InboxMessage(*row) for row in store._x(_messages(query).limit(query.limit)).fetchall()]
+    m, o, x = t.messages, t.orders, t.order_texts
     needle = fold(query.q)
+    texts = select(x.c.order_id, x.c.block, x.c.text).select_from(x.join(o, o.c.id == x.c.order_id))
+    if query.order_id is not None:
+        texts = texts.where(x.c.order_id == query.order_id)
+    if query.sender is not None:
+        texts = texts.where(o.c.sender == query.sender)
+    if query.account is not None:
+        texts = texts.where(o.c.account_key == query.account)
+    if query.after is not None:  # orders older than the first message after `after` cannot match
+        first = select(func.min(m.c.order_id)).where(m.c.id > query.after).scalar_subquery()
+        texts = texts.where(x.c.order_id >= first)
+    texts = texts.order_by(x.c.order_id.desc(), x.c.block.desc()).limit(_PAGE)
     found: list[InboxMessage] = []
-    folded: dict[str, bool] = {}  # text -> matches (an order's messages share their text)
-    before: int | None = None
+    last: tuple[int, int] | None = None
     while len(found) < query.limit:
-        page = store._x((base if before is None else base.where(m.c.id < before)).limit(_PAGE)).fetchall()
-        for row in page:
-            text = row[6]
-            hit = folded.get(text)
-            if hit is None:
-                hit = folded[text] = needle in fold(text)
-            if hit:
-                found.append(InboxMessage(*row))
-                if len(found) == query.limit:
-                    break
+        page_query = texts if last is None else texts.where(
+            or_(x.c.order_id < last[0], and_(x.c.order_id == last[0], x.c.block < last[1])))
+        page = store._x(page_query).fetchall()
+        hits = [(order_id, block) for order_id, block, text in page if needle in fold(text)]
+        while hits and len(found) < query.limit:
+            # a block has at least one message: no more blocks at a time than messages still wanted
+            # (but not too few either, since the other filters may leave a block without any)
+            left = query.limit - len(found)
+            chunk, hits = hits[:max(left, 50)], hits[max(left, 50):]
+            rows = store._x(_messages(query).where(tuple_(m.c.order_id, m.c.block).in_(chunk))
+                            .limit(left)).fetchall()
+            found.extend(InboxMessage(*row) for row in rows)
         if len(page) < _PAGE:
             break
-        before = page[-1][0]
+        last = (page[-1][0], page[-1][1])
     return found
 
 
