@@ -189,9 +189,9 @@ class Faults:
                 del self._rules[index]
         return rule
 
-    def take_webhook(self) -> FaultRule | None:
-        """`take(WEBHOOK)` for the webhook worker, which runs outside any request."""
-        return self.take(WEBHOOK)
+    def refresh(self) -> None:
+        """Read the rules again where they are kept (the webhook worker runs outside any request, before
+        which a shared store's rules are read); in memory there is nothing to read."""
 
     @staticmethod
     async def delay(rule: FaultRule) -> None:

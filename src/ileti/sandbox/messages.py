@@ -154,11 +154,17 @@ async def find_messages(store: SqlStore, watch: Callable[[], MessageWatch], quer
 
 
 async def prune_loop(store: SqlStore, max_messages: int, interval: float = PRUNE_SECONDS) -> None:
-    """The `max_messages` cap: every `interval` seconds, remove the oldest orders beyond it."""
+    """The `max_messages` cap: every `interval` seconds, when messages were added, remove the oldest orders
+    beyond it."""
+    checked = -1  # the newest message id at the last check
     while True:
         await asyncio.sleep(interval)
         try:
+            newest = inbox_tools.newest_message_id(store)
+            if newest == checked:
+                continue
             orders, messages = inbox_tools.prune(store, max_messages)
+            checked = newest
             if orders:
                 log.debug("pruned %d orders (%d messages) past max_messages", orders, messages)
         except Exception:  # a background worker logs and carries on (STYLE: errors)

@@ -61,10 +61,8 @@ class SharedFaults(Faults):
         taken = shared.take_fault(self._store, endpoint, self._rng.random)
         return None if taken is None else rule_from_dict(taken)
 
-    def take_webhook(self) -> FaultRule | None:
-        # the webhook worker runs outside any request: read the rules as the store holds them now
+    def refresh(self) -> None:
         self.load(self._store.get_meta(shared.FAULTS_META))
-        return super().take_webhook()
 
 
 class SharedState:

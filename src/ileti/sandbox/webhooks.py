@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from ileti.sandbox.faults import Faults
+from ileti.sandbox.faults import WEBHOOK, Faults
 from ileti.sandbox.store.base import WebhookJob
 from ileti.sandbox.store.sql import SqlStore
 from ileti.wire import json_codec
@@ -81,6 +81,8 @@ class WebhookWorker:
         # a claim is a lease; one that runs out (this worker died mid-delivery) is delivered again elsewhere
         jobs = self._store.claim_webhooks(time.time(), self._concurrency, lease=2 * self._timeout + 10)
         if jobs:
+            if self.faults is not None:
+                self.faults.refresh()  # the rules as they are now, once per pass
             await asyncio.gather(*(self._deliver(job) for job in jobs))
         return bool(jobs)
 
@@ -103,7 +105,7 @@ class WebhookWorker:
         return status, error
 
     async def _deliver(self, job: WebhookJob) -> None:
-        fault = self.faults.take_webhook() if self.faults is not None else None
+        fault = self.faults.take(WEBHOOK) if self.faults is not None else None
         if fault is not None and fault.fault == "delay":
             delay = fault.delay_seconds()
             # keep the claim while waiting, so no other worker takes the job meanwhile
