@@ -140,8 +140,9 @@ def test_waiting_requests_share_one_poller(api: Api, ileti_sandbox: SandboxHandl
         assert server._server is not None
         app: Any = server._server.config.app
         watch = app.state.message_watch
-        # 8 requests waiting 2 s each: one poller reading twice a second, not 8 (which would be ~32 reads)
-        assert watch.polls <= 6
+        # 8 requests waiting 2 s each: one poller reading twice a second (about 4 reads, and 2 more before it
+        # stops), not one per request (which would be about 32)
+        assert 2 <= watch.polls <= 12
 
 
 @pytest.mark.parametrize(("params", "message"), [
