@@ -741,6 +741,70 @@ def _print_bulk_summary(state: Cli, summary: bulk_sending.Summary, results_path:
     state.out.print(table)
 
 
+# ---------------------------------------------------------------------------------------------- conformance
+
+
+@cli.command()
+@click.option("--base-url", "url", metavar="URL",
+              help="Server to probe (default: the global --base-url / ILETI_BASE_URL, else the live API).")
+@click.option("--key", metavar="KEY", help="API key (default: the global --key / ILETI_API_KEY).")
+@click.option("--hash", "hash_", metavar="HASH",
+              help="API hash (default: the global --hash / ILETI_API_HASH).")
+@sender_option
+@click.option("--brand-code", envvar="ILETI_BRAND_CODE", metavar="CODE",
+              help="The account's İYS brand code, if it has one [env ILETI_BRAND_CODE].")
+@click.option("--compare", is_flag=True,
+              help="Also run the battery against an in-process sandbox configured like the account.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the whole record (no credentials) to this file, for a bug report.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds per request.")
+@click.pass_context
+def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str | None, sender: str | None,
+                brand_code: str | None, compare: bool, json_file: Path | None, timeout: float) -> int:
+    """Probe a server with requests the API refuses or only reads; compare each answer with the contract.
+
+    No probe can send an SMS or change anything (docs/conformance.md). Exit 0 when every answer agrees
+    with the contract (and, with --compare, the sandbox with the server), 1 otherwise.
+
+    \b
+      ileti conformance --compare --sender ACME --json conformance.json
+    """
+    from ileti import conformance as battery
+    from ileti.client import DEFAULT_BASE_URL
+
+    state = _state(ctx)
+    key, hash_ = key or state.key, hash_ or state.hash
+    if not key or not hash_:
+        raise click.UsageError(
+            "API credentials are missing: pass --key and --hash, or set ILETI_API_KEY and ILETI_API_HASH")
+    if compare:
+        try:
+            import ileti.sandbox  # noqa: F401 -- the in-process sandbox needs the extra
+        except ImportError as exc:
+            raise click.UsageError("--compare needs the sandbox: pip install 'ileti[sandbox]'") from exc
+    base_url = url or state.base_url or DEFAULT_BASE_URL
+    try:
+        record = battery.check(base_url, battery.Credentials(key, hash_), sender=sender,
+                               brand_code=brand_code, compare=compare, timeout=timeout)
+    except battery.DiscoveryError as exc:
+        if exc.no_answer:
+            state.err.print(Text.assemble(("Could not talk to the server: ", "bold red"), str(exc)))
+            return EXIT_TRANSPORT
+        raise click.UsageError(str(exc)) from exc
+    from ileti.conformance import report
+
+    if json_file is not None:
+        report.write_json(json_file, record)
+    if state.json:
+        state.emit(record.as_json())
+    else:
+        report.print_record(state.out, record)
+        if json_file is not None:
+            state.err.print(f"record written to {json_file}")
+    return EXIT_API_ERROR if record.differing else EXIT_OK
+
+
 # ---------------------------------------------------------------------------------------------- errors
 
 
