@@ -7,9 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tests.conformance.conftest import BRAND, SENDER, Served, conformance, serve
+
 from ileti.codes import Code
 from ileti.conformance import Profile, battery
-from tests.conformance.conftest import BRAND, SENDER, Served, conformance, serve
 
 
 def _populate(served: Served) -> tuple:
@@ -18,46 +19,115 @@ def _populate(served: Served) -> tuple:
     plain = served.account()
     iys = served.account(iys={"brand_code": BRAND, "active": True})
     for account in (plain, iys):
-        served.api(account, "send-sms", "order", {
-            "sender": SENDER, "iys": "0",
-            "message": {"text": "mevcut sipariş", "receipents": {"number": ["+905301112233"]}}})
-        served.api(account, "send-sms", "order", {
-            "sender": SENDER, "iys": "0", "sendDateTime": "01/01/2031 10:00",
-            "message": {"text": "ileri tarihli", "receipents": {"number": ["5301112234"]}}})
+        served.api(
+            account,
+            "send-sms",
+            "order",
+            {
+                "sender": SENDER,
+                "iys": "0",
+                "message": {"text": "mevcut sipariş", "receipents": {"number": ["+905301112233"]}},
+            },
+        )
+        served.api(
+            account,
+            "send-sms",
+            "order",
+            {
+                "sender": SENDER,
+                "iys": "0",
+                "sendDateTime": "01/01/2031 10:00",
+                "message": {"text": "ileri tarihli", "receipents": {"number": ["5301112234"]}},
+            },
+        )
         served.api(account, "add-blacklist", "blacklist", {"number": "5301112244"})
         group = served.api(account, "add-group", "group", {"name": "Müşteriler"})["response"]["group"]["id"]
-        served.api(account, "add-contact", "contact", {"name": "Ayşe", "gsm": "5301112255", "groups": [group]})
+        served.api(
+            account, "add-contact", "contact", {"name": "Ayşe", "gsm": "5301112255", "groups": [group]}
+        )
     now = datetime.now(ZoneInfo("Europe/Istanbul")).strftime("%Y-%m-%d %H:%M:%S")
-    served.api(iys, "consent/create", "consent", {"brandCode": BRAND, "list": [{
-        "recipient": "+905301112266", "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY",
-        "source": "HS_WEB", "consentDate": now}]})
+    served.api(
+        iys,
+        "consent/create",
+        "consent",
+        {
+            "brandCode": BRAND,
+            "list": [
+                {
+                    "recipient": "+905301112266",
+                    "recipientType": "BIREYSEL",
+                    "type": "MESAJ",
+                    "status": "ONAY",
+                    "source": "HS_WEB",
+                    "consentDate": now,
+                }
+            ],
+        },
+    )
     assert served.http.post("/_sandbox/carrier/settle").status_code == 200
     return plain, iys
 
 
 def test_the_sandbox_matches_the_contract_on_every_probe_and_the_battery_changes_nothing(
-        served: Served, tmp_path: Path) -> None:
+    served: Served, tmp_path: Path
+) -> None:
     plain, iys = _populate(served)
     before = served.snapshot()
-    assert before["orders"] and before["messages"] and before["blacklist"] and before["contacts"]
-    assert before["groups"] and before["consents"]
+    assert before["orders"]
+    assert before["messages"]
+    assert before["blacklist"]
+    assert before["contacts"]
+    assert before["groups"]
+    assert before["consents"]
 
     without_iys = conformance(tmp_path, served.url, plain, "--sender", SENDER)
     with_iys = conformance(tmp_path, served.url, iys, "--sender", SENDER, "--brand-code", BRAND)
 
-    assert served.snapshot() == before  # no order, message, blacklist entry, contact, group or consent changed
+    assert (
+        served.snapshot() == before
+    )  # no order, message, blacklist entry, contact, group or consent changed
     for run in (without_iys, with_iys):
         assert run.code == 0, run.out + run.err
         assert run.record is not None
         assert run.differing() == {}
         assert run.record["summary"] == {"probes": len(battery()), "differing": 0, "skipped": 0}
-        assert "all" in run.out and "probes agree" in run.out
-    assert without_iys.record and with_iys.record
-    assert not without_iys.record["profile"]["iys_active"] and with_iys.record["profile"]["iys_active"]
+        assert "all" in run.out
+        assert "probes agree" in run.out
+    assert without_iys.record
+    assert with_iys.record
+    assert not without_iys.record["profile"]["iys_active"]
+    assert with_iys.record["profile"]["iys_active"]
     # between the two accounts every code the battery targets was answered as the contract says
     answered = {p["answers"]["server"]["code"] for r in (without_iys, with_iys) for p in r.record["probes"]}
-    wanted = {400, 401, 404, 422, 459, 460, 450, 468, 469, 470, 454, 453, 457, 452, 455, 458, 464, 466, 471,
-              472, 461, 462, 463, 465, 403, 475, 200}
+    wanted = {
+        400,
+        401,
+        404,
+        422,
+        459,
+        460,
+        450,
+        468,
+        469,
+        470,
+        454,
+        453,
+        457,
+        452,
+        455,
+        458,
+        464,
+        466,
+        471,
+        472,
+        461,
+        462,
+        463,
+        465,
+        403,
+        475,
+        200,
+    }
     assert wanted <= answered
 
 
@@ -65,7 +135,8 @@ def test_compare_with_a_faithful_server_finds_nothing(served: Served, tmp_path: 
     account = served.account()
     run = conformance(tmp_path, served.url, account, "--compare")
     assert run.code == 0, run.out + run.err
-    assert run.record is not None and run.record["compare"] is True
+    assert run.record is not None
+    assert run.record["compare"] is True
     assert run.differing() == {}
     assert run.record["profile"]["sender"] == SENDER  # taken from get-sender when --sender is not given
     assert all(set(p["answers"]) == {"sandbox", "live"} for p in run.record["probes"])
@@ -84,10 +155,13 @@ def test_compare_names_every_status_of_a_server_that_always_answers_http_200(tmp
         assert differing[name]["live"] == [f"http 200 ≠ {code}"], (name, differing[name])
         assert differing[name]["live vs sandbox"] == [f"http 200 ≠ {code}"]
         assert differing[name]["sandbox"] == []  # the in-process sandbox is faithful
-    assert "probes differ" in run.out and "live: http 200 ≠ 452" in run.out
+    assert "probes differ" in run.out
+    assert "live: http 200 ≠ 452" in run.out
 
 
-def test_compare_names_the_probes_a_fault_rule_answers_with_another_code(served: Served, tmp_path: Path) -> None:
+def test_compare_names_the_probes_a_fault_rule_answers_with_another_code(
+    served: Served, tmp_path: Path
+) -> None:
     account = served.account()
     rules = {"rules": [{"endpoint": "get-report", "fault": "status_503"}]}
     assert served.http.put("/_sandbox/faults", json=rules).status_code == 200
@@ -102,17 +176,23 @@ def test_compare_names_the_probes_a_fault_rule_answers_with_another_code(served:
         assert f"code 503 ≠ {int(found)}" in differences["live vs sandbox"]
 
 
-def test_refused_credentials_and_an_unapproved_sender_are_usage_errors(served: Served, tmp_path: Path) -> None:
+def test_refused_credentials_and_an_unapproved_sender_are_usage_errors(
+    served: Served, tmp_path: Path
+) -> None:
     account = served.account()
     wrong = conformance(tmp_path, served.url, type(account)(account.key, "0" * 64))
-    assert wrong.code == 2 and "get-sender" in wrong.err and "401" in wrong.err
+    assert wrong.code == 2
+    assert "get-sender" in wrong.err
+    assert "401" in wrong.err
     assert wrong.record is None
     unapproved = conformance(tmp_path, served.url, account, "--sender", "SOMEONE")
-    assert unapproved.code == 2 and "not an approved sender" in unapproved.err
+    assert unapproved.code == 2
+    assert "not an approved sender" in unapproved.err
 
 
 def test_no_server_is_a_transport_failure(tmp_path: Path) -> None:
     with serve(tmp_path) as gone:
         url, account = gone.url, gone.account()
     run = conformance(tmp_path, url, account)
-    assert run.code == 3 and "Could not talk" in run.err
+    assert run.code == 3
+    assert "Could not talk" in run.err

@@ -50,7 +50,9 @@ def _document(probe: Probe, setup: Setup) -> Any:
 
 
 def _sends(setup: Setup) -> list[tuple[Probe, Any]]:
-    return [(p, _document(p, setup)) for p in battery() if p.endpoint == "send-sms" and p.build(setup).body != b""]
+    return [
+        (p, _document(p, setup)) for p in battery() if p.endpoint == "send-sms" and p.build(setup).body != b""
+    ]
 
 
 def _recipients(document: Any) -> list[str]:
@@ -75,7 +77,9 @@ def test_every_send_sms_probe_has_only_recipients_no_carrier_can_route(setup: Se
             assert not any(ch.isdigit() for ch in number), (probe.name, number)
             with pytest.raises(phonenumbers.NumberParseException):
                 phonenumbers.parse(number, "TR")
-        sender = document.get("sender") if "sender" in document else document["request"]["order"].get("sender")
+        sender = (
+            document.get("sender") if "sender" in document else document["request"]["order"].get("sender")
+        )
         assert sender != APITEST_SENDER, probe.name  # APITEST would go to the registered test number
 
 
@@ -83,7 +87,8 @@ def test_read_only_probes_call_only_read_only_endpoints_and_writes_say_why_they_
     for probe in battery():
         endpoint = ENDPOINTS.get(probe.endpoint or "")
         if probe.safety is Safety.READ_ONLY:
-            assert endpoint is not None and endpoint.read_only, probe.name
+            assert endpoint is not None, probe.name
+            assert endpoint.read_only, probe.name
         elif endpoint is not None and not endpoint.read_only:
             assert probe.safety is not Safety.READ_ONLY, probe.name
 
@@ -97,17 +102,20 @@ def test_writes_name_nothing_that_can_exist(setup: Setup) -> None:
         payload = next(v for k, v in document["request"].items() if k != "authentication")
         if probe.safety is Safety.NOTHING_NAMED:  # cancel / delete: letters, no digit can name a row
             value = payload.get("id") or payload.get("number")
-            assert value and not any(ch.isdigit() for ch in value), probe.name
+            assert value, probe.name
+            assert not any(ch.isdigit() for ch in value), probe.name
         elif probe.safety is Safety.INVALID_RECORDS:  # every record wrong in every field
             records = payload["list"] if isinstance(payload["list"], list) else [payload["list"]]
             for record in records:
-                assert phone.try_normalize(record["recipient"]) is None and "@" not in record["recipient"]
+                assert phone.try_normalize(record["recipient"]) is None
+                assert "@" not in record["recipient"]
                 assert record["recipientType"] not in IYS_LISTS
                 assert record["type"] not in ("MESAJ", "EPOSTA", "ARAMA")
                 assert record["status"] not in ("ONAY", "RET")
         else:  # two independent faults: nothing to name (an unknown parent or group) besides the probed one
             unknown = {payload.get("parent"), *(payload.get("groups") or [])} - {None}
-            assert unknown and all(len(v) >= 18 for v in unknown), probe.name
+            assert unknown, probe.name
+            assert all(len(v) >= 18 for v in unknown), probe.name
 
 
 def test_probe_names_are_unique_and_expectations_come_from_codes() -> None:
@@ -117,7 +125,8 @@ def test_probe_names_are_unique_and_expectations_come_from_codes() -> None:
         for probe in probes:
             expected = probe.expected(profile)
             code = Code(expected.code)
-            assert expected.message == code.message and expected.http_status == int(code)
+            assert expected.message == code.message
+            assert expected.http_status == int(code)
 
 
 def test_send_sms_expectations_follow_the_oq2_order() -> None:
@@ -147,18 +156,32 @@ def test_iys_probes_expect_403_without_a_subscription_and_skip_without_a_brand_c
 
 def _answer(body: dict[str, Any], *, http: int = 200, media: str = "application/json") -> Observation:
     status = body["response"]["status"]
-    return Observation(http_status=http, code=int(status["code"]), message=status["message"], media_type=media,
-                       fields=shape_of(body))
+    return Observation(
+        http_status=http,
+        code=int(status["code"]),
+        message=status["message"],
+        media_type=media,
+        fields=shape_of(body),
+    )
 
 
-BALANCE = Expected.of(Code.OK, "json", {"response.balance": "object", "response.balance.amount": "number",
-                                        "response.balance.sms": "integer"})
+BALANCE = Expected.of(
+    Code.OK,
+    "json",
+    {"response.balance": "object", "response.balance.amount": "number", "response.balance.sms": "integer"},
+)
 OK = {"code": 200, "message": Code.OK.message}
 
 
 def test_the_comparer_names_the_type_drift_of_section_1_5() -> None:
-    drifted = _answer({"response": {"status": {"code": "200", "message": Code.OK.message},
-                                    "balance": {"amount": "0", "sms": "18343"}}})
+    drifted = _answer(
+        {
+            "response": {
+                "status": {"code": "200", "message": Code.OK.message},
+                "balance": {"amount": "0", "sms": "18343"},
+            }
+        }
+    )
     assert against_contract(BALANCE, drifted) == [
         "type response.status.code: string ≠ integer",
         "type response.balance.amount: string ≠ number",
@@ -174,23 +197,43 @@ def test_the_comparer_names_the_type_drift_of_section_1_5() -> None:
 
 
 def test_the_comparer_names_missing_and_extra_fields_but_not_empty_lists() -> None:
-    senders = Expected.of(Code.OK, "json", {"response.senders": "object", "response.senders.sender": "array",
-                                            "response.senders.sender[]": "string"})
+    senders = Expected.of(
+        Code.OK,
+        "json",
+        {
+            "response.senders": "object",
+            "response.senders.sender": "array",
+            "response.senders.sender[]": "string",
+        },
+    )
     empty = _answer({"response": {"status": OK, "senders": {"sender": []}}})
     full = _answer({"response": {"status": OK, "senders": {"sender": ["ACME", 7]}}})
     assert against_contract(senders, empty) == []
     assert against_contract(senders, full) == ["type response.senders.sender[]: integer|string ≠ string"]
     assert between(empty, full, senders) == []  # items of an empty list say nothing
     error = Expected.of(Code.ORDER_NOT_FOUND, "json")
-    chatty = _answer({"response": {"status": {"code": 455, "message": Code.ORDER_NOT_FOUND.message},
-                                   "order": {}}}, http=455)
+    chatty = _answer(
+        {"response": {"status": {"code": 455, "message": Code.ORDER_NOT_FOUND.message}, "order": {}}},
+        http=455,
+    )
     assert against_contract(error, chatty) == ["field response.order extra (object)"]
-    bare = Observation(http_status=455, code=455, message=Code.ORDER_NOT_FOUND.message, media_type="text/html",
-                       fields={"response": "object"})
+    bare = Observation(
+        http_status=455,
+        code=455,
+        message=Code.ORDER_NOT_FOUND.message,
+        media_type="text/html",
+        fields={"response": "object"},
+    )
     assert against_contract(error, bare) == [
-        "content-type text/html ≠ application/json", "field response.status missing",
-        "field response.status.code missing", "field response.status.message missing"]
+        "content-type text/html ≠ application/json",
+        "field response.status missing",
+        "field response.status.code missing",
+        "field response.status.message missing",
+    ]
 
 
 def test_the_record_url_keeps_no_secret() -> None:
-    assert public_url("https://user:pw@api.example.com:8443/base/?key=k#x") == "https://api.example.com:8443/base"
+    assert (
+        public_url("https://user:pw@api.example.com:8443/base/?key=k#x")
+        == "https://api.example.com:8443/base"
+    )
