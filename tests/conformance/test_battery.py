@@ -133,13 +133,28 @@ def test_the_sandbox_matches_the_contract_on_every_probe_and_the_battery_changes
 
 def test_compare_with_a_faithful_server_finds_nothing(served: Served, tmp_path: Path) -> None:
     account = served.account()
+    served.api(
+        account,
+        "send-sms",
+        "order",
+        {  # an order to read: the in-process sandbox gets one too
+            "sender": SENDER,
+            "iys": "0",
+            "message": {"text": "rapor", "receipents": {"number": ["5301112233"]}},
+        },
+    )
     run = conformance(tmp_path, served.url, account, "--compare")
     assert run.code == 0, run.out + run.err
     assert run.record is not None
     assert run.record["compare"] is True
     assert run.differing() == {}
+    assert run.record["summary"]["skipped"] == 0
     assert run.record["profile"]["sender"] == SENDER  # taken from get-sender when --sender is not given
     assert all(set(p["answers"]) == {"sandbox", "live"} for p in run.record["probes"])
+    report = next(p for p in run.record["probes"] if p["name"] == "get-report/200")
+    for answer in report["answers"].values():  # both read a report row, so its item types were compared
+        assert answer["fields"]["response.order.message[].status"] == "integer"
+    assert report["request"]["body"].count("<order id>") == 1  # the record names no order of the account
 
 
 def test_compare_names_every_status_of_a_server_that_always_answers_http_200(tmp_path: Path) -> None:

@@ -36,7 +36,12 @@ PROFILES = {
     "iys": Profile(("ACME", "NOSENDER0"), "ACME", iys_active=True, brand_code="612345"),
     "iys-unknown-brand": Profile(("ACME",), "ACME", iys_active=True),
 }
-SETUPS = [Setup(Credentials("k" * 32, "h" * 64), profile, date(2026, 12, 4)) for profile in PROFILES.values()]
+CREDENTIALS = Credentials("k" * 32, "h" * 64)
+SETUPS = [Setup(CREDENTIALS, profile, date(2026, 12, 4), "1234") for profile in PROFILES.values()]
+
+
+def _setup(profile: str, order_id: str | None = None) -> Setup:
+    return Setup(CREDENTIALS, PROFILES[profile], date(2026, 12, 4), order_id)
 
 
 def _document(probe: Probe, setup: Setup) -> Any:
@@ -145,10 +150,14 @@ def test_iys_probes_expect_403_without_a_subscription_and_skip_without_a_brand_c
     probes = {p.name: p for p in battery()}
     assert probes["consent/show/422"].expected(PROFILES["plain"]).code == 403
     assert probes["consent/show/422"].expected(PROFILES["iys"]).code == 422
-    assert probes["consent/show/422"].skipped(PROFILES["iys-unknown-brand"])
+    assert probes["consent/show/422"].skipped(_setup("iys-unknown-brand"))
     assert probes["consent/create/475"].expected(PROFILES["iys"]).code == 475
-    assert probes["consent/show/200-quirk"].skipped(PROFILES["iys-unknown-brand"]) is None
-    assert probes["send-sms/459"].skipped(Profile((), None, iys_active=False))
+    assert probes["consent/show/200-quirk"].skipped(_setup("iys-unknown-brand")) is None
+    assert probes["get-report/200"].skipped(_setup("plain"))
+    assert probes["get-report/200"].skipped(_setup("plain", "1234")) is None
+    assert probes["send-sms/459"].skipped(
+        Setup(CREDENTIALS, Profile((), None, iys_active=False), date.today())
+    )
 
 
 # ---------------------------------------------------------------------------------------------- comparer

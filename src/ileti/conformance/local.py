@@ -18,19 +18,27 @@ from typing import Any
 import urllib3
 
 from ileti.conformance.probes import Credentials, Profile
+from ileti.limits import APITEST_SENDER
 from ileti.wire import json_codec
+from ileti.wire import models as wm
+from ileti.wire.endpoints import ENDPOINTS
+from ileti.wire.envelope import Authentication, request_envelope
 
 __all__ = ["PLACEHOLDER_BRAND", "LocalSandbox"]
 
 PLACEHOLDER_BRAND = "700000"
 """The brand code of a sandbox account mirroring an İYS account whose code the user did not give."""
 
+TEST_NUMBER = "+905300000000"
+"""The sandbox account's registered test number, and the one recipient of its seeded order (in process)."""
+
 
 class LocalSandbox:
     """`with LocalSandbox(profile) as sandbox:` → `sandbox.url`, `sandbox.credentials`."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, *, with_order: bool = False) -> None:
         self.profile = profile
+        self.with_order = with_order
         self.url = ""
         self.credentials = Credentials("", "")
         self._tmp = tempfile.TemporaryDirectory(prefix="ileti-conformance-")
@@ -42,6 +50,8 @@ class LocalSandbox:
         try:
             self._start()
             self.credentials = self._create_account()
+            if self.with_order:
+                self._place_order()
         except BaseException:
             self.close()
             raise
@@ -82,23 +92,43 @@ class LocalSandbox:
         probes reaches it)."""
         profile = self.profile
         brand = (profile.brand_code or PLACEHOLDER_BRAND) if profile.iys_active else None
-        body = {
-            "senders": list(profile.senders),
-            "balance": {"amount": 1000.0, "sms": 10_000},
-            "iys": {"brand_code": brand, "active": profile.iys_active},
-        }
+        account = self._post(
+            "/_sandbox/accounts",
+            {
+                "senders": list(profile.senders),
+                "balance": {"amount": 1000.0, "sms": 10_000},
+                "iys": {"brand_code": brand, "active": profile.iys_active},
+                "test_number": TEST_NUMBER,
+            },
+        )
+        return Credentials(account["key"], account["hash"])
+
+    def _place_order(self) -> None:
+        """One settled order, so the report probes have something to read, as on the probed account."""
+        creds = self.credentials
+        order = wm.SendSmsRequest(
+            sender=self.profile.sender or APITEST_SENDER,
+            iys="0",
+            messages=[
+                wm.SendSmsMessage(text="ileti conformance", recipients=wm.Recipients(numbers=[TEST_NUMBER]))
+            ],
+        )
+        auth = Authentication(key=creds.key, hash=creds.hash)
+        self._post("/v1/send-sms/json", request_envelope(auth, ENDPOINTS["send-sms"], order))
+        self._post("/_sandbox/carrier/settle", {})
+
+    def _post(self, path: str, body: Any) -> Any:
         response = urllib3.request(
             "POST",
-            self.url + "/_sandbox/accounts",
+            self.url + path,
             body=json_codec.dumps(body),
             headers={"Content-Type": "application/json"},
             retries=False,
             timeout=30,
         )
-        if response.status != 201:
-            raise RuntimeError(f"the in-process sandbox refused the account: {response.data[:300]!r}")
-        account = json_codec.loads(response.data)
-        return Credentials(account["key"], account["hash"])
+        if response.status not in (200, 201):
+            raise RuntimeError(f"the in-process sandbox refused {path}: {response.data[:300]!r}")
+        return json_codec.loads(response.data)
 
     def close(self) -> None:
         if self._server is not None and self._thread is not None:

@@ -142,9 +142,13 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Setup:
+    """What building a request needs: the credentials, the profile, today's date (Istanbul) and an existing
+    order of this server's account, found by a read-only get-reports (None: no order in the last days)."""
+
     credentials: Credentials
     profile: Profile
-    today: date  # Istanbul
+    today: date
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,7 @@ class Expected:
         return cls(int(code), int(code), code.message, MEDIA_TYPES[variant], fields)
 
 
-Skip = Callable[[Profile], str | None]
+Skip = Callable[[Setup], str | None]
 Expect = Callable[[Profile], Code]
 
 
@@ -217,8 +221,8 @@ class Probe:
     def expected(self, profile: Profile) -> Expected:
         return Expected.of(self.expect(profile), self.variant, self.shape)
 
-    def skipped(self, profile: Profile) -> str | None:
-        return self.skip(profile) if self.skip else None
+    def skipped(self, setup: Setup) -> str | None:
+        return self.skip(setup) if self.skip else None
 
 
 # ---------------------------------------------------------------------------------------------- bodies
@@ -316,14 +320,24 @@ def _iys(code: Code) -> Expect:
     return lambda profile: code if profile.iys_active else Code.NO_IYS_SUBSCRIPTION
 
 
-def _needs_brand(profile: Profile) -> str | None:
-    if profile.iys_active and not profile.brand_code:
+def _needs_brand(setup: Setup) -> str | None:
+    if setup.profile.iys_active and not setup.profile.brand_code:
         return "needs --brand-code (the account has İYS)"
     return None
 
 
-def _needs_sender(profile: Profile) -> str | None:
-    return None if profile.sender else "needs an approved sender (--sender; get-sender listed none)"
+def _needs_sender(setup: Setup) -> str | None:
+    return None if setup.profile.sender else "needs an approved sender (--sender; get-sender listed none)"
+
+
+def _needs_order(setup: Setup) -> str | None:
+    return None if setup.order_id else f"no order in the last {REPORTS_MAX_DAYS} days to read"
+
+
+def reports_request(credentials: Credentials, today: date) -> HttpRequest:
+    """get-reports of the last days: an order id for the report probes (read-only)."""
+    build = _json("get-reports", lambda s: _days(s, REPORTS_MAX_DAYS))
+    return build(Setup(credentials, Profile((), None, False), today))
 
 
 # ---------------------------------------------------------------------------------------------- send-sms
@@ -516,6 +530,25 @@ _REPORTS = {
     **_SUMMARY,
     **{f"response.orders[].{name}": "string" for name in ("submitAt", "sendAt", "sender")},
 }
+_REPORT = {
+    "response.order": "object",
+    "response.order.id": "string",
+    **{
+        f"response.order.{name}": "integer"
+        for name in ("status", "total", "delivered", "undelivered", "waiting")
+    },
+    **{f"response.order.{name}": "string" for name in ("submitAt", "sendAt", "sender")},
+    "response.order.price": "number",
+    "response.order.message": "array",
+    "response.order.message[]": "object",
+    "response.order.message[].number": "string",
+    "response.order.message[].status": "integer",
+}
+_REPORT_XML = {  # XML carries every scalar as text
+    **{path: "string" for path, kind in _REPORT.items() if kind in ("integer", "number", "string")},
+    "response.order": "object",
+    "response.order.message": "any",
+}
 _GROUPS = {
     "response.groups": "array",
     "response.groups[]": "object",
@@ -676,6 +709,10 @@ def _general_probes() -> list[Probe]:
     ]
 
 
+def _first_row(setup: Setup) -> wm.GetReportRequest:
+    return wm.GetReportRequest(id=setup.order_id or NO_SUCH_ID, page="1", row_count="1")
+
+
 def _report_probes() -> list[Probe]:
     c = Code
     ro = Safety.READ_ONLY
@@ -697,6 +734,28 @@ def _report_probes() -> list[Probe]:
             Safety.NOTHING_NAMED,
             _xml("cancel-order", wm.CancelOrderRequest(id=NOT_AN_ID)),
             _fixed(c.ORDER_NOT_FOUND),
+        ),
+        Probe(
+            "get-report/200",
+            "first row of an existing order's report (§1.5 types)",
+            "get-report",
+            "json",
+            ro,
+            _json("get-report", _first_row),
+            _fixed(c.OK),
+            _REPORT,
+            skip=_needs_order,
+        ),
+        Probe(
+            "get-report/xml/200",
+            "first row of an existing order's report, XML",
+            "get-report",
+            "xml",
+            ro,
+            _xml("get-report", _first_row),
+            _fixed(c.OK),
+            _REPORT_XML,
+            skip=_needs_order,
         ),
         Probe(
             "get-report/455",

@@ -13,6 +13,7 @@ import urllib.parse
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import urllib3
@@ -26,11 +27,12 @@ from ileti.conformance.probes import (
     Setup,
     consent_show_request,
     get_sender_request,
+    reports_request,
 )
 from ileti.wire import json_codec
 from ileti.wire.errors import DecodeError
 
-__all__ = ["DiscoveryError", "Observation", "Target", "discover", "run", "shape_of"]
+__all__ = ["DiscoveryError", "Observation", "Target", "discover", "existing_order", "run", "shape_of"]
 
 
 @dataclass(slots=True)
@@ -163,7 +165,7 @@ def run(target: Target, probes: Sequence[Probe], setup: Setup) -> list[Observati
     """Every probe against one server, in order; a probe the profile cannot serve is recorded as skipped."""
     results = []
     for probe in probes:
-        reason = probe.skipped(setup.profile)
+        reason = probe.skipped(setup)
         if reason:
             results.append(Observation(skipped=reason))
             continue
@@ -204,3 +206,15 @@ def discover(
         iys_active=shown.code != 403,
         brand_code=brand_code,
     )
+
+
+def existing_order(target: Target, credentials: Credentials, today: date) -> str | None:
+    """The id of an order of the last days (get-reports, read-only), for the report probes; None if none."""
+    _, document = target.exchange(reports_request(credentials, today))
+    try:
+        orders = document["response"]["orders"]
+        first = orders[0] if isinstance(orders, list) else orders
+        order_id = first["id"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return str(order_id) if isinstance(order_id, int | str) and str(order_id).strip().isdigit() else None

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from ileti import __version__
 from ileti.conformance.compare import against_contract, between
 from ileti.conformance.probes import REDACTED, Credentials, Expected, Probe, Profile, Setup, battery
-from ileti.conformance.runner import Observation, Target, discover, run
+from ileti.conformance.runner import Observation, Target, discover, existing_order, run
 
 __all__ = ["LIVE", "SANDBOX", "SERVER", "ProbeResult", "Record", "check"]
 
@@ -59,9 +59,8 @@ class Record:
     def as_json(self) -> dict[str, Any]:
         """The whole record for a bug report: requests with the credentials replaced, every answer's status,
         message, field types and time; never a credential or a payload value."""
-        setup = Setup(
-            REDACTED, self.profile, datetime.fromisoformat(self.started_at).astimezone(ISTANBUL).date()
-        )
+        day = datetime.fromisoformat(self.started_at).astimezone(ISTANBUL).date()
+        setup = Setup(REDACTED, self.profile, day, order_id="<order id>")
         return {
             "tool": f"ileti conformance {__version__}",
             "started_at": self.started_at,
@@ -144,14 +143,17 @@ def check(
     target = Target(LIVE if compare else SERVER, base_url, timeout=timeout)
     try:
         profile = discover(target, credentials, sender=sender, brand_code=brand_code)
-        answers = {target.name: run(target, probes, Setup(credentials, profile, today))}
+        order_id = existing_order(target, credentials, today)
+        answers = {target.name: run(target, probes, Setup(credentials, profile, today, order_id))}
         if compare:
             from ileti.conformance.local import LocalSandbox
 
-            with LocalSandbox(profile) as sandbox:
+            with LocalSandbox(profile, with_order=order_id is not None) as sandbox:
                 local = Target(SANDBOX, sandbox.url, timeout=timeout)
                 try:
-                    answers[SANDBOX] = run(local, probes, Setup(sandbox.credentials, profile, today))
+                    local_order = existing_order(local, sandbox.credentials, today)
+                    setup = Setup(sandbox.credentials, profile, today, local_order)
+                    answers[SANDBOX] = run(local, probes, setup)
                 finally:
                     local.close()
     finally:
