@@ -3,12 +3,15 @@ the battery changes nothing in the store, and `--compare` names every difference
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from tests.conformance.conftest import BRAND, SENDER, Served, conformance, serve
 
+from ileti.cli import main
 from ileti.codes import Code
 from ileti.conformance import Profile, battery
 
@@ -211,3 +214,19 @@ def test_no_server_is_a_transport_failure(tmp_path: Path) -> None:
     run = conformance(tmp_path, url, account)
     assert run.code == 3
     assert "Could not talk" in run.err
+
+
+def test_the_global_json_option_prints_the_record(
+    served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account = served.account()
+    for name in ("ILETI_BASE_URL", "ILETI_API_KEY", "ILETI_API_HASH", "ILETI_SENDER", "ILETI_BRAND_CODE"):
+        monkeypatch.delenv(name, raising=False)
+    code = main(
+        ["--json", "--base-url", served.url, "--key", account.key, "--hash", account.hash, "conformance"]
+    )
+    record = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert record["summary"]["differing"] == 0
+    assert record["summary"]["skipped"] == 2  # the account has no order to read
+    assert record["base_url"] == served.url

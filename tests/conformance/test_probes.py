@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -160,6 +161,16 @@ def test_iys_probes_expect_403_without_a_subscription_and_skip_without_a_brand_c
     )
 
 
+def test_without_defusedxml_the_xml_probes_are_skipped_not_crashed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ileti.conformance import probes as module
+
+    monkeypatch.setattr(module, "xml_available", lambda: False)  # a client-only install
+    setup = _setup("plain", "1234")
+    skipped = {p.name for p in battery() if p.skipped(setup)}
+    assert skipped == {p.name for p in battery() if p.variant != "json"}
+    assert all("ileti[sandbox]" in (p.skipped(setup) or "") for p in battery() if p.variant == "xml")
+
+
 # ---------------------------------------------------------------------------------------------- comparer
 
 
@@ -246,3 +257,11 @@ def test_the_record_url_keeps_no_secret() -> None:
         public_url("https://user:pw@api.example.com:8443/base/?key=k#x")
         == "https://api.example.com:8443/base"
     )
+
+
+def test_the_docs_list_every_probe_with_its_safety_class() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "conformance.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in docs.splitlines() if line.startswith("| `")}
+    for probe in battery():
+        assert probe.name in rows, f"docs/conformance.md does not list {probe.name}"
+        assert f"| {probe.safety.value} |" in rows[probe.name], probe.name

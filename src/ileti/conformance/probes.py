@@ -21,6 +21,7 @@ Every expected code is a `Code` member, its message comes from `ileti.codes`, an
 from __future__ import annotations
 
 import enum
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -50,6 +51,8 @@ __all__ = [
     "battery",
     "consent_show_request",
     "get_sender_request",
+    "reports_request",
+    "xml_available",
 ]
 
 Variant = Literal["json", "xml", "get"]
@@ -222,7 +225,14 @@ class Probe:
         return Expected.of(self.expect(profile), self.variant, self.shape)
 
     def skipped(self, setup: Setup) -> str | None:
+        if self.variant != "json" and not xml_available():
+            return "XML needs pip install 'ileti[sandbox]' (defusedxml)"
         return self.skip(setup) if self.skip else None
+
+
+def xml_available() -> bool:
+    """Whether `ileti.wire.xml_codec` can be used (defusedxml comes with the sandbox extra)."""
+    return importlib.util.find_spec("defusedxml") is not None
 
 
 # ---------------------------------------------------------------------------------------------- bodies

@@ -4,6 +4,7 @@ a JSON file for a bug report."""
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 from rich.console import Console
@@ -65,10 +66,21 @@ def print_record(console: Console, record: Record) -> None:
         table.add_row(*cells, notes)
     console.print(table)
     differing, total = len(record.differing), len(record.results)
+    skipped = sum(1 for r in record.results if any(a.skipped for a in r.answers.values()))
+    tail = f" ({skipped} skipped)" if skipped else ""
     if differing:
-        console.print(Text(f"✗ {differing} of {total} probes differ", "bold red"))
+        console.print(Text(f"✗ {differing} of {total} probes differ{tail}", "bold red"))
     else:
-        console.print(Text(f"✓ all {total} probes agree", "bold green"))
+        console.print(Text(f"✓ all {total} probes agree{tail}", "bold green"))
+    times = []
+    for label in labels:
+        answered = [r.answers[label].elapsed_ms for r in record.results if r.answers[label].http_status]
+        if answered:
+            times.append(
+                f"{label} median {statistics.median(answered):.1f} ms, slowest {max(answered):.0f} ms"
+            )
+    if times:
+        console.print(Text("answer times: " + "; ".join(times), "dim"))
 
 
 def write_json(path: Path, record: Record) -> None:

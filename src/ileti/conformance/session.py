@@ -16,7 +16,16 @@ from zoneinfo import ZoneInfo
 
 from ileti import __version__
 from ileti.conformance.compare import against_contract, between
-from ileti.conformance.probes import REDACTED, Credentials, Expected, Probe, Profile, Setup, battery
+from ileti.conformance.probes import (
+    REDACTED,
+    Credentials,
+    Expected,
+    Probe,
+    Profile,
+    Setup,
+    battery,
+    xml_available,
+)
 from ileti.conformance.runner import Observation, Target, discover, existing_order, run
 
 __all__ = ["LIVE", "SANDBOX", "SERVER", "ProbeResult", "Record", "check"]
@@ -82,6 +91,8 @@ class Record:
 
 
 def _request_json(probe: Probe, setup: Setup) -> dict[str, Any]:
+    if probe.variant != "json" and not xml_available():
+        return {}
     request = probe.build(setup)
     out: dict[str, Any] = {"method": request.method, "path": request.path}
     if request.query:
