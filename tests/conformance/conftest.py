@@ -92,9 +92,11 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, *flags: str) -> Iterator[Served]:
-    """`ileti serve` in its own session; SIGKILLed on the way out whatever happened."""
-    port, db, log = _free_port(), tmp_path / f"serve-{time.monotonic_ns()}.db", tmp_path / "serve.log"
+def serve(tmp_path: Path, *flags: str, database: str | None = None) -> Iterator[Served]:
+    """`ileti serve` in its own session (on a fresh SQLite file, or `database`); SIGKILLed on the way out
+    whatever happened."""
+    port, log = _free_port(), tmp_path / "serve.log"
+    db = database or tmp_path / f"serve-{time.monotonic_ns()}.db"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
         "ILETI_LOG_LEVEL": "warning",
@@ -129,7 +131,7 @@ def serve(tmp_path: Path, *flags: str) -> Iterator[Served]:
             assert time.monotonic() < deadline, "ileti serve did not become ready"
             time.sleep(0.05)
         with httpx.Client(base_url=url, timeout=30) as http:
-            yield Served(url, db, log, http)
+            yield Served(url, Path(db), log, http)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)

@@ -4,6 +4,7 @@ the battery changes nothing in the store, and `--compare` names every difference
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from tests.conformance.conftest import BRAND, SENDER, Served, conformance, serve
 from ileti.cli import main
 from ileti.codes import Code
 from ileti.conformance import Profile, battery
+from ileti.testing import sandbox_database
 
 
 def _populate(served: Served) -> tuple:
@@ -230,3 +232,16 @@ def test_the_global_json_option_prints_the_record(
     assert record["summary"]["differing"] == 0
     assert record["summary"]["skipped"] == 2  # the account has no order to read
     assert record["base_url"] == served.url
+
+
+def test_the_sandbox_on_postgresql_matches_the_contract_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not os.environ.get("ILETI_TEST_POSTGRES_URL"):
+        pytest.skip("needs ILETI_TEST_POSTGRES_URL (a PostgreSQL server the tests may create databases on)")
+    monkeypatch.setenv("ILETI_TEST_DB", "postgresql")
+    with sandbox_database() as database, serve(tmp_path, database=database) as served:
+        account = served.account(iys={"brand_code": BRAND, "active": True})
+        run = conformance(tmp_path, served.url, account, "--brand-code", BRAND)
+    assert run.code == 0, run.out + run.err
+    assert run.differing() == {}
