@@ -779,8 +779,10 @@ def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str
         raise click.UsageError(
             "API credentials are missing: pass --key and --hash, or set ILETI_API_KEY and ILETI_API_HASH")
     if compare:
-        try:
-            import ileti.sandbox  # noqa: F401 -- the in-process sandbox needs the extra
+        try:  # the in-process sandbox needs the extra
+            import uvicorn  # noqa: F401
+
+            import ileti.sandbox  # noqa: F401
         except ImportError as exc:
             raise click.UsageError("--compare needs the sandbox: pip install 'ileti[sandbox]'") from exc
     base_url = url or state.base_url or DEFAULT_BASE_URL
