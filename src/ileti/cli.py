@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -759,9 +760,13 @@ def _print_bulk_summary(state: Cli, summary: bulk_sending.Summary, results_path:
               help="Write the whole record (no credentials) to this file, for a bug report.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds per request.")
+@click.option("--only", "patterns", multiple=True, metavar="PATTERN",
+              help="Run only the probes whose name matches (shell pattern, e.g. 'send-sms/*'; repeatable).")
+@click.option("--list", "list_only", is_flag=True, help="List the probes and what they send; send nothing.")
 @click.pass_context
 def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str | None, sender: str | None,
-                brand_code: str | None, compare: bool, json_file: Path | None, timeout: float) -> int:
+                brand_code: str | None, compare: bool, json_file: Path | None, timeout: float,
+                patterns: tuple[str, ...], list_only: bool) -> int:
     """Probe a server with requests the API refuses or only reads; compare each answer with the contract.
 
     No probe can send an SMS or change anything (docs/conformance.md). Exit 0 when every answer agrees
@@ -772,8 +777,18 @@ def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str
     """
     from ileti import conformance as battery
     from ileti.client import DEFAULT_BASE_URL
+    from ileti.conformance import report
 
     state = _state(ctx)
+    probes = [p for p in battery.battery() if not patterns or any(fnmatch(p.name, x) for x in patterns)]
+    if not probes:
+        raise click.UsageError(f"no probe matches {', '.join(patterns)} (see ileti conformance --list)")
+    if list_only:
+        if state.json:
+            state.emit({"probes": report.probe_list(probes)})
+        else:
+            report.print_probes(state.out, probes)
+        return EXIT_OK
     key, hash_ = key or state.key, hash_ or state.hash
     if not key or not hash_:
         raise click.UsageError(
@@ -788,14 +803,12 @@ def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str
     base_url = url or state.base_url or DEFAULT_BASE_URL
     try:
         record = battery.check(base_url, battery.Credentials(key, hash_), sender=sender,
-                               brand_code=brand_code, compare=compare, timeout=timeout)
+                               brand_code=brand_code, compare=compare, timeout=timeout, probes=probes)
     except battery.DiscoveryError as exc:
         if exc.no_answer:
             state.err.print(Text.assemble(("Could not talk to the server: ", "bold red"), str(exc)))
             return EXIT_TRANSPORT
         raise click.UsageError(str(exc)) from exc
-    from ileti.conformance import report
-
     if json_file is not None:
         report.write_json(json_file, record)
     if state.json:

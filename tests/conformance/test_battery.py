@@ -245,3 +245,21 @@ def test_the_sandbox_on_postgresql_matches_the_contract_too(
         run = conformance(tmp_path, served.url, account, "--brand-code", BRAND)
     assert run.code == 0, run.out + run.err
     assert run.differing() == {}
+
+
+def test_list_shows_the_probes_without_a_server_and_only_picks_some(
+    served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ILETI_BASE_URL", "ILETI_API_KEY", "ILETI_API_HASH", "ILETI_SENDER", "ILETI_BRAND_CODE"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--json", "conformance", "--list"]) == 0  # no credentials, no server
+    listed = json.loads(capsys.readouterr().out)["probes"]
+    assert [p["name"] for p in listed] == [p.name for p in battery()]
+    assert {p["safety"] for p in listed} >= {"read-only", "no recipient", "names nothing"}
+
+    account = served.account()
+    args = ["--json", "conformance", "--base-url", served.url, "--key", account.key, "--hash", account.hash]
+    assert main([*args, "--only", "send-sms/get/*", "--only", "get-report/455"]) == 0
+    names = [p["name"] for p in json.loads(capsys.readouterr().out)["probes"]]
+    assert names == [p.name for p in battery() if p.name.startswith("send-sms/get/")] + ["get-report/455"]
+    assert main([*args, "--only", "no-such-probe"]) == 2

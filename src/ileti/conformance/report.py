@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ileti.conformance.probes import Expected
+from ileti.conformance.probes import Expected, Probe, Profile
 from ileti.conformance.runner import Observation
 from ileti.conformance.session import Record
 
-__all__ = ["print_record", "write_json"]
+__all__ = ["print_probes", "print_record", "probe_list", "write_json"]
 
 
 def _expected(expected: Expected) -> Text:
@@ -85,3 +85,42 @@ def print_record(console: Console, record: Record) -> None:
 
 def write_json(path: Path, record: Record) -> None:
     path.write_text(json.dumps(record.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+_PLAIN = Profile(senders=(), sender=None, iys_active=False)
+_IYS = Profile(senders=(), sender=None, iys_active=True)
+
+
+def probe_list(probes: list[Probe]) -> list[dict[str, object]]:
+    """What each probe sends and expects, without credentials or a server (`--list`)."""
+    out: list[dict[str, object]] = []
+    for probe in probes:
+        plain, iys = probe.expected(_PLAIN).code, probe.expected(_IYS).code
+        out.append(
+            {
+                "name": probe.name,
+                "endpoint": probe.endpoint,
+                "variant": probe.variant,
+                "about": probe.about,
+                "safety": probe.safety.value,
+                "expected": plain,
+                "expected_with_iys": iys,
+            }
+        )
+    return out
+
+
+def print_probes(console: Console, probes: list[Probe]) -> None:
+    table = Table(
+        "probe", "variant", "contract", "safety", "request", header_style="bold", box=None, pad_edge=False
+    )
+    for item in probe_list(probes):
+        plain, iys = item["expected"], item["expected_with_iys"]
+        expected = str(plain) if plain == iys else f"{plain}; {iys} with İYS"
+        table.add_row(
+            str(item["name"]), str(item["variant"]), expected, str(item["safety"]), str(item["about"])
+        )
+    console.print(table)
+    console.print(
+        Text(f"{len(probes)} probes; none can send an SMS or change anything (docs/conformance.md)", "dim")
+    )
