@@ -3,8 +3,10 @@ from the core, and the comparer names type drift without flagging what is not a 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,20 +18,25 @@ from ileti import phone
 from ileti.codes import Code
 from ileti.conformance.compare import against_contract, between
 from ileti.conformance.probes import (
+    NOT_A_NUMBER,
     SEND_SMS_ORDER,
     Credentials,
     Expected,
+    HttpRequest,
     Probe,
     Profile,
     Safety,
     Setup,
     battery,
     send_expectation,
+    send_order,
 )
-from ileti.conformance.runner import Observation, shape_of
+from ileti.conformance.runner import Observation, Target, UnsafeProbeError, check_safe, run, shape_of
 from ileti.conformance.session import public_url
 from ileti.limits import APITEST_SENDER, IYS_LISTS
+from ileti.wire import models as wm
 from ileti.wire.endpoints import ENDPOINTS
+from ileti.wire.envelope import Authentication, request_envelope
 from ileti.wire.xml_codec import from_xml
 
 PROFILES = {
@@ -265,3 +272,67 @@ def test_the_docs_list_every_probe_with_its_safety_class() -> None:
     for probe in battery():
         assert probe.name in rows, f"docs/conformance.md does not list {probe.name}"
         assert f"| {probe.safety.value} |" in rows[probe.name], probe.name
+
+
+# ---------------------------------------------------------------------------------------------- the guard
+
+
+@pytest.mark.parametrize("setup", SETUPS, ids=list(PROFILES))
+def test_every_probe_passes_the_runtime_guard(setup: Setup) -> None:
+    for probe in battery():
+        check_safe(probe, probe.build(setup))
+
+
+def _variant(name: str, **changes: Any) -> Probe:
+    probe = next(p for p in battery() if p.name == name)
+    return dataclasses.replace(probe, **changes)
+
+
+def _order_to(number: str, sender: str = "ACME") -> Callable[[Setup], HttpRequest]:
+    def build(setup: Setup) -> HttpRequest:
+        order = send_order(setup.profile).model_copy(update={"sender": sender})
+        order.messages[0].recipients = wm.Recipients(numbers=[NOT_A_NUMBER, number])  # type: ignore[index]
+        body = request_envelope(Authentication(key="k", hash="h"), ENDPOINTS["send-sms"], order)
+        return HttpRequest("POST", "/v1/send-sms/json", json.dumps(body).encode(), "application/json")
+
+    return build
+
+
+UNSAFE = {
+    "a real number": _variant("send-sms/452", build=_order_to("5301234567")),
+    "a number in letters and digits": _variant("send-sms/452", build=_order_to("tel:0530")),
+    "the APITEST sender": _variant("send-sms/452", build=_order_to("NO-NUMBER", sender=APITEST_SENDER)),
+    "a cancel of a numeric id": _variant(
+        "cancel-order/455",
+        build=lambda s: HttpRequest(
+            "POST",
+            "/v1/cancel-order/json",
+            json.dumps({"request": {"authentication": {}, "order": {"id": "12"}}}).encode(),
+            "application/json",
+        ),
+    ),
+    "a read-only label on a write": _variant("add-group/461", safety=Safety.READ_ONLY),
+    "add-blacklist": _variant(
+        "delete-blacklist/466",
+        endpoint="add-blacklist",
+        build=lambda s: HttpRequest(
+            "POST",
+            "/v1/add-blacklist/json",
+            json.dumps({"request": {"authentication": {}, "blacklist": {"number": "x"}}}).encode(),
+            "application/json",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("probe", UNSAFE.values(), ids=list(UNSAFE))
+def test_the_guard_refuses_an_unsafe_probe_and_nothing_is_sent(probe: Probe) -> None:
+    class NeverCalled(Target):
+        def exchange(self, request: HttpRequest) -> tuple[Observation, Any]:
+            raise AssertionError("a request was sent")
+
+    setup = _setup("plain", "1234")
+    with pytest.raises(UnsafeProbeError):
+        check_safe(probe, probe.build(setup))
+    with pytest.raises(UnsafeProbeError):  # the unsafe probe is last: the safe ones before it are not sent
+        run(NeverCalled("server", "http://127.0.0.1:9"), [*battery()[:5], probe], setup)

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import urllib3
+from pydantic import ValidationError
 
 from ileti import __version__
 from ileti.conformance.probes import (
@@ -24,15 +25,31 @@ from ileti.conformance.probes import (
     HttpRequest,
     Probe,
     Profile,
+    Safety,
     Setup,
     consent_show_request,
     get_sender_request,
     reports_request,
 )
+from ileti.limits import APITEST_SENDER
 from ileti.wire import json_codec
+from ileti.wire import models as wm
+from ileti.wire.endpoints import ENDPOINTS
+from ileti.wire.envelope import read_get_request
 from ileti.wire.errors import DecodeError
 
-__all__ = ["DiscoveryError", "Observation", "Target", "discover", "existing_order", "run", "shape_of"]
+__all__ = [
+    "NEVER_PROBED",
+    "DiscoveryError",
+    "Observation",
+    "Target",
+    "UnsafeProbeError",
+    "check_safe",
+    "discover",
+    "existing_order",
+    "run",
+    "shape_of",
+]
 
 
 @dataclass(slots=True)
@@ -162,15 +179,88 @@ class Target:
 
 
 def run(target: Target, probes: Sequence[Probe], setup: Setup) -> list[Observation]:
-    """Every probe against one server, in order; a probe the profile cannot serve is recorded as skipped."""
-    results = []
-    for probe in probes:
-        reason = probe.skipped(setup)
-        if reason:
-            results.append(Observation(skipped=reason))
-            continue
-        results.append(target.exchange(probe.build(setup))[0])
-    return results
+    """Every probe against one server, in order; a probe the profile cannot serve is recorded as skipped.
+
+    Every request is built and passed through `check_safe` before the first one is sent, so a mistake in the
+    battery stops the run before anything reaches the server.
+    """
+    requests = [None if probe.skipped(setup) else probe.build(setup) for probe in probes]
+    for probe, request in zip(probes, requests, strict=True):
+        if request is not None:
+            check_safe(probe, request)
+    return [
+        Observation(skipped=probe.skipped(setup)) if request is None else target.exchange(request)[0]
+        for probe, request in zip(probes, requests, strict=True)
+    ]
+
+
+NEVER_PROBED = frozenset({"add-blacklist", "delete-group", "delete-contact", "edit-contact"})
+"""Writes no probe may call: any request that reaches their codes could add, delete or edit a real row."""
+
+
+class UnsafeProbeError(Exception):
+    """A probe breaks the battery's guarantee (a bug in the battery): nothing was sent."""
+
+
+def _payload(request: HttpRequest) -> dict[str, Any]:
+    """The request's payload object (or the GET variant's query), for `check_safe`."""
+    if request.query:
+        return dict(request.query)
+    body = request.body or b""
+    if request.content_type == "application/x-www-form-urlencoded":
+        body = urllib.parse.parse_qs(body.decode("utf-8"))["data"][0].encode("utf-8")
+    document = _decode(body)
+    payload = {k: v for k, v in document["request"].items() if k != "authentication"}
+    [inner] = payload.values() if payload else [{}]
+    return inner if isinstance(inner, dict) else {}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return [str(value)] if value is not None else []
+
+
+def check_safe(probe: Probe, request: HttpRequest) -> None:
+    """The guarantee of docs/conformance.md, checked on the request itself; raises `UnsafeProbeError`.
+
+    A read-only probe calls a read-only endpoint; no probe calls a write of `NEVER_PROBED`; a send-sms carries
+    no recipient with a digit in it and never the APITEST sender; a cancel or delete names its id or number
+    with no digit.
+    """
+    endpoint = ENDPOINTS.get(probe.endpoint or "")
+    if probe.safety is Safety.READ_ONLY and not (endpoint and endpoint.read_only):
+        raise UnsafeProbeError(f"{probe.name}: a read-only probe on {probe.endpoint}")
+    if endpoint is None or endpoint.read_only or not (request.body or request.query):
+        return
+    if endpoint.name in NEVER_PROBED:
+        raise UnsafeProbeError(f"{probe.name}: {endpoint.name} is never probed")
+    try:
+        payload = _payload(request)
+    except (DecodeError, KeyError, ValueError, AttributeError) as exc:
+        raise UnsafeProbeError(f"{probe.name}: a write whose body cannot be checked") from exc
+    if endpoint.name == "send-sms":
+        order = _order(request, payload)
+        numbers = [n for m in order.messages or [] if m.recipients for n in m.recipients.numbers or []]
+        if any(ch.isdigit() for number in numbers for ch in number):
+            raise UnsafeProbeError(f"{probe.name}: a recipient that could be a number")
+        if order.sender == APITEST_SENDER:
+            raise UnsafeProbeError(f"{probe.name}: the APITEST sender goes to the account's test number")
+    elif probe.safety is Safety.NOTHING_NAMED:
+        named = _strings(payload.get("id")) + _strings(payload.get("number"))
+        if not named or any(ch.isdigit() for value in named for ch in value):
+            raise UnsafeProbeError(f"{probe.name}: a {endpoint.name} that could name something")
+    elif probe.safety not in (Safety.REFUSED_TWICE, Safety.INVALID_RECORDS, Safety.UNREADABLE):
+        raise UnsafeProbeError(f"{probe.name}: a write of class {probe.safety.value}")
+
+
+def _order(request: HttpRequest, payload: dict[str, Any]) -> wm.SendSmsRequest:
+    """A send-sms request read the way the sandbox reads it (JSON/XML payload, or the GET query)."""
+    try:
+        order = read_get_request(dict(request.query))[1] if request.query else payload
+        return wm.SendSmsRequest.model_validate(order)
+    except (DecodeError, ValidationError) as exc:
+        raise UnsafeProbeError("a send-sms whose order cannot be checked") from exc
 
 
 class DiscoveryError(Exception):
