@@ -758,7 +758,7 @@ def _print_bulk_summary(state: Cli, summary: bulk_sending.Summary, results_path:
               help="Also run the battery against an in-process sandbox configured like the account.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the whole record (no credentials) to this file, for a bug report.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
               help="Seconds per request.")
 @click.option("--only", "patterns", multiple=True, metavar="PATTERN",
               help="Run only the probes whose name matches (shell pattern, e.g. 'send-sms/*'; repeatable).")
