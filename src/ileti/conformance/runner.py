@@ -240,7 +240,7 @@ def check_safe(probe: Probe, request: HttpRequest) -> None:
     except (DecodeError, KeyError, ValueError, AttributeError) as exc:
         raise UnsafeProbeError(f"{probe.name}: a write whose body cannot be checked") from exc
     if endpoint.name == "send-sms":
-        order = _order(request, payload)
+        order = _order(probe, request, payload)
         numbers = [n for m in order.messages or [] if m.recipients for n in m.recipients.numbers or []]
         if any(ch.isdigit() for number in numbers for ch in number):
             raise UnsafeProbeError(f"{probe.name}: a recipient that could be a number")
@@ -254,13 +254,13 @@ def check_safe(probe: Probe, request: HttpRequest) -> None:
         raise UnsafeProbeError(f"{probe.name}: a write of class {probe.safety.value}")
 
 
-def _order(request: HttpRequest, payload: dict[str, Any]) -> wm.SendSmsRequest:
+def _order(probe: Probe, request: HttpRequest, payload: dict[str, Any]) -> wm.SendSmsRequest:
     """A send-sms request read the way the sandbox reads it (JSON/XML payload, or the GET query)."""
     try:
         order = read_get_request(dict(request.query))[1] if request.query else payload
         return wm.SendSmsRequest.model_validate(order)
     except (DecodeError, ValidationError) as exc:
-        raise UnsafeProbeError("a send-sms whose order cannot be checked") from exc
+        raise UnsafeProbeError(f"{probe.name}: a send-sms whose order cannot be checked") from exc
 
 
 class DiscoveryError(Exception):
