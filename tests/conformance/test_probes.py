@@ -259,6 +259,24 @@ def test_the_comparer_names_missing_and_extra_fields_but_not_empty_lists() -> No
     ]
 
 
+def test_an_empty_xml_list_is_not_a_difference_between_two_answers() -> None:
+    probe = next(p for p in battery() if p.name == "get-blacklist/xml/200")
+    expected = probe.expected(PROFILES["plain"])
+    status = {"code": "200", "message": Code.OK.message}
+    empty = _answer({"response": {"status": status, "blacklist": {"count": "0"}}}, media="text/xml")
+    full = _answer(
+        {"response": {"status": status, "blacklist": {"count": "2", "number": ["+905301234567"] * 2}}},
+        media="text/xml",
+    )
+    assert against_contract(expected, empty) == []
+    assert against_contract(expected, full) == []
+    assert between(empty, full, expected) == []
+    drifted = _answer(
+        {"response": {"status": status, "blacklist": {"count": "2", "total": "2"}}}, media="text/xml"
+    )
+    assert between(empty, drifted, expected) == ["field response.blacklist.total extra (string)"]
+
+
 def test_the_record_url_keeps_no_secret() -> None:
     assert (
         public_url("https://user:pw@api.example.com:8443/base/?key=k#x")
