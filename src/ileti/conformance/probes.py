@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ileti import checks
 from ileti import text as sms_text
 from ileti.codes import Code
 from ileti.limits import CONSENT_BATCH_MAX, IYS_LISTS, REPORTS_MAX_DAYS, SENDER_MAX_LENGTH
@@ -40,7 +41,6 @@ from ileti.wire.envelope import Authentication, request_envelope
 __all__ = [
     "NOT_A_NUMBER",
     "NO_SUCH_ID",
-    "SEND_SMS_ORDER",
     "Credentials",
     "Expected",
     "HttpRequest",
@@ -73,23 +73,8 @@ PROBE_TEXT = "ileti conformance probe"
 WRONG_HASH = "0" * 64
 UNKNOWN_KEY = "ileti-conformance-unknown-key"
 
-SEND_SMS_ORDER: tuple[Code, ...] = (
-    Code.BAD_REQUEST,
-    Code.UNAUTHORIZED,
-    Code.SENDER_EMPTY,
-    Code.SENDER_INVALID,
-    Code.SENDER_NOT_APPROVED,
-    Code.IYS_FLAG_REQUIRED,
-    Code.IYS_LIST_REQUIRED,
-    Code.IYS_CODE_MISSING,
-    Code.EMPTY_TEXT,
-    Code.ORDER_TOO_LARGE,
-    Code.INVALID_SEND_DATE,
-    Code.INVALID_RECIPIENTS,
-    Code.DUPLICATE_ORDER,
-    Code.INSUFFICIENT_BALANCE,
-)
-"""CONTRACT OQ-2: which code wins when a send-sms request has several faults."""
+_ORDER: tuple[Code, ...] = (Code.BAD_REQUEST, Code.UNAUTHORIZED, *checks.SEND_SMS_ORDER)
+"""OQ-2: which code wins when a send-sms request has several faults (parsing and authentication first)."""
 
 
 class Safety(enum.StrEnum):
@@ -380,7 +365,7 @@ def send_expectation(faults: Sequence[str], profile: Profile) -> Code:
     """The OQ-2 winner among a request's faults; every probe also has only invalid recipients (452)."""
     codes = [Code.UNAUTHORIZED if f == WRONG_AUTH else _FAULTS[f][0] for f in faults]
     present = [c for c in (*codes, Code.INVALID_RECIPIENTS) if _applies(c, profile)]
-    return min(present, key=SEND_SMS_ORDER.index)
+    return min(present, key=_ORDER.index)
 
 
 def send_order(profile: Profile, faults: Sequence[str] = ()) -> wm.SendSmsRequest:
