@@ -118,10 +118,8 @@ def podman(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Podman]:
         runner("rm", "--all", "--force", "--time", "0", check=False)
         runner("system", "reset", "--force", check=False)
         shutil.rmtree(runner.base, ignore_errors=True)
-        print(
-            "\ncontainer test timings (s): "  # noqa: T201
-            + ", ".join(f"{label} {seconds:.1f}" for label, seconds in runner.timings.items())
-        )
+        timings = ", ".join(f"{label} {seconds:.1f}" for label, seconds in runner.timings.items())
+        print(f"\ncontainer test timings (s): {timings}")  # noqa: T201
 
 
 @pytest.fixture(scope="module")
