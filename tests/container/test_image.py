@@ -123,9 +123,16 @@ def podman(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Podman]:
 
 
 @pytest.fixture(scope="module")
-def image(podman: Podman, tmp_path_factory: pytest.TempPathFactory) -> str:
+def image(podman: Podman, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The image built from this checkout on a Debian base, from a host-built wheelhouse."""
     work = tmp_path_factory.mktemp("image")
+    try:
+        yield _build(podman, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(podman: Podman, work: Path) -> str:
     rootfs = work / "rootfs"
     started = time.monotonic()
     _run(
