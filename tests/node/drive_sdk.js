@@ -160,6 +160,16 @@ async function main() {
   out.wrongHash = { ok: refused.ok(), status: refused.getStatusCode(), code: refused.getErrorCode(),
                     message: refused.getMessage() };
 
+  // A 503 (an injected fault): axios accepts only statuses below 500, so the SDK throws instead of answering.
+  await control('PUT', '/faults', { rules: [{ endpoint: 'get-balance', fault: 'status_503', times: 1 }] });
+  try {
+    const answered = await client.account().balance();
+    out.fault503 = { threw: false, status: answered.getStatusCode() };
+  } catch (error) {
+    out.fault503 = { threw: true, name: error.name, status: error.response ? error.response.status : null,
+                     body: error.response ? error.response.data : null };
+  }
+
   // Webhooks the sandbox pushed for the first order: accepted, then delivered.
   const firstId = String(one.getOrderId());
   const forFirst = () => hooks.received.filter((hook) => {

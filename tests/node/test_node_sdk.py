@@ -220,3 +220,10 @@ def test_the_webhook_the_sandbox_pushed_and_what_the_sdk_parses_of_it(seen: dict
     assert [h["sdkOfReport"] for h in hooks] == [
         {"orderId": "", "number": "", "status": status, "timestamp": ""} for status in statuses
     ]
+
+
+def test_a_503_throws_from_the_sdk_with_the_envelope_in_the_error(seen: dict[str, Any]) -> None:
+    # SDK behaviour: axios' validateStatus accepts < 500 only, so a 503 is an AxiosError, not a response.
+    fault = seen["fault503"]
+    assert (fault["threw"], fault["name"], fault["status"]) == (True, "AxiosError", 503)
+    assert fault["body"]["response"]["status"]["code"] == 503
