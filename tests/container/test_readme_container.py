@@ -23,6 +23,7 @@ def test_the_curl_body_creates_the_ci_account(ileti_sandbox: SandboxHandle) -> N
     [block] = [
         b for b in re.findall(r"```bash\n(.*?)```", SECTION, flags=re.DOTALL) if "_sandbox/accounts" in b
     ]
+    assert "-H 'Content-Type: application/json'" in block  # the control API takes JSON only
     body = json.loads(block[block.index("'{") + 1 : block.index("}'") + 1])
     created = ileti_sandbox.create_account(**body)
     expected = hmac.new(body["secret"].encode(), body["key"].encode(), hashlib.sha256).hexdigest()
