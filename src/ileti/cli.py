@@ -165,6 +165,23 @@ def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None
               help="Answer HTTP 200 whatever status.code says (OQ-1).")
 @click.option("--apitest-text", default=None, help="Fixed text of APITEST sends (OQ-26).")
 @click.option("--log-level", default=None, help="uvicorn log level (info).")
+@click.option("--allowed-hosts", default=None, metavar="HOSTS",
+              help="Comma-separated Host names served besides loopback ones (.example.com: with subdomains; "
+              "*: any; env ILETI_ALLOWED_HOSTS).")
+@click.option("--control-open/--no-control-open", default=None,
+              help="On a non-loopback address, serve the control API and the inbox without a token "
+              "(env ILETI_CONTROL_OPEN=1). Without it a token is generated unless ILETI_CONTROL_TOKEN "
+              "is set.")
+@click.option("--webhook-allowed-hosts", default=None, metavar="HOSTS",
+              help="Comma-separated hosts webhooks may go to (default: any; "
+              "env ILETI_WEBHOOK_ALLOWED_HOSTS).")
+@click.option("--max-header-bytes", type=int, default=None,
+              help="Largest request head (64 KiB); more is 431.")
+@click.option("--head-timeout", type=float, default=None,
+              help="Seconds a connection may take to send a request head (10).")
+@click.option("--max-buffered-bytes", type=int, default=None,
+              help="Request body bytes held at once per process (128 MiB); more is 503.")
+@click.option("--max-event-streams", type=int, default=None, help="Inbox event streams at once (32).")
 def serve(**options: object) -> None:
     """Run the sandbox: the iletiMerkezi API on a local ASGI server, with a SQLite store.
 
@@ -179,10 +196,13 @@ def serve(**options: object) -> None:
         raise click.ClickException(
             f"the sandbox is not installed ({exc.name} is missing): pip install 'ileti[sandbox]'"
         ) from exc
+    from ileti.sandbox.access import ControlMode, secure
+
     try:
         settings = Settings.from_env(options)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+    settings, control_mode = secure(settings)
     demo = prepare(settings)
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"ileti sandbox on {url}  (store: {redacted(settings.db)})")
@@ -198,10 +218,16 @@ def serve(**options: object) -> None:
                 '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}')
         click.echo("Send a first message:")
         click.echo(f"  curl -s {url}/v1/send-sms/json -H 'Content-Type: application/json' -d '{body}'")
+    control_url = (f"http://{settings.control_host}:{settings.control_port}" if settings.control_port
+                   else url)
     if settings.control_port:
-        click.echo(f"Control API and inbox: http://{settings.control_host}:{settings.control_port}/")
-    if settings.control_token:
-        click.echo("The control API and the inbox need the token of ILETI_CONTROL_TOKEN.")
+        click.echo(f"Control API and inbox: {control_url}/")
+    click.echo(f"Control API and inbox: {control_mode.value}")
+    if control_mode is ControlMode.GENERATED:
+        token = settings.control_token
+        click.echo(f"  token:  {token}   (set ILETI_CONTROL_TOKEN to choose it, or --control-open)")
+        click.echo(f"  inbox:  {control_url}/?token={token}")
+        click.echo(f"  curl -H 'Authorization: Bearer {token}' {control_url}/_sandbox/accounts")
     serving.serve(settings)
 
 

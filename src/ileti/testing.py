@@ -76,10 +76,17 @@ class SandboxServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def control_token(self) -> str:
+        """The control API's token ("" when it has none: the server is on 127.0.0.1)."""
+        token: str = self._settings.get("control_token") or ""
+        return token
+
     def start(self, timeout: float = 30.0) -> None:
         import uvicorn
 
         from ileti.sandbox import Settings, create_app
+        from ileti.sandbox.protocol import SandboxConfig
 
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say so; without it every
         # keep-alive response waits 40 ms for a delayed ACK (headers and body are two writes)
@@ -88,7 +95,9 @@ class SandboxServer:
         sock.bind(("127.0.0.1", self.port))  # 0 first; the same port again on a restart
         self.port = sock.getsockname()[1]
         settings = Settings(db=self.db, host="127.0.0.1", port=self.port, **self._settings)
-        config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", loop="asyncio")
+        # the connection limits and upgrade handling of `ileti serve` (sandbox/protocol.py)
+        config = SandboxConfig(create_app(settings), settings=settings, log_level="warning", lifespan="on",
+                               loop="asyncio")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
                                   name=f"ileti-sandbox-{self.port}")
@@ -128,25 +137,28 @@ class SandboxServer:
         self.close()
 
 
-def http_client(url: str) -> httpx.Client:
+def http_client(url: str, control_token: str = "") -> httpx.Client:
     """An httpx client for the sandbox with TCP_NODELAY: httpx sends headers and body in two writes, and
-    without it Nagle's algorithm plus delayed ACKs add 40 ms to every POST."""
+    without it Nagle's algorithm plus delayed ACKs add 40 ms to every POST. With `control_token`, every
+    request carries it (`Authorization: Bearer`)."""
     import httpx
 
     transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-    return httpx.Client(base_url=url, timeout=30.0, transport=transport)
+    headers = {"Authorization": f"Bearer {control_token}"} if control_token else None
+    return httpx.Client(base_url=url, timeout=30.0, transport=transport, headers=headers)
 
 
 class SandboxHandle:
-    """One test's view of the sandbox: its account, a ready client for it, and the control API."""
+    """One test's view of the sandbox: its account, a ready client for it, and the control API (with the
+    server's control token, when it has one)."""
 
-    def __init__(self, url: str, account: dict[str, Any], sender: str) -> None:
+    def __init__(self, url: str, account: dict[str, Any], sender: str, control_token: str = "") -> None:
         self.url = url
         self.account = account
         self.key: str = account["key"]
         self.hash: str = account["hash"]
         self.sender = sender
-        self._http: httpx.Client = http_client(url)
+        self._http: httpx.Client = http_client(url, control_token)
 
     def control(self, method: str, path: str, json: Any = None) -> Any:
         """Call the control API (`path` under `/_sandbox/`, or absolute); the decoded JSON answer.
@@ -313,14 +325,15 @@ def ileti_sandbox(ileti_sandbox_server: SandboxServer) -> Iterator[SandboxHandle
     and the helpers: `.messages()` (the inbox), `.settle()`, `.advance()`, `.set_clock()`, and more.
     """
     url = ileti_sandbox_server.url
-    with http_client(url) as http:
+    token = ileti_sandbox_server.control_token
+    with http_client(url, token) as http:
         http.post("/_sandbox/reset").raise_for_status()
         response = http.post("/_sandbox/accounts", json={
             "balance": {"amount": 1000.0, "sms": 10_000}, "senders": [DEFAULT_SENDER],
             "test_number": "+905300000000",
         })
         response.raise_for_status()
-    handle = SandboxHandle(url, response.json(), DEFAULT_SENDER)
+    handle = SandboxHandle(url, response.json(), DEFAULT_SENDER, token)
     try:
         yield handle
     finally:

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from ileti.sandbox.access import ControlAccess
+from ileti.sandbox.access import ControlAccess, HostCheck
 from ileti.sandbox.accounts import ensure_demo
 from ileti.sandbox.carrier import Carrier
 from ileti.sandbox.clock import Clock
@@ -66,7 +66,8 @@ def open_services(settings: Settings) -> Services:
     if settings.demo_account:
         ensure_demo(store, clock.now())
     webhooks = WebhookWorker(store, timeout=settings.webhook_timeout, retries=settings.webhook_retries,
-                             backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency)
+                             backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency,
+                             allowed_hosts=settings.webhook_allowed_hosts)
     carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake,
                       shared=is_shared(settings))
     faults = SharedFaults(store) if is_shared(settings) else Faults()
@@ -112,16 +113,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
                   Middleware(ControlAccess, token=settings.control_token, port=settings.control_port)]
     if shared:
         middleware.append(Middleware(SharedState))
-    return _Sandbox(guard, routes=build_routes(), middleware=middleware, lifespan=lifespan)
+    def outermost(app: ASGIApp) -> ASGIApp:
+        return HostCheck(app, allowed_hosts=settings.allowed_hosts, host=settings.host)
+
+    return _Sandbox(guard, outermost, routes=build_routes(), middleware=middleware, lifespan=lifespan)
 
 
 class _Sandbox(Starlette):
     """Starlette with `ApiRoutes` in front of its middleware stack: /v1 calls, the sandbox's hot path, reach
-    their endpoint through `guard` alone (docs/benchmarks.md)."""
+    their endpoint through `guard` alone (docs/benchmarks.md). `outermost` (the `Host` check) wraps it all,
+    /v1 included."""
 
-    def __init__(self, guard: Callable[[ASGIApp], ASGIApp], **options: Any) -> None:
+    def __init__(self, guard: Callable[[ASGIApp], ASGIApp], outermost: Callable[[ASGIApp], ASGIApp],
+                 **options: Any) -> None:
         super().__init__(**options)
         self._guard = guard
+        self._outermost = outermost
 
     def build_middleware_stack(self) -> ASGIApp:
-        return ApiRoutes(super().build_middleware_stack(), self._guard)
+        return self._outermost(ApiRoutes(super().build_middleware_stack(), self._guard))

@@ -13,6 +13,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ileti.codes import Code
+from ileti.sandbox.logsafe import escape
 from ileti.wire import envelope, json_codec
 
 __all__ = ["ApiError", "BugGuard", "ControlError"]
@@ -58,7 +59,7 @@ class BugGuard:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            log.exception("unexpected error on %s %s", escape(scope.get("method")), escape(scope.get("path")))
             if started:
                 raise  # the server closes the connection; nothing safe can be added to a started response
             body = json_codec.dumps(envelope.error_envelope(Code.SERVICE_UNAVAILABLE))

@@ -26,15 +26,18 @@ supervisor exits with 0.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import gc
 import importlib.util
 import logging
 import os
 import socket
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ileti.sandbox.access import ControlMode, secure
 from ileti.sandbox.app import create_app
 from ileti.sandbox.settings import Settings
 
@@ -156,30 +159,62 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(settings: Settings) -> None:
-    """Serve until interrupted (SIGINT/SIGTERM); with `workers > 1` through uvicorn's process supervisor."""
-    import uvicorn
-    from uvicorn.supervisors import Multiprocess
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging configuration, with the sandbox's own loggers on the same handler and every value
+    a request carries escaped on its way to the log (`logsafe.EscapeControls`)."""
+    from uvicorn.config import LOGGING_CONFIG
 
-    sockets = [_listen(settings.host, settings.port)]
-    if settings.control_port:
-        sockets.append(_listen(settings.control_host, settings.control_port))
-    options = {
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["escape_controls"] = {"()": "ileti.sandbox.logsafe.EscapeControls"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("escape_controls")
+    config["loggers"]["ileti"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn options of the sandbox's server; with `SandboxConfig` they give the connection limits of
+    `protocol.py` (the pytest plugin's server uses them too)."""
+    options: dict[str, Any] = {
         "loop": "uvloop" if _has("uvloop") else "asyncio",
-        "http": "httptools" if _has("httptools") else "h11",
         "log_level": settings.log_level,
+        "log_config": log_config(settings.log_level),
         "access_log": False,  # an access log line is noise at thousands of requests a second
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
+    if not _has("httptools"):  # the limits of protocol.py need httptools; h11 gets its head size limit
+        options["http"] = "h11"
+    return options
+
+
+def serve(settings: Settings) -> None:
+    """Serve until interrupted (SIGINT/SIGTERM); with `workers > 1` through uvicorn's process supervisor.
+
+    A control API that would be open on a non-loopback address gets a generated token first
+    (`access.secure`); `ileti serve` does that itself to print the token, a direct caller finds it logged.
+    """
+    from uvicorn.supervisors import Multiprocess
+
+    from ileti.sandbox.protocol import SandboxConfig
+
+    settings, mode = secure(settings)
+    if mode is ControlMode.GENERATED:
+        log.warning("the control API is on a non-loopback address: it needs the token %s",
+                    settings.control_token)
+    sockets = [_listen(settings.host, settings.port)]
+    if settings.control_port:
+        sockets.append(_listen(settings.control_host, settings.control_port))
+    options = uvicorn_options(settings)
     if settings.workers == 1:
-        config = uvicorn.Config(BoundedShutdown(create_app(settings)), **options)  # type: ignore[arg-type]
+        config = SandboxConfig(BoundedShutdown(create_app(settings)), settings=settings, **options)
         tune_gc()
+        import uvicorn
+
         uvicorn.Server(config).run(sockets=sockets)
         return
     os.environ.update(environment(settings))
     # a worker imports the whole sandbox before it can answer the supervisor's health check; on a busy
     # machine that takes seconds, which uvicorn's 5 s default would take for a hung worker
-    config = uvicorn.Config("ileti.sandbox.serving:app_from_environment", factory=True,
-                            workers=settings.workers, timeout_worker_healthcheck=60,
-                            **options)  # type: ignore[arg-type]
+    config = SandboxConfig("ileti.sandbox.serving:app_from_environment", settings=settings, factory=True,
+                           workers=settings.workers, timeout_worker_healthcheck=60, **options)
     Multiprocess(config, sockets=sockets).run()

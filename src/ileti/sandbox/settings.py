@@ -93,6 +93,23 @@ class Settings:
         "largest request body read; more is 453 on send-sms, 400 on other calls"))
     max_messages: int = field(default=0, metadata=_help(
         "keep at most this many messages: the oldest orders beyond it are removed (0: no limit)"))
+    # safe by default (docs/sandbox.md, "Security")
+    allowed_hosts: str = field(default="", metadata=_help(
+        "comma-separated Host names accepted on a loopback address besides loopback ones (.example.com: "
+        "also its subdomains; *: any); when set, checked on every address"))
+    control_open: bool = field(default=False, metadata=_help(
+        "serve the control API and the inbox without a token on a non-loopback address (otherwise a token "
+        "is generated)"))
+    webhook_allowed_hosts: str = field(default="", metadata=_help(
+        "comma-separated hosts webhooks may be delivered to (.example.com: also its subdomains); empty: any"))
+    max_header_bytes: int = field(default=64 * 1024, metadata=_help(
+        "largest request head (request line and headers); more is 431"))
+    head_timeout: float = field(default=10.0, metadata=_help(
+        "seconds a connection may take to send a whole request head; then it is closed"))
+    max_buffered_bytes: int = field(default=128 * 1024 * 1024, metadata=_help(
+        "request body bytes held at once by all requests of a process; a body past it is 503"))
+    max_event_streams: int = field(default=32, metadata=_help(
+        "inbox event streams open at once per process; more are 503"))
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -117,6 +134,14 @@ class Settings:
             raise SettingsError("max_body_bytes must be at least 1 MiB (1048576)")
         if self.max_messages < 0:
             raise SettingsError("max_messages must be 0 (no limit) or a positive number of messages")
+        if self.max_buffered_bytes < self.max_body_bytes:
+            raise SettingsError("max_buffered_bytes must be at least max_body_bytes")
+        if not 8 * 1024 <= self.max_header_bytes <= 16 * 1024 * 1024:
+            raise SettingsError("max_header_bytes must be 8 KiB..16 MiB (8192..16777216)")
+        if self.head_timeout <= 0:
+            raise SettingsError("head_timeout must be positive")
+        if self.max_event_streams < 1:
+            raise SettingsError("max_event_streams must be at least 1")
 
     @staticmethod
     def env_name(name: str) -> str:

@@ -6,6 +6,11 @@ retries a failure (non-2xx, timeout, connection error) up to `webhook_retries` t
 (`webhook_backoff`, doubling), and logs every attempt; `GET /_sandbox/webhooks` shows the log. A message's
 events go out in order (`accepted` before its final status). No signature is sent (OQ-21).
 Backoff runs on the wall clock, not the sandbox clock, so a frozen sandbox clock cannot stall deliveries.
+
+A redirect is never followed: a 3xx answer is a failed attempt like any other non-2xx (a 307 to another port
+would otherwise get the body again). An account's webhook URL may name any host, by design for a local
+sandbox (the control API sets it, and the control API is the operator's); `webhook_allowed_hosts` narrows
+that: a URL whose host is not listed is recorded as a failed attempt, not retried, and nothing is sent.
 """
 
 from __future__ import annotations
@@ -40,12 +45,24 @@ def render_webhook(message_id: int, order_id: int, event: str, to: str, body: st
     return json_codec.dumps({"report": report})
 
 
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
 class WebhookWorker:
     """Drains the webhook outbox; `wake()` after writing events, `run()` as a background task."""
 
     def __init__(
-        self, store: SqlStore, *, timeout: float, retries: int, backoff: float, concurrency: int
+        self, store: SqlStore, *, timeout: float, retries: int, backoff: float, concurrency: int,
+        allowed_hosts: str = "",
     ) -> None:
+        self._allowed_hosts = tuple(host.strip().lower().rstrip(".") for host in allowed_hosts.split(",")
+                                    if host.strip())
         self._store = store
         self._timeout = timeout
         self._retries = retries
@@ -54,6 +71,16 @@ class WebhookWorker:
         self._wakeup = asyncio.Event()
         self._session: aiohttp.ClientSession | None = None
         self.faults: Faults | None = None  # the webhook faults (`drop`, `duplicate`, `delay`), when set
+
+    def _refused_host(self, url: str) -> str | None:
+        """Why `url` may not be delivered to under `webhook_allowed_hosts` (None: it may)."""
+        if not self._allowed_hosts:
+            return None
+        host = _host_of(url)
+        for entry in self._allowed_hosts:
+            if host == entry.lstrip(".") or (entry.startswith(".") and host.endswith(entry)):
+                return None
+        return f"the host {host!r} is not in webhook_allowed_hosts; not delivered"
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -91,8 +118,12 @@ class WebhookWorker:
         assert self._session is not None, "the webhook worker is not running"
         status: int | None = None
         error: str | None = None
+        refused = self._refused_host(url)
+        if refused is not None:
+            return None, refused
         try:
-            async with self._session.post(url, data=payload,
+            # never follow a redirect: a 3xx is the receiver's answer, and a failed attempt
+            async with self._session.post(url, data=payload, allow_redirects=False,
                                           headers={"Content-Type": "application/json"}) as response:
                 status = response.status
                 await response.read()
@@ -101,7 +132,7 @@ class WebhookWorker:
         except (aiohttp.ClientError, OSError, ValueError) as exc:  # ValueError: a malformed URL
             error = f"{type(exc).__name__}: {exc}"
         if status is not None and not 200 <= status < 300:
-            error = f"HTTP {status}"
+            error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")
         return status, error
 
     async def _deliver(self, job: WebhookJob) -> None:
@@ -114,7 +145,10 @@ class WebhookWorker:
         started = time.time()
         sends: list[tuple[float, int | None, str | None, float]] = []  # (start, status, error, duration)
         kind = fault.fault if fault is not None else None
-        if kind == "drop":
+        refused = self._refused_host(job.url)
+        if refused is not None:  # final: retrying cannot change the setting
+            sends.append((started, None, refused, 0.0))
+        elif kind == "drop":
             sends.append((started, None, "dropped by an injected fault (no attempt made)", 0.0))
         else:
             for _ in range(2 if kind == "duplicate" else 1):
@@ -125,7 +159,7 @@ class WebhookWorker:
         finished = time.time()
         for began, status, error, duration in sends:
             attempt = job.attempts + 1
-            retry = not ok and attempt <= self._retries
+            retry = not ok and refused is None and attempt <= self._retries
             self._store.record_webhook_attempt(
                 job, at=began, http_status=status, error=error, duration_ms=duration,
                 next_ts=finished + self._backoff * 2 ** (attempt - 1) if retry else None, delivered=ok,

@@ -12,6 +12,9 @@ A stream never outlives its reason to exist:
   inbox never holds `ileti serve` (or the pytest plugin's server) up;
 - any other server: the stream ends after `MAX_STREAM_SECONDS` anyway. EventSource reconnects by itself
   (`retry:`), sending `Last-Event-ID`; a changed marker is sent at once, so nothing is missed in between.
+
+At most `max_event_streams` streams are open at once in a process (each reads the store twice a second); one
+more is answered 503 with `Retry-After` (an EventSource gives up on it and the page says it is offline).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from ileti.sandbox.clock import format_ts
 from ileti.sandbox.context import Services
@@ -72,11 +76,42 @@ async def _stream(services: Services, last_seen: str | None,
         await asyncio.sleep(POLL_SECONDS)
 
 
+class _Streams:
+    """The event streams open in one app, against `max_event_streams`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+
+class _CountedStream(StreamingResponse):
+    """A streaming response that gives its place back however it ends (finished, client gone, cancelled)."""
+
+    def __init__(self, streams: _Streams, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._streams = streams
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._streams.open -= 1
+
+
 async def events(request: Request) -> Response:
     services: Services = request.app.state.services
+    streams: _Streams | None = getattr(request.app.state, "event_streams", None)
+    if streams is None:
+        streams = request.app.state.event_streams = _Streams(services.settings.max_event_streams)
+    if streams.open >= streams.limit:
+        return JSONResponse({"error": f"{streams.limit} inbox event streams are open already "
+                                      "(max_event_streams); retry later"},
+                            status_code=503, headers={"Retry-After": "5"})
     # EventSource sends the id of the last event it saw when it reconnects
     last_seen = request.headers.get("last-event-id") or None
-    return StreamingResponse(
+    streams.open += 1
+    return _CountedStream(
+        streams,
         _stream(services, last_seen, _shutdown_probe(request)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
