@@ -60,7 +60,7 @@ def test_generated_key_is_32_hex(ileti_sandbox: SandboxHandle) -> None:
 def test_bad_control_bodies_are_400_or_422(ileti_sandbox: SandboxHandle, method: str, path: str,
                                            body: bytes | None, status: int) -> None:
     with http_client(ileti_sandbox.url) as http:
-        response = http.request(method, path, content=body)
+        response = http.request(method, path, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status, response.text
     assert "error" in response.json()
 

@@ -10,9 +10,10 @@ untrusted clients needs (docs/sandbox.md, "Security"). Every limit is a setting.
   applies as before.
 - **Request bodies held at once** (`max_buffered_bytes`, 128 MiB per process): every request holds the body
   bytes it declared (`Content-Length`, or what has arrived of a chunked body) from its head until its answer
-  is sent. A request whose declared body would pass the total is answered 503 before its body is read (a /v1
-  path in the API's envelope); a chunked body that passes it has its connection closed. A body larger than
-  `max_body_bytes` holds nothing: the app refuses it without reading it (`body.py`).
+  is sent. A request whose declared body (over 64 KiB) would pass the total is answered 503 before its body is
+  read (a /v1 path in the API's envelope) and the body is then read and dropped; a chunked body that passes
+  the total has its connection closed. Small bodies always pass, so ordinary API calls are never refused. A
+  body larger than `max_body_bytes` holds nothing: the app refuses it without reading it (`body.py`).
 - **Upgrade offers are ignored**: `curl --http2` and Java's `HttpClient` offer `Upgrade: h2c` on plain HTTP.
   llhttp stops at such a head and uvicorn then hands the app an empty body (uvicorn issue 2722: a valid POST
   got 400). A server may ignore an upgrade offer (RFC 9110 §7.8), so the head is parsed again without its
@@ -44,6 +45,8 @@ __all__ = ["SandboxConfig", "SandboxHttpProtocol", "busy_app"]
 log = logging.getLogger("ileti.sandbox.protocol")
 
 SWEEP_SECONDS = 1.0
+SMALL_BODY_BYTES = 64 * 1024
+"""A body this small is held but never refused for the total: an ordinary API call always gets through."""
 
 
 class SandboxConfig(uvicorn.Config):
@@ -99,9 +102,11 @@ async def busy_app(scope: Any, receive: Any, send: Any) -> None:
     else:
         body = json_codec.dumps({"error": "the sandbox holds as many request bodies as it may; retry"})
         media = b"application/json"
+    # the body that follows is read and dropped by the protocol (nothing is held), so the connection stays
+    # usable and the client reads this answer rather than a reset
     await send({"type": "http.response.start", "status": 503,
                 "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", b"1"), (b"connection", b"close")]})
+                            (b"retry-after", b"1")]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -123,6 +128,7 @@ class SandboxHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._held: deque[int] = deque()  # body bytes held by each request not yet answered, oldest first
         self._received = 0  # body bytes of the latest request so far
+        self._counting = False  # the latest request's body is chunked: hold what arrives
         self._upgrade_offered = False
         self._reparsed = False
 
@@ -225,15 +231,17 @@ class SandboxHttpProtocol(HttpToolsProtocol):
                 self.scope["http_version"] = version
             self._upgrade_offered = True
             return
-        declared = 0
+        declared: int | None = None
         for name, value in self.headers:
             if name == b"content-length":
                 declared = int(value) if value.isdigit() else 0
                 break
-        if declared > self._max_body:
-            declared = 0  # refused by the app without being read
+        # a declared body is held whole from here (none if it is too large: the app refuses it unread); a
+        # chunked one as it arrives
+        self._counting = declared is None
+        reserve = declared if declared is not None and declared <= self._max_body else 0
         budget = self._budget
-        if declared and budget.held + declared > budget.limit:
+        if reserve > SMALL_BODY_BYTES and budget.held + reserve > budget.limit:
             app, self.app = self.app, busy_app
             try:
                 super().on_headers_complete()
@@ -241,15 +249,15 @@ class SandboxHttpProtocol(HttpToolsProtocol):
                 self.app = app
             self._held.append(0)
             return
-        budget.held += declared
-        self._held.append(declared)
+        budget.held += reserve
+        self._held.append(reserve)
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
         cycle = self.cycle
-        if cycle is not None and not cycle.response_complete and self._held:
+        if self._counting and cycle is not None and not cycle.response_complete and self._held:
             self._received += len(body)
-            if self._received > self._held[-1]:  # a chunked body: hold what has arrived
+            if self._received > self._held[-1]:
                 grown = self._received - self._held[-1]
                 self._held[-1] = self._received
                 self._budget.held += grown
