@@ -17,9 +17,9 @@ message, so on a shared deployment they are fenced off in one or both of two way
 Web pages are kept out as the trusted local development servers do (Vite's and webpack's host checks,
 Jupyter's origin check and token), docs/sandbox.md "Security":
 
-- `HostCheck` (in front of everything, /v1 included): a request that reaches a loopback address must name a
-  loopback host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`) or one of `allowed_hosts` in its `Host`
-  header, else 403. A DNS-rebinding page names its own domain and is refused.
+- `HostCheck` (in front of everything, /v1 included): a request to a listener bound to a loopback address
+  must name a loopback host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`) or one of `allowed_hosts` in
+  its `Host` header, else 403. A DNS-rebinding page names its own domain and is refused.
 - `ControlAccess`, on the control API and the inbox: a request a browser marks cross-origin (`Sec-Fetch-Site`
   other than `same-origin`/`none`, or an `Origin` other than the request's own) is refused 403 unless it is a
   GET or HEAD; a control call with a body must say `Content-Type: application/json` (415), so no form or
@@ -117,19 +117,22 @@ def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
 
 
 class HostCheck:
-    """Outermost ASGI layer: refuse (403) a request that arrived on a loopback address but names another
-    host, which is what a DNS-rebinding page does. With `allowed_hosts` set, every address is checked.
+    """Outermost ASGI layer: on a listener bound to a loopback address, refuse (403) a request whose `Host`
+    names another host, which is what a DNS-rebinding page sends. With `allowed_hosts` set, every listener
+    is checked.
 
-    A request without `Host` (HTTP/1.0) cannot come from a browser and passes. Allowed `Host` values are
-    remembered (a few hundred at most), so the check costs a header lookup and a set lookup per request.
+    `binds` maps each listening port to the address it is bound to (the API's, the control port's); a request
+    on a port not listed is checked when it arrived on a loopback address. A request without `Host`
+    (HTTP/1.0) cannot come from a browser and passes. Allowed `Host` values are remembered (a few hundred at
+    most), so the check costs a header lookup and a set lookup per request.
     """
 
-    def __init__(self, app: ASGIApp, *, allowed_hosts: str = "", host: str = "127.0.0.1") -> None:
+    def __init__(self, app: ASGIApp, *, allowed_hosts: str = "", binds: dict[int, str] | None = None) -> None:
         self.app = app
         self._allowed = _host_list(allowed_hosts)
         self._everywhere = bool(self._allowed)
         self._off = "*" in self._allowed
-        self._bind_loopback = is_loopback(host)
+        self._binds = {port: is_loopback(host) for port, host in (binds or {}).items() if port}
         self._loopback: dict[str, bool] = {}
         self._good: set[bytes] = set()
 
@@ -138,7 +141,10 @@ class HostCheck:
             return True
         server = scope.get("server")
         if not server:
-            return self._bind_loopback
+            return True
+        bound = self._binds.get(server[1])
+        if bound is not None:
+            return bound
         address = server[0]
         known = self._loopback.get(address)
         if known is None:

@@ -114,7 +114,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if shared:
         middleware.append(Middleware(SharedState))
     def outermost(app: ASGIApp) -> ASGIApp:
-        return HostCheck(app, allowed_hosts=settings.allowed_hosts, host=settings.host)
+        binds = {settings.port: settings.host}
+        if settings.control_port:
+            binds[settings.control_port] = settings.control_host
+        return HostCheck(app, allowed_hosts=settings.allowed_hosts, binds=binds)
 
     return _Sandbox(guard, outermost, routes=build_routes(), middleware=middleware, lifespan=lifespan)
 
