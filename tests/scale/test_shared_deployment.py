@@ -95,19 +95,20 @@ def test_bodies_over_the_limit_are_refused_before_they_are_read(tmp_path: Path) 
         # announced as 4 GiB and never sent: the answer comes at once
         started = time.monotonic()
         for path, code in (("/v1/send-sms/json", 453), ("/v1/get-balance/json", 400), ("/v1/send-sms", 453)):
-            head = (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {4 * 1024 ** 3}\r\n\r\n").encode()
             status, body = _raw(server.port, head)
             assert status == code, (path, body)
             assert str(code).encode() in body
-        status, body = _raw(server.port, (f"POST /_sandbox/accounts HTTP/1.1\r\nHost: x\r\n"
+        status, body = _raw(server.port, (f"POST /_sandbox/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                          "Content-Type: application/json\r\n"
                                           f"Content-Length: {4 * 1024 ** 3}\r\n\r\n").encode())
         assert status == 413
         assert time.monotonic() - started < 10
         # a chunked body is counted as it arrives
         chunk = b"x" * 65536
         frames = [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * (2 * limit // len(chunk)) + [b"0\r\n\r\n"]
-        head = (b"POST /v1/send-sms/json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        head = (b"POST /v1/send-sms/json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 b"Transfer-Encoding: chunked\r\n\r\n")
         assert _raw(server.port, head, frames)[0] == 453
         # and a body just under the limit is read as usual
