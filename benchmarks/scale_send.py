@@ -61,7 +61,7 @@ def _request(key: str, hash_: str, text: str, number: str) -> bytes:
     body = json.dumps({"request": {"authentication": {"key": key, "hash": hash_}, "order": {
         "sender": SENDER, "iys": "0", "message": {"text": text, "receipents": {"number": [number]}}}}},
         ensure_ascii=False).encode()
-    return (b"POST /v1/send-sms/json HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+    return (b"POST /v1/send-sms/json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
 
