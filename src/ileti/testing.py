@@ -86,7 +86,7 @@ class SandboxServer:
         import uvicorn
 
         from ileti.sandbox import Settings, create_app
-        from ileti.sandbox.protocol import SandboxConfig
+        from ileti.sandbox.serving import SandboxConfig
 
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say so; without it every
         # keep-alive response waits 40 ms for a delayed ACK (headers and body are two writes)

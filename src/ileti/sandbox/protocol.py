@@ -19,8 +19,9 @@ untrusted clients needs (docs/sandbox.md, "Security"). Every limit is a setting.
   got 400). A server may ignore an upgrade offer (RFC 9110 §7.8), so the head is parsed again without its
   `Upgrade` header and the request is served as HTTP/1.1 with its body. The sandbox serves no WebSocket.
 
-The cost on the hot path is a clock read and a few attribute writes per request; the head timeout is enforced
-by one sweep a second over the open connections rather than a timer per request.
+`serving.SandboxConfig` selects this protocol and carries the limits to it. The cost on the hot path is a
+clock read and a few attribute writes per request; the head timeout is enforced by one sweep a second over
+the open connections rather than a timer per request.
 """
 
 from __future__ import annotations
@@ -37,31 +38,15 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from ileti.sandbox.settings import Settings
 from ileti.wire import envelope, json_codec
 
-__all__ = ["SandboxConfig", "SandboxHttpProtocol", "busy_app"]
+__all__ = ["SandboxHttpProtocol", "busy_app"]
 
 log = logging.getLogger("ileti.sandbox.protocol")
 
 SWEEP_SECONDS = 1.0
 SMALL_BODY_BYTES = 64 * 1024
 """A body this small is held but never refused for the total: an ordinary API call always gets through."""
-
-
-class SandboxConfig(uvicorn.Config):
-    """uvicorn's `Config` carrying the sandbox's connection limits to `SandboxHttpProtocol` (it is pickled
-    to each worker process, so the limits travel with it)."""
-
-    def __init__(self, app: Any, *, settings: Settings, **options: Any) -> None:
-        options.setdefault("http", SandboxHttpProtocol)
-        options.setdefault("ws", "none")  # no WebSocket: an upgrade offer is ignored, never taken
-        options.setdefault("h11_max_incomplete_event_size", settings.max_header_bytes)  # when h11 is used
-        super().__init__(app, **options)
-        self.max_header_bytes = settings.max_header_bytes
-        self.head_timeout = settings.head_timeout
-        self.max_buffered_bytes = settings.max_buffered_bytes
-        self.max_body_bytes = settings.max_body_bytes
 
 
 class _Budget:

@@ -35,15 +35,15 @@ import os
 import socket
 from typing import Any
 
+import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ileti.sandbox.access import ControlMode, secure
 from ileti.sandbox.app import create_app
 from ileti.sandbox.settings import Settings
 
-__all__ = ["APP_SHUTDOWN_SECONDS", "GRACEFUL_SHUTDOWN_SECONDS", "BoundedShutdown", "app_from_environment",
-           "environment", "serve",
-           "tune_gc"]
+__all__ = ["APP_SHUTDOWN_SECONDS", "GRACEFUL_SHUTDOWN_SECONDS", "BoundedShutdown", "SandboxConfig",
+           "app_from_environment", "environment", "log_config", "serve", "tune_gc", "uvicorn_options"]
 
 GRACEFUL_SHUTDOWN_SECONDS = 10
 """How long a stopping server waits for requests in flight before it cancels them (uvicorn's
@@ -159,6 +159,23 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class SandboxConfig(uvicorn.Config):
+    """uvicorn's `Config` with the sandbox's connection limits (`protocol.py`): it selects
+    `SandboxHttpProtocol` (uvicorn's h11 protocol with its head size limit when httptools is missing) and
+    carries the limits to it; it is pickled to each worker process, so they travel with it."""
+
+    def __init__(self, app: Any, *, settings: Settings, **options: Any) -> None:
+        protocol = "ileti.sandbox.protocol:SandboxHttpProtocol" if _has("httptools") else "h11"
+        options.setdefault("http", protocol)
+        options.setdefault("ws", "none")  # no WebSocket: an upgrade offer is ignored, never taken
+        options.setdefault("h11_max_incomplete_event_size", settings.max_header_bytes)
+        super().__init__(app, **options)
+        self.max_header_bytes = settings.max_header_bytes
+        self.head_timeout = settings.head_timeout
+        self.max_buffered_bytes = settings.max_buffered_bytes
+        self.max_body_bytes = settings.max_body_bytes
+
+
 def log_config(level: str) -> dict[str, Any]:
     """uvicorn's logging configuration, with the sandbox's own loggers on the same handler and every value
     a request carries escaped on its way to the log (`logsafe.EscapeControls`)."""
@@ -182,8 +199,6 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "access_log": False,  # an access log line is noise at thousands of requests a second
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
-    if not _has("httptools"):  # the limits of protocol.py need httptools; h11 gets its head size limit
-        options["http"] = "h11"
     return options
 
 
@@ -194,8 +209,6 @@ def serve(settings: Settings) -> None:
     (`access.secure`); `ileti serve` does that itself to print the token, a direct caller finds it logged.
     """
     from uvicorn.supervisors import Multiprocess
-
-    from ileti.sandbox.protocol import SandboxConfig
 
     settings, mode = secure(settings)
     if mode is ControlMode.GENERATED:
@@ -208,8 +221,6 @@ def serve(settings: Settings) -> None:
     if settings.workers == 1:
         config = SandboxConfig(BoundedShutdown(create_app(settings)), settings=settings, **options)
         tune_gc()
-        import uvicorn
-
         uvicorn.Server(config).run(sockets=sockets)
         return
     os.environ.update(environment(settings))
