@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ileti.sandbox.access import host_allowed
 from ileti.sandbox.logsafe import EscapeControls
 from ileti.testing import SandboxHandle, SandboxServer, http_client
 
@@ -86,6 +87,16 @@ def test_a_web_page_cannot_drive_the_sandbox_on_localhost(tmp_path: Path) -> Non
         for name, status in (("sms.test", 200), ("a.dev.example", 200), ("dev.example", 200),
                              ("evil.test", 403), (f"127.0.0.1:{served.port}", 200)):
             assert httpx.get(served.url + "/readyz", headers={"Host": name}).status_code == status, name
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("localhost", True), ("LOCALHOST:8080", True), ("localhost.:8080", True), ("app.localhost", True),
+    ("127.0.0.1:8080", True), ("127.1.2.3", True), ("[::1]:8080", True), ("[::ffff:127.0.0.1]", True),
+    ("127.0.0.1.nip.io", False), ("localhost.attacker.example", False), ("0.0.0.0:8080", False),
+    ("[::]:8080", False), ("10.0.0.5", False), ("", False), ("attacker.example", False),
+])
+def test_which_host_names_are_loopback(host: str, allowed: bool) -> None:
+    assert host_allowed(host, ()) is allowed
 
 
 # ------------------------------------------------------------------------- 2: the control API off loopback
