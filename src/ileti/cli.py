@@ -151,6 +151,8 @@ def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None
 @click.option("--max-body-bytes", type=int, default=None, help="Largest request body read (32 MiB).")
 @click.option("--max-messages", type=int, default=None,
               help="Keep at most this many messages; the oldest orders beyond it go (0: no limit).")
+@click.option("--journal-size", type=int, default=None,
+              help="/v1 calls the request journal keeps (10000; 0: off; env ILETI_JOURNAL_SIZE).")
 @click.option("--settle-delay", type=float, default=None, help="Seconds before a 110 message settles (2).")
 @click.option("--sqlite-synchronous", type=click.Choice(["NORMAL", "FULL"]), default=None,
               help="NORMAL survives a process crash; FULL also a power cut.")

@@ -266,6 +266,23 @@ class SandboxHandle:
         result: list[dict[str, Any]] = self.control("GET", "/webhooks")["webhooks"]
         return result
 
+    def requests(self, *, all_accounts: bool = False, **filters: Any) -> list[dict[str, Any]]:
+        """The request journal (`GET /_sandbox/requests`), newest first: every /v1 call with its `endpoint`,
+        `transport`, `code`, `reason` (why it was refused), redacted `request`, `order_id` and `duration_ms`.
+
+        Only this test's account unless `all_accounts=True` (a call whose key named no account has
+        `account` None). Filters: `endpoint`, `code` (an int or a list of them), `since_id`, `order_id`,
+        `limit`, `account`."""
+        if not all_accounts:
+            filters.setdefault("account", self.key)
+        code = filters.get("code")
+        if isinstance(code, list | tuple | set):
+            filters["code"] = ",".join(str(int(c)) for c in code)
+        params = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
+        result: list[dict[str, Any]] = self.control("GET", "/requests" + (f"?{params}" if params else ""))[
+            "requests"]
+        return result
+
     def close(self) -> None:
         if "client" in self.__dict__:  # only when a test used it (cached_property)
             self.client.close()

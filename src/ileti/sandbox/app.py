@@ -25,6 +25,7 @@ from ileti.sandbox.clock import Clock
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import BugGuard
 from ileti.sandbox.faults import Faults
+from ileti.sandbox.journal import Journal
 from ileti.sandbox.messages import prune_loop
 from ileti.sandbox.routes import ApiRoutes, build_routes
 from ileti.sandbox.settings import Settings
@@ -72,8 +73,10 @@ def open_services(settings: Settings) -> Services:
                       shared=is_shared(settings))
     faults = SharedFaults(store) if is_shared(settings) else Faults()
     webhooks.faults = faults  # the webhook push's own faults (`drop`, `duplicate`, `delay`)
+    journal = (Journal(store, clock, settings.journal_size, shared=is_shared(settings))
+               if settings.journal_size else None)
     return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
-                    faults=faults, orders=GroupCommit(store))
+                    faults=faults, orders=GroupCommit(store), journal=journal)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -89,6 +92,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if settings.max_messages:
             tasks.append(asyncio.create_task(prune_loop(services.store, settings.max_messages),
                                              name="ileti-prune"))
+        if services.journal is not None:
+            tasks.append(asyncio.create_task(services.journal.run(), name="ileti-journal"))
         services.ready = True
         try:
             yield

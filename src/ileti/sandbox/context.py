@@ -14,6 +14,7 @@ from ileti.sandbox.store.sql import SqlStore
 if TYPE_CHECKING:
     from ileti.sandbox.carrier import Carrier
     from ileti.sandbox.faults import Faults
+    from ileti.sandbox.journal import Journal
     from ileti.sandbox.store.group_commit import GroupCommit
     from ileti.sandbox.webhooks import WebhookWorker
 
@@ -32,6 +33,7 @@ class Services:
     faults: Faults
     orders: GroupCommit
     ready: bool = False
+    journal: Journal | None = None  # the request journal (None when `journal_size` is 0)
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ plus `/livez` and `/readyz`. JSON in and out; a bad body is 400 (unparseable) or
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from ileti.sandbox.store import inbox_tools
 from ileti.sandbox.store.base import Account, CarrierOutcome
 from ileti.sandbox.store.directory import IysState
 from ileti.wire import json_codec
+from ileti.wire.endpoints import lookup
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import ConsentRecordIn
 
@@ -404,6 +406,8 @@ async def account_contacts(request: Request) -> Any:
 
 def reset(services: Services) -> dict[str, Any] | None:
     """Back to the start-up state: no data, real clock, no faults or rules, the demo account again."""
+    if services.journal is not None:
+        services.journal.discard()  # the store's reset empties the journal table with the rest
     services.store.reset()
     services.faults.clear()
     services.clock.load(Clock.real())
@@ -511,6 +515,49 @@ OPENAPI: dict[str, Any] = {
     },
 }
 
+# ------------------------------------------------------------------------------------------ request journal
+
+
+def _codes_param(request: Request) -> list[int]:
+    raw = request.query_params.get("code")
+    if raw is None or not raw.strip():
+        return []
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(part.isascii() and part.isdigit() and len(part) <= 3 for part in parts) or len(parts) > 50:
+        raise ControlError(422, "code: a status code or a comma-separated list of them (452,460)")
+    return [int(part) for part in parts]
+
+
+@control
+async def requests_journal(request: Request) -> Any:
+    """GET: the request journal, newest first; DELETE: empty it."""
+    services = _services(request)
+    journal = services.journal
+    if request.method == "DELETE":
+        return {"deleted": journal.clear() if journal is not None else 0}
+    params = request.query_params
+    endpoint = params.get("endpoint") or None
+    if endpoint is not None:
+        with contextlib.suppress(KeyError):  # an unknown /v1 path is journaled under its path
+            endpoint = lookup(endpoint).name  # an alias finds the canonical name the journal stores
+    codes = _codes_param(request)
+    since_id, order_id = _int_param(request, "since_id"), _int_param(request, "order_id")
+    limit = _int_param(request, "limit")
+    if journal is None:
+        return {"requests": [], "journal_size": 0}
+    entries = await journal.entries(account=params.get("account") or None, endpoint=endpoint, codes=codes,
+                                    since_id=since_id, order_id=order_id,
+                                    limit=1000 if limit is None else limit)
+    return {"requests": entries, "journal_size": journal.size}
+
+
+OPENAPI["paths"]["/_sandbox/requests"] = {
+    "get": _op("the request journal: every /v1 call, newest first (id, at, account, endpoint, transport, "
+               "code, reason, request with the hash redacted, order_id, duration_ms); filters account, "
+               "endpoint, code (one or a comma-separated list), since_id, order_id, limit (default 1000)"),
+    "delete": _op("empty the request journal"),
+}
+
 CONTROL_ROUTES: tuple[tuple[str, ControlEndpoint, tuple[str, ...]], ...] = (
     ("/_sandbox/accounts", create_account, ("POST",)),
     ("/_sandbox/accounts", list_accounts, ("GET",)),
@@ -534,5 +581,6 @@ CONTROL_ROUTES: tuple[tuple[str, ControlEndpoint, tuple[str, ...]], ...] = (
     ("/_sandbox/accounts/{key}/iys", account_iys, ("GET", "PATCH")),
     ("/_sandbox/accounts/{key}/consents", account_consents, ("GET", "POST", "DELETE")),
     ("/_sandbox/accounts/{key}/contacts", account_contacts, ("GET",)),
+    ("/_sandbox/requests", requests_journal, ("GET", "DELETE")),
 )
 

@@ -24,9 +24,11 @@ log = logging.getLogger("ileti.sandbox")
 class ApiError(Exception):
     """A documented refusal: the API answers with `code` and its Turkish message."""
 
-    def __init__(self, code: Code) -> None:
+    def __init__(self, code: Code, reason: str | None = None) -> None:
         super().__init__(f"{int(code)} {code.message}")
         self.code = code
+        # one sentence for the request journal: the rule that refused the call and the value that decided it
+        self.reason = reason
 
 
 class ControlError(Exception):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
@@ -29,6 +29,9 @@ from ileti.wire import envelope, json_codec
 from ileti.wire.endpoints import Endpoint
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import dump
+
+if TYPE_CHECKING:
+    from ileti.sandbox.journal import Trace
 
 __all__ = ["JSON", "Format", "Handler", "JsonFormat", "authenticate", "endpoint_app", "error_response"]
 
@@ -75,42 +78,75 @@ def error_response(services: Services, fmt: Format, code: Code) -> Response:
 def authenticate(services: Services, auth: envelope.Authentication, client_ip: str | None) -> Account:
     """§1.7/§2: key and hash must match an account with API access on, from an allowed IP; else 401."""
     if not auth.key or not auth.hash:
-        raise ApiError(Code.UNAUTHORIZED)
+        missing = " and ".join(name for name in ("key", "hash") if not getattr(auth, name))
+        raise ApiError(Code.UNAUTHORIZED, f"authentication: the request has no {missing}")
     account = services.store.cached_account(auth.key)
-    if account is None or not hmac.compare_digest(account.hash.encode(), auth.hash.encode()):
-        raise ApiError(Code.UNAUTHORIZED)
+    if account is None:
+        raise ApiError(Code.UNAUTHORIZED, f"authentication: no account has the key {auth.key[:64]!r}")
+    if not hmac.compare_digest(account.hash.encode(), auth.hash.encode()):
+        raise ApiError(Code.UNAUTHORIZED, f"authentication: the hash does not match account {account.key!r}")
     if not account.api_access:
-        raise ApiError(Code.UNAUTHORIZED)
+        raise ApiError(Code.UNAUTHORIZED, f"authentication: API access is off for account {account.key!r}")
     if account.allowed_ips and client_ip not in account.allowed_ips:
-        raise ApiError(Code.UNAUTHORIZED)
+        raise ApiError(Code.UNAUTHORIZED, f"authentication: the client address {client_ip} is not in the "
+                                          f"allowed_ips of account {account.key!r}")
     return account
 
 
+def _first_error(exc: ValidationError) -> str:
+    """pydantic's first error as `where: what` (for the journal's sentence)."""
+    error = exc.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in error["loc"]) or "the payload"
+    return f"{where}: {error['msg']}"
+
+
 async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler, fmt: Format,
-                       request: Request) -> Response:
-    """One API call through the whole pipeline; every refusal becomes its documented code."""
+                       request: Request, trace: Trace | None = None) -> Response:
+    """One API call through the whole pipeline; every refusal becomes its documented code.
+
+    `trace` (the request journal's record of this call) learns the decoded body, the account, the code with
+    its reason, and a new order's id."""
+    auth: envelope.Authentication | None = None
     try:
         try:
             body = await fmt.decode(request)
+            if trace is not None:
+                trace.request = body
             auth, payload = envelope.read_request(endpoint, body)
         except BodyTooLargeError as exc:  # refused before it could exhaust memory; an order that size is 453
-            raise ApiError(Code.ORDER_TOO_LARGE if endpoint.name == "send-sms" else Code.BAD_REQUEST) from exc
+            code = Code.ORDER_TOO_LARGE if endpoint.name == "send-sms" else Code.BAD_REQUEST
+            raise ApiError(code, f"body size: the body is larger than max_body_bytes ({exc.limit} "
+                                 "bytes)") from exc
         except DecodeError as exc:
-            raise ApiError(Code.BAD_REQUEST) from exc
+            raise ApiError(Code.BAD_REQUEST, f"decode ({exc.format}): {exc}") from exc
         except ValidationError as exc:
             # an `authentication` of the wrong shape cannot be verified
-            raise ApiError(Code.UNAUTHORIZED) from exc
+            raise ApiError(Code.UNAUTHORIZED, f"authentication: request.authentication is not an object of "
+                                              f"strings ({_first_error(exc)})") from exc
         client = request.client
         account = authenticate(services, auth, client.host if client else None)
+        if trace is not None:
+            trace.account = account.key
         model: Any = None
         if endpoint.request_model is not None:
             try:
                 model = endpoint.request_model.model_validate(payload if payload is not None else {})
             except ValidationError as exc:
-                raise ApiError(Code.VALIDATION_FAILED) from exc
+                raise ApiError(Code.VALIDATION_FAILED, f"request model: {endpoint.payload_key} has a value "
+                                                       f"of the wrong shape ({_first_error(exc)})") from exc
         result = await handler(Context(services, account), model)
     except ApiError as exc:
+        if trace is not None:
+            trace.code, trace.reason = int(exc.code), exc.reason
+            if trace.account is None and auth is not None and auth.key:
+                # a refused key is journaled when it names an account (a wrong hash, API access off …)
+                known = services.store.cached_account(auth.key)
+                trace.account = None if known is None else known.key
         return error_response(services, fmt, exc.code)
+    if trace is not None:
+        trace.code = 200
+        if result is not None and endpoint.name == "send-sms":
+            trace.order_id = int(result.order.id)  # type: ignore[attr-defined]
     return _respond(services, fmt, 200, envelope.success_envelope(None if result is None else dump(result)))
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from starlette.requests import Request
+from pydantic import ValidationError
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -31,8 +32,11 @@ from ileti.sandbox.faults import DropConnection, GatewayPage, SlowBody, truncate
 from ileti.sandbox.formats import JSON, Format, Handler, error_response, run_endpoint
 from ileti.sandbox.handlers import HANDLERS
 from ileti.sandbox.inbox import inbox_routes
+from ileti.sandbox.journal import Trace
 from ileti.sandbox.xml_format import GET_FORMAT, XML
+from ileti.wire import envelope
 from ileti.wire.endpoints import ENDPOINTS, Endpoint
+from ileti.wire.errors import DecodeError
 
 __all__ = ["FORMATS", "ApiRoutes", "api_table", "build_routes"]
 
@@ -56,40 +60,100 @@ def _services(request: Request) -> Services:
 
 
 def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
-    """The Starlette endpoint of one (endpoint, format): method check, injected faults, then the pipeline."""
+    """The Starlette endpoint of one (endpoint, format): method check, injected faults, then the pipeline;
+    each call is journaled (`journal.py`)."""
+    method = getattr(fmt, "method", "POST")
 
     async def call(request: Request) -> Response:
         services = _services(request)
-        if request.method != getattr(fmt, "method", "POST"):  # OQ-25: a wrong method is "no such method", 404
+        journal = services.journal
+        if journal is None:
+            return await answer(services, request, None)
+        trace = journal.start(endpoint.name, fmt.name)
+        try:
+            return await answer(services, request, trace)
+        except Exception as exc:
+            if trace is not None and trace.code is None:
+                trace.code = int(Code.SERVICE_UNAVAILABLE)
+                trace.reason = f"bug: an unexpected {type(exc).__name__} in the sandbox (logged)"
+            raise
+        finally:
+            journal.finish(trace)
+
+    async def answer(services: Services, request: Request, trace: Trace | None) -> Response:
+        if request.method != method:  # OQ-25: a wrong method is "no such method", 404
+            if trace is not None:
+                trace.code = int(Code.NOT_FOUND)
+                trace.reason = f"method: {request.url.path} answers {method} only, not {request.method}"
             return error_response(services, fmt, Code.NOT_FOUND)
         fault = services.faults.take(endpoint.name)
         if fault is None:
-            return await run_endpoint(services, endpoint, handler, fmt, request)
+            return await run_endpoint(services, endpoint, handler, fmt, request, trace)
         if fault.fault == "latency":
             await services.faults.delay(fault)
-            return await run_endpoint(services, endpoint, handler, fmt, request)
+            return await run_endpoint(services, endpoint, handler, fmt, request, trace)
+        rule = f"a {fault.fault} rule for {fault.endpoint!r} (PUT /_sandbox/faults)"
+        if fault.fault in ("status_503", "status", "gateway_html", "drop") and trace is not None:
+            await _note_request(services, endpoint, fmt, request, trace)  # the handler does not run
         if fault.fault in ("status_503", "status"):
-            return error_response(services, fmt, Code(fault.code or Code.SERVICE_UNAVAILABLE))
+            code = Code(fault.code or Code.SERVICE_UNAVAILABLE)
+            if trace is not None:
+                trace.code, trace.reason = int(code), f"fault: answered {int(code)} by {rule}"
+            return error_response(services, fmt, code)
         if fault.fault == "gateway_html":
-            return GatewayPage(fault.http_status or 502)
+            status = fault.http_status or 502
+            if trace is not None:
+                trace.code = status
+                trace.reason = f"fault: an HTML {status} page, as a proxy sends it, by {rule}"
+            return GatewayPage(status)
         if fault.fault == "truncated":
-            return truncated(await run_endpoint(services, endpoint, handler, fmt, request))
+            cut = truncated(await run_endpoint(services, endpoint, handler, fmt, request, trace))
+            if trace is not None:
+                trace.reason = f"fault: answered {trace.code}, cut after half its bytes by {rule}"
+            return cut
         if fault.fault == "slow_body":
-            answer = await run_endpoint(services, endpoint, handler, fmt, request)
-            return SlowBody(answer, fault.delay_seconds())
+            response = await run_endpoint(services, endpoint, handler, fmt, request, trace)
+            if trace is not None:
+                trace.reason = f"fault: answered {trace.code}, its body trickled out slowly by {rule}"
+            return SlowBody(response, fault.delay_seconds())
         if fault.fault == "commit_then_drop":
-            await run_endpoint(services, endpoint, handler, fmt, request)
+            await run_endpoint(services, endpoint, handler, fmt, request, trace)
+        if trace is not None:
+            prefix = f"answered {trace.code}, then " if trace.code is not None else ""
+            trace.reason = f"fault: {prefix}the connection was dropped by {rule}"
         return DropConnection()
 
     call.__name__ = f"{endpoint.name}_{fmt.name}".replace("-", "_").replace("/", "_")
     return call
 
 
+async def _note_request(services: Services, endpoint: Endpoint, fmt: Format, request: Request,
+                        trace: Trace) -> None:
+    """For the journal of a call a fault answers without running it: its body and account, if readable."""
+    try:
+        trace.request = await fmt.decode(request)
+        auth, _ = envelope.read_request(endpoint, trace.request)
+    except (DecodeError, ValidationError, ClientDisconnect):
+        return
+    account = services.store.cached_account(auth.key) if auth.key else None
+    trace.account = None if account is None else account.key
+
+
 async def unknown_api_path(request: Request) -> Response:
     """Anything under /v1 that no route serves: 404 in the envelope, JSON on `/json` paths, else XML
     (OQ-25)."""
     fmt: Format = JSON if request.url.path.rstrip("/").endswith("/json") else XML
-    return error_response(_services(request), fmt, Code.NOT_FOUND)
+    services = _services(request)
+    journal = services.journal
+    trace = journal.start(request.url.path[:200], fmt.name) if journal is not None else None
+    if trace is not None:
+        trace.code = int(Code.NOT_FOUND)
+        trace.reason = f"path: no API endpoint at {request.method} {request.url.path[:200]}"
+    try:
+        return error_response(services, fmt, Code.NOT_FOUND)
+    finally:
+        if journal is not None:
+            journal.finish(trace)
 
 
 def api_table() -> dict[str, ApiCall]:

@@ -110,6 +110,8 @@ class Settings:
         "request body bytes held at once by all requests of a process; a body past it is 503"))
     max_event_streams: int = field(default=32, metadata=_help(
         "inbox event streams open at once per process; more are 503"))
+    journal_size: int = field(default=10_000, metadata=_help(
+        "/v1 calls the request journal keeps, newest first (GET /_sandbox/requests); 0: no journal"))
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -142,6 +144,8 @@ class Settings:
             raise SettingsError("head_timeout must be positive")
         if self.max_event_streams < 1:
             raise SettingsError("max_event_streams must be at least 1")
+        if not 0 <= self.journal_size <= 10_000_000:
+            raise SettingsError(f"journal_size must be 0..10000000, not {self.journal_size}")
 
     @staticmethod
     def env_name(name: str) -> str:

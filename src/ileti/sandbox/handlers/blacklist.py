@@ -27,7 +27,8 @@ def parse_number(value: str | None) -> str:
     """A Turkish mobile number in any §8 form as `+905…`; anything else (missing included) is 466 (OQ-15)."""
     number = phone.try_normalize(value) if value is not None else None
     if number is None:
-        raise ApiError(Code.INVALID_NUMBER)
+        what = "missing" if value is None else f"{value[:64]!r}, not a Turkish mobile number"
+        raise ApiError(Code.INVALID_NUMBER, f"number: blacklist.number is {what}")
     return number
 
 
@@ -39,7 +40,7 @@ def _bound(value: str | None) -> float | None:
     try:
         return parse_timestamp(text)
     except ValueError as exc:
-        raise ApiError(Code.VALIDATION_FAILED) from exc
+        raise ApiError(Code.VALIDATION_FAILED, f"filter: {text[:64]!r} is not YYYY-MM-DD HH:MM:SS") from exc
 
 
 async def get_blacklist(ctx: Context, req: GetBlacklistRequest) -> GetBlacklistResponse:
@@ -64,5 +65,6 @@ async def add_blacklist(ctx: Context, req: AddBlacklistRequest) -> None:
 
 async def delete_blacklist(ctx: Context, req: DeleteBlacklistRequest) -> None:
     """Remove one number; 466 for a bad number, 474 when it is not on the list (§4.9, not idempotent)."""
-    if not ctx.store.directory.remove_blacklist(ctx.account.key, parse_number(req.number)):
-        raise ApiError(Code.BLACKLIST_REMOVE_FAILED)
+    number = parse_number(req.number)
+    if not ctx.store.directory.remove_blacklist(ctx.account.key, number):
+        raise ApiError(Code.BLACKLIST_REMOVE_FAILED, f"blacklist: {number} is not on the account's blacklist")

@@ -128,17 +128,17 @@ def _parent(value: str | None) -> int | None:
 def _group_name(value: str | None) -> str:
     name = (value or "").strip()
     if not name:
-        raise ApiError(Code.GROUP_NAME_REQUIRED)
+        raise ApiError(Code.GROUP_NAME_REQUIRED, "group: group.name is missing or empty")
     return name
 
 
 def _group_id(value: str | None) -> int:
     """462 when the group id is missing; an id that is not a number names no group (463)."""
     if not (value or "").strip():
-        raise ApiError(Code.GROUP_ID_REQUIRED)
+        raise ApiError(Code.GROUP_ID_REQUIRED, "group: group.id is missing")
     group_id = _id(value)
     if group_id is None:
-        raise ApiError(Code.GROUP_NOT_FOUND)
+        raise ApiError(Code.GROUP_NOT_FOUND, f"group: {(value or '')[:64]!r} is not a group id")
     return group_id
 
 
@@ -199,10 +199,10 @@ async def get_group_contacts(ctx: Context, req: GetGroupContactsRequest) -> GetG
     row_count = parse_row_count(req.row_count)
     directory = ctx.store.directory
     if directory.group(ctx.account.key, group_id) is None:
-        raise ApiError(Code.GROUP_NOT_FOUND)
+        raise ApiError(Code.GROUP_NOT_FOUND, f"group: the account has no group {group_id}")
     count, rows = directory.group_contacts(ctx.account.key, group_id, (page - 1) * row_count, row_count)
     if count == 0:
-        raise ApiError(Code.CONTACT_NOT_FOUND)
+        raise ApiError(Code.CONTACT_NOT_FOUND, f"group: group {group_id} has no contacts")
     return GetGroupContactsResponse(contacts=[_contact(row) for row in rows])
 
 
@@ -221,7 +221,7 @@ def _gsm(value: str | None) -> str | None:
         return None if value is None else ""
     number = phone.try_normalize(text)
     if number is None:
-        raise ApiError(Code.INVALID_NUMBER)
+        raise ApiError(Code.INVALID_NUMBER, f"gsm: {text[:64]!r} is not a Turkish mobile number")
     return number
 
 
@@ -271,7 +271,7 @@ async def add_contact(ctx: Context, req: AddContactRequest) -> AddContactRespons
     """472 no name/surname/gsm/email; 466 a gsm that is not a Turkish mobile; 463 an unknown group id;
     473 an unknown custom field id."""
     if not any(_clean(v) for v in (req.name, req.surname, req.gsm, req.email)):
-        raise ApiError(Code.CONTACT_FIELDS_REQUIRED)
+        raise ApiError(Code.CONTACT_FIELDS_REQUIRED, "contact: none of name, surname, gsm and email is given")
     data = _contact_data(req, editing=False)
     try:
         record = ctx.store.directory.add_contact(ctx.account.key, data, ctx.clock.now())
@@ -303,7 +303,7 @@ async def get_contact(ctx: Context, req: GetContactRequest) -> GetContactRespons
     """465 when the contact does not exist."""
     record = ctx.store.directory.contact(ctx.account.key, _contact_id(req.id))
     if record is None:
-        raise ApiError(Code.CONTACT_NOT_FOUND)
+        raise ApiError(Code.CONTACT_NOT_FOUND, f"contact: the account has no contact {req.id!r}")
     return GetContactResponse(contact=_contact(record))
 
 
@@ -315,11 +315,12 @@ async def search_contacts(ctx: Context, req: SearchContactsRequest) -> SearchCon
     """
     key = (req.key or "").strip()
     if len(key) < SEARCH_MIN_LENGTH:
-        raise ApiError(Code.SEARCH_TERM_TOO_SHORT)
+        raise ApiError(Code.SEARCH_TERM_TOO_SHORT, f"search: the key {key!r} has {len(key)} characters where "
+                                                   f"at least {SEARCH_MIN_LENGTH} are needed")
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
     directory = ctx.store.directory
     rows = directory.search_contacts(ctx.account.key, key, (page - 1) * row_count, row_count)
     if not rows and (page == 1 or not directory.search_contacts(ctx.account.key, key, 0, 1)):
-        raise ApiError(Code.CONTACT_NOT_FOUND)
+        raise ApiError(Code.CONTACT_NOT_FOUND, f"search: no contact matches {key!r}")
     return SearchContactsResponse(contacts=[_contact(row) for row in rows])

@@ -42,9 +42,9 @@ def parse_page(value: str | None) -> int:
     try:
         page = int(value.strip())
     except ValueError as exc:
-        raise ApiError(Code.VALIDATION_FAILED) from exc
+        raise ApiError(Code.VALIDATION_FAILED, f"page: {value[:64]!r} is not a number") from exc
     if page < 1:
-        raise ApiError(Code.INVALID_PAGE)
+        raise ApiError(Code.INVALID_PAGE, f"page: {page} where pages start at 1")
     # A page far past the end is simply empty (OQ-12); capping keeps `(page - 1) * rows` inside the 64-bit
     # integers SQL offsets are.
     return min(page, MAX_PAGE)
@@ -57,7 +57,7 @@ def parse_row_count(value: str | None) -> int:
     try:
         count = int(value.strip())
     except ValueError as exc:
-        raise ApiError(Code.VALIDATION_FAILED) from exc
+        raise ApiError(Code.VALIDATION_FAILED, f"rowCount: {value[:64]!r} is not a number") from exc
     return min(max(count, 1), ROW_COUNT_MAX)
 
 
@@ -68,9 +68,10 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
     row_count = parse_row_count(req.row_count)
     order = ctx.store.get_order(ctx.account.key, order_id)
     if order is None:
-        raise ApiError(Code.ORDER_NOT_FOUND)
+        raise ApiError(Code.ORDER_NOT_FOUND, f"order: account {ctx.account.key!r} has no order {order_id}")
     if not order.cancelled and order.send_ts > ctx.clock.now():
-        raise ApiError(Code.SCHEDULE_NOT_REACHED)
+        raise ApiError(Code.SCHEDULE_NOT_REACHED, f"schedule: order {order_id} is scheduled for "
+                                                  f"{format_ts(order.send_ts)}, later than the sandbox clock")
     rows = ctx.store.report_rows(order.id, (page - 1) * row_count, row_count)
     statuses = {int(s): s for s in MessageStatus}
     report = Report.model_construct(
@@ -88,7 +89,8 @@ def _parse_day(value: str | None) -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError as exc:
-        raise ApiError(Code.INVALID_DATE_RANGE) from exc
+        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {(value or '')[:64]!r} is not a YYYY-MM-DD "
+                                                "day") from exc
 
 
 async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsResponse:
@@ -97,8 +99,12 @@ async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsRespons
     458 when a date is missing or not YYYY-MM-DD, when end < start or when the range spans more than 10 days.
     """
     start, end = _parse_day(req.start), _parse_day(req.end)
-    if end < start or (end - start).days > REPORTS_MAX_DAYS:
-        raise ApiError(Code.INVALID_DATE_RANGE)
+    if end < start:
+        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: end {end} is before start {start}")
+    if (end - start).days > REPORTS_MAX_DAYS:
+        days = (end - start).days
+        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {start} to {end} spans {days} days where at "
+                                                f"most {REPORTS_MAX_DAYS} are allowed")
     page = parse_page(req.page)
     lo, hi = day_bounds(start, end)
     count, orders = ctx.store.orders_between(ctx.account.key, lo, hi, (page - 1) * REPORTS_PAGE_SIZE,

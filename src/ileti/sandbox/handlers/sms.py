@@ -16,7 +16,7 @@ def parse_order_id(value: str | None) -> int:
     """An order id as sent (digit string or int); anything else names no order: 455."""
     text = (value or "").strip()
     if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise ApiError(Code.ORDER_NOT_FOUND)
+        raise ApiError(Code.ORDER_NOT_FOUND, f"order id: {text[:64]!r} is not an order id")
     return int(text)
 
 
@@ -38,6 +38,8 @@ async def cancel_order(ctx: Context, req: CancelOrderRequest) -> None:
     try:
         ctx.store.cancel_order(ctx.account.key, order_id, ctx.clock.now())
     except Refusal as refusal:
-        raise ApiError(Code.ORDER_NOT_FOUND) from refusal
+        raise ApiError(Code.ORDER_NOT_FOUND, f"cancel: order {order_id} is not a scheduled order of this "
+                                             "account yet to start (unknown, started, finished or cancelled "
+                                             "already)") from refusal
     if ctx.account.webhook_url:
         ctx.services.webhooks.wake()

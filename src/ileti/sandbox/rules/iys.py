@@ -50,8 +50,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
-def _refuse() -> ApiError:
-    return ApiError(Code.VALIDATION_FAILED)
+def _refuse(reason: str | None = None) -> ApiError:
+    """422 with the journal's sentence: the rule and the value that decided it."""
+    return ApiError(Code.VALIDATION_FAILED, reason)
 
 
 @dataclass(slots=True)
@@ -75,19 +76,19 @@ class RecordDraft:
 def check_recipient_type(draft: RecordDraft) -> None:
     """422: `recipientType` is not BIREYSEL or TACIR (§4.10)."""
     if draft.recipient_type not in RECIPIENT_TYPES:
-        raise _refuse()
+        raise _refuse(f"recipient_type: recipientType {draft.recipient_type!r} is not BIREYSEL or TACIR")
 
 
 def check_type(draft: RecordDraft) -> None:
     """422: `type` is not MESAJ, EPOSTA or ARAMA (§4.10)."""
     if draft.type not in CHANNELS:
-        raise _refuse()
+        raise _refuse(f"type: type {draft.type!r} is not MESAJ, EPOSTA or ARAMA")
 
 
 def check_status(draft: RecordDraft) -> None:
     """422: `status` is not ONAY or RET (§4.10)."""
     if draft.status not in STATUSES:
-        raise _refuse()
+        raise _refuse(f"status: status {draft.status!r} is not ONAY or RET")
 
 
 def check_source(draft: RecordDraft) -> None:
@@ -95,7 +96,7 @@ def check_source(draft: RecordDraft) -> None:
     if not draft.source and draft.recipient_type == "TACIR":
         return
     if draft.source not in SOURCES:
-        raise _refuse()
+        raise _refuse(f"source: source {draft.source!r} is not one of the İYS sources (HS_WEB, HS_MESAJ, …)")
 
 
 def check_recipient(draft: RecordDraft) -> None:
@@ -109,17 +110,19 @@ def check_consent_date_format(draft: RecordDraft) -> None:
     if not draft.consent_date and draft.recipient_type == "TACIR":
         return
     if not _TIMESTAMP.fullmatch(draft.consent_date):
-        raise _refuse()
+        raise _refuse(f"consent_date_format: consentDate {draft.consent_date!r} is not YYYY-MM-DD HH:MM:SS")
     try:
         draft.consent_ts = parse_timestamp(draft.consent_date)
     except ValueError as exc:  # 2026-02-30, 25:00:00 …
-        raise _refuse() from exc
+        raise _refuse(f"consent_date_format: consentDate {draft.consent_date!r} is not a real date and "
+                      "time") from exc
 
 
 def check_consent_date_not_future(draft: RecordDraft) -> None:
     """422: `consentDate` is later than now, sandbox clock, Istanbul (§4.10)."""
     if draft.consent_ts is not None and draft.consent_ts > draft.now:
-        raise _refuse()
+        raise _refuse(f"consent_date_not_future: consentDate {draft.consent_date!r} is later than the "
+                      "sandbox clock")
 
 
 def check_consent_date_recent(draft: RecordDraft) -> None:
@@ -128,19 +131,22 @@ def check_consent_date_recent(draft: RecordDraft) -> None:
     if draft.consent_ts is None or (draft.source == HS_2015 and draft.consent_date == HS_2015_DATE):
         return
     if draft.now - draft.consent_ts > MAX_AGE_SECONDS:
-        raise _refuse()
+        raise _refuse(f"consent_date_recent: consentDate {draft.consent_date!r} is more than 3 days before "
+                      "the sandbox clock")
 
 
 def check_not_before_2015(draft: RecordDraft) -> None:
     """422 (strict): `consentDate` before 2015-05-01 00:00:00 (§4.10, national rule)."""
     if draft.strict and draft.consent_ts is not None and draft.consent_date < HS_2015_DATE:
-        raise _refuse()
+        raise _refuse(f"not_before_2015 (strict): consentDate {draft.consent_date!r} is before "
+                      f"{HS_2015_DATE}")
 
 
 def check_hs_2015_date(draft: RecordDraft) -> None:
     """422 (strict): HS_2015 is valid only with `consentDate` 2015-05-01 00:00:00 (§4.10, national rule)."""
     if draft.strict and draft.source == HS_2015 and draft.consent_date != HS_2015_DATE:
-        raise _refuse()
+        raise _refuse(f"hs_2015_date (strict): source HS_2015 needs consentDate {HS_2015_DATE}, not "
+                      f"{draft.consent_date!r}")
 
 
 RECORD_CHECKS: tuple[Callable[[RecordDraft], None], ...] = (
@@ -165,11 +171,11 @@ def canonical_recipient(recipient: str, channel: str) -> str:
     """The stored form of a recipient for a channel, or 422."""
     if channel == "EPOSTA":
         if len(recipient) > 254 or not _EMAIL.fullmatch(recipient):
-            raise _refuse()
+            raise _refuse(f"recipient: {recipient[:64]!r} is not an e-mail address (type EPOSTA)")
         return recipient.lower()
     number = phone.try_normalize(recipient)
     if number is None:
-        raise _refuse()
+        raise _refuse(f"recipient: {recipient[:64]!r} is not a Turkish mobile number (type {channel})")
     return number
 
 
@@ -201,7 +207,7 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
     for check in (check_recipient_type, check_type, check_status, check_recipient):
         check(draft)
     if draft.source and draft.source not in SOURCES:
-        raise _refuse()
+        raise _refuse(f"source: source {draft.source!r} is not one of the İYS sources")
     if draft.consent_date:
         check_consent_date_format(draft)
     return NewConsent(
@@ -217,19 +223,21 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
 def check_first_not_ret(record: NewConsent, previous: ConsentRecord | NewConsent | None) -> None:
     """422 (strict): a recipient's first record for a brand + recipientType + type cannot be RET."""
     if previous is None and record.status == "RET":
-        raise _refuse()
+        raise _refuse(f"first_not_ret (strict): the first record for {record.recipient} ({record.type}) "
+                      "cannot be RET")
 
 
 def check_no_repeat(record: NewConsent, previous: ConsentRecord | NewConsent | None) -> None:
     """422 (strict): ONAY over ONAY, or RET over RET, is refused (so re-posting a batch is refused)."""
     if previous is not None and previous.status == record.status:
-        raise _refuse()
+        raise _refuse(f"no_repeat (strict): {record.recipient} ({record.type}) is {record.status} already")
 
 
 def check_date_after_stored(record: NewConsent, previous: ConsentRecord | NewConsent | None) -> None:
     """422 (strict): a new record's `consentDate` must be later than the stored one's."""
     if previous is not None and record.consent_ts <= previous.consent_ts:
-        raise _refuse()
+        raise _refuse(f"date_after_stored (strict): consentDate {record.consent_date!r} of "
+                      f"{record.recipient} is not later than its stored record's")
 
 
 HISTORY_CHECKS: tuple[Callable[[NewConsent, ConsentRecord | NewConsent | None], None], ...] = (
@@ -269,6 +277,8 @@ def read_query(req: ConsentShowRequest) -> ConsentQuery:
     brand, recipient = _text(req.brand_code), _text(req.recipient)
     recipient_type, channel = _text(req.recipient_type), _text(req.type)
     if not brand or not recipient or recipient_type not in RECIPIENT_TYPES or channel not in CHANNELS:
-        raise _refuse()
+        raise _refuse("consent/show: brandCode, recipient, recipientType (BIREYSEL or TACIR) and type "
+                      f"(MESAJ, EPOSTA or ARAMA) are all required; got {brand!r}, {recipient[:64]!r}, "
+                      f"{recipient_type!r}, {channel!r}")
     return ConsentQuery(brand, canonical_recipient(recipient, channel), recipient_type, channel)
 

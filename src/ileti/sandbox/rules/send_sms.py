@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ileti import checks, phone, text
 from ileti.codes import Code
-from ileti.limits import APITEST_SENDER
+from ileti.limits import APITEST_SENDER, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
 from ileti.sandbox.clock import ISTANBUL
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
@@ -46,19 +46,27 @@ class Draft:
 def check_documents(ctx: Context, draft: Draft) -> None:
     """467: the account has a required document missing (account flag `documents_missing`, OQ-5)."""
     if ctx.account.documents_missing:
-        raise ApiError(Code.DOCUMENTS_MISSING)
+        raise ApiError(Code.DOCUMENTS_MISSING, f"documents: account {ctx.account.key!r} is flagged "
+                                                "documents_missing, so it may not send until they are in")
 
 
 def check_sender_present(ctx: Context, draft: Draft) -> None:
     """459: `order.sender` is missing or empty (§4.1)."""
     if checks.sender_missing(draft.req.sender):
-        raise ApiError(Code.SENDER_EMPTY)
+        what = "missing" if draft.req.sender is None else f"empty ({draft.req.sender!r})"
+        raise ApiError(Code.SENDER_EMPTY, f"sender_present: order.sender is {what}")
 
 
 def check_sender_format(ctx: Context, draft: Draft) -> None:
     """460: the sender is longer than 11 characters or has a Turkish letter (§4.1, OQ-31)."""
     if checks.sender_invalid(draft.req.sender):
-        raise ApiError(Code.SENDER_INVALID)
+        sender = draft.req.sender or ""
+        letters = sorted(SENDER_FORBIDDEN_CHARS.intersection(sender))
+        if letters:
+            raise ApiError(Code.SENDER_INVALID, f"sender_format: the sender {sender!r} has the Turkish "
+                                                f"letter {letters[0]!r}, which sender IDs may not contain")
+        raise ApiError(Code.SENDER_INVALID, f"sender_format: the sender {sender!r} has {len(sender)} "
+                                            f"characters where {SENDER_MAX_LENGTH} are allowed")
 
 
 def check_sender_approved(ctx: Context, draft: Draft) -> None:
@@ -67,7 +75,9 @@ def check_sender_approved(ctx: Context, draft: Draft) -> None:
     sender = draft.req.sender
     draft.apitest = sender == APITEST_SENDER
     if not draft.apitest and sender not in ctx.account.senders:
-        raise ApiError(Code.SENDER_NOT_APPROVED)
+        approved = ", ".join(map(repr, ctx.account.senders)) or "none"
+        raise ApiError(Code.SENDER_NOT_APPROVED, f"sender_approved: the sender {sender!r} is not one of the "
+                                                 f"account's approved senders ({approved}) nor APITEST")
 
 
 def check_iys_flag(ctx: Context, draft: Draft) -> None:
@@ -82,38 +92,49 @@ def check_iys_flag(ctx: Context, draft: Draft) -> None:
     if value is None and ctx.settings.tolerate_missing_iys:
         value = "0"
     if value not in ("0", "1"):
-        raise ApiError(Code.IYS_FLAG_REQUIRED)
+        what = "missing" if value is None else f"{draft.req.iys!r}"
+        raise ApiError(Code.IYS_FLAG_REQUIRED, f'iys_flag: order.iys is {what} where "0" or "1" is required')
     draft.iys = int(value)
 
 
 def check_iys_list(ctx: Context, draft: Draft) -> None:
     """469: iys=1 and `iysList` is not BIREYSEL or TACIR (§4.1)."""
     if draft.iys == 1 and not checks.iys_list_ok(draft.req.iys_list):
-        raise ApiError(Code.IYS_LIST_REQUIRED)
+        raise ApiError(Code.IYS_LIST_REQUIRED, f"iys_list: iys is 1 and iysList is {draft.req.iys_list!r}, "
+                                               "not BIREYSEL or TACIR")
 
 
 def check_iys_code(ctx: Context, draft: Draft) -> None:
     """470: iys=1 and the account has no İYS brand code configured (OQ-4)."""
     if draft.iys == 1 and not ctx.account.iys_brand_code:
-        raise ApiError(Code.IYS_CODE_MISSING)
+        raise ApiError(Code.IYS_CODE_MISSING, f"iys_code: iys is 1 but account {ctx.account.key!r} has no "
+                                              "İYS brand code")
 
 
 def check_text_present(ctx: Context, draft: Draft) -> None:
     """454: no message block, or a block whose `text` is missing or empty (§4.1)."""
     blocks = draft.req.messages or []
-    if not blocks or any(checks.text_missing(block.text) for block in blocks):
-        raise ApiError(Code.EMPTY_TEXT)
+    if not blocks:
+        raise ApiError(Code.EMPTY_TEXT, "text_present: the order has no message block")
+    for number, block in enumerate(blocks, 1):
+        if checks.text_missing(block.text):
+            what = "missing" if block.text is None else "empty"
+            raise ApiError(Code.EMPTY_TEXT, f"text_present: the text of message block {number} is {what}")
     draft.texts = [text.analyze(block.text or "") for block in blocks]
 
 
 def check_size(ctx: Context, draft: Draft) -> None:
     """453: a text longer than 7 SMS parts in its encoding (§4.1, §7), or too many recipients (OQ-8)."""
-    if any(sms.too_long for sms in draft.texts):
-        raise ApiError(Code.ORDER_TOO_LARGE)
+    for number, sms in enumerate(draft.texts, 1):
+        if sms.too_long:
+            raise ApiError(Code.ORDER_TOO_LARGE, f"size: the text of message block {number} is {sms.length} "
+                                                 f"{sms.encoding.value} units where {sms.max_length} "
+                                                 f"({text.MAX_PARTS} SMS parts) are allowed")
     count = sum(len(block.recipients.numbers or []) if block.recipients else 0
                 for block in draft.req.messages or [])
     if count > ctx.settings.max_recipients:
-        raise ApiError(Code.ORDER_TOO_LARGE)
+        raise ApiError(Code.ORDER_TOO_LARGE, f"size: the order has {count} recipients where "
+                                             f"{ctx.settings.max_recipients} are allowed")
 
 
 def check_schedule(ctx: Context, draft: Draft) -> None:
@@ -125,7 +146,8 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
     draft.send_ts = draft.now
     raw = draft.req.send_date_time
     if isinstance(raw, list) and len(raw) > 1:
-        raise ApiError(Code.INVALID_SEND_DATE)
+        raise ApiError(Code.INVALID_SEND_DATE, f"schedule: sendDateTime is a list of {len(raw)} values "
+                                               "where at most one is allowed")
     value = draft.req.schedule
     if value is None:
         return
@@ -133,7 +155,8 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
         return
     parsed = checks.parse_schedule(value)
     if parsed is None:
-        raise ApiError(Code.INVALID_SEND_DATE)
+        raise ApiError(Code.INVALID_SEND_DATE, f"schedule: sendDateTime {value.strip()!r} is not a real date "
+                                               "and time in DD/MM/YYYY HH:MM")
     draft.send_ts = max(parsed.replace(tzinfo=ISTANBUL).timestamp(), draft.now)
 
 
@@ -161,7 +184,8 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
     for block, sms in zip(draft.req.messages or [], draft.texts, strict=True):
         raw_numbers = block.recipients.numbers if block.recipients else None
         if not raw_numbers:
-            raise ApiError(Code.INVALID_RECIPIENTS)
+            raise ApiError(Code.INVALID_RECIPIENTS, f"recipients: message block {len(draft.blocks) + 1} has "
+                                                    "no receipents.number")
         numbers: list[str] = []
         deliverable: list[bool] = []
         for raw in raw_numbers:
@@ -171,20 +195,27 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
                 deliverable.append(False)
                 continue
             if draft.apitest and canonical != test_number:
-                raise ApiError(Code.INVALID_RECIPIENTS)
+                raise ApiError(Code.INVALID_RECIPIENTS, f"recipients: APITEST sends go only to the account's "
+                                                        f"test number ({test_number}), not to {canonical}")
             numbers.append(canonical)
             ok = canonical not in blacklist
             deliverable.append(ok)
             any_deliverable = any_deliverable or ok
         if strict and not all(deliverable):
-            raise ApiError(Code.INVALID_RECIPIENTS)
+            bad = numbers[deliverable.index(False)]
+            why = "blacklisted" if bad in blacklist else "not a valid Turkish mobile number"
+            raise ApiError(Code.INVALID_RECIPIENTS,
+                           f"recipients: strict_recipients is on and {bad!r} is {why}")
         if consented is not None:  # OQ-34: accepted, but a number without İYS consent is a free 112 row
             deliverable = [ok and n in consented for n, ok in zip(numbers, deliverable, strict=True)]
         body = ctx.settings.apitest_text if draft.apitest else sms.text
         stored = text.analyze(body) if draft.apitest else sms
         draft.blocks.append(NewBlock(body, stored.encoding.value, stored.parts, numbers, deliverable))
     if not any_deliverable:
-        raise ApiError(Code.INVALID_RECIPIENTS)
+        total = sum(len(block.numbers) for block in draft.blocks)
+        listed = sum(n in blacklist for block in draft.blocks for n in block.numbers)
+        raise ApiError(Code.INVALID_RECIPIENTS, f"recipients: none of the {total} recipients can be sent to "
+                                                f"({total - listed} invalid, {listed} blacklisted)")
 
 
 def fingerprint(draft: Draft) -> str:
@@ -221,10 +252,22 @@ async def place_order(ctx: Context, draft: Draft) -> int:
         )
     except Refusal as refusal:
         if refusal.reason is RefusalReason.DUPLICATE:
-            raise ApiError(Code.DUPLICATE_ORDER) from refusal
+            raise ApiError(Code.DUPLICATE_ORDER, f"duplicate: the same texts to the same recipients as order "
+                                                 f"{refusal.order_id}, placed less than "
+                                                 f"{settings.duplicate_window:g} seconds before") from refusal
         if refusal.reason is RefusalReason.BALANCE:
-            raise ApiError(Code.INSUFFICIENT_BALANCE) from refusal
-        raise ApiError(Code.UNAUTHORIZED) from refusal  # the account was deleted meanwhile
+            raise ApiError(Code.INSUFFICIENT_BALANCE, _balance_reason(ctx, charged)) from refusal
+        raise ApiError(Code.UNAUTHORIZED, f"authentication: account {ctx.account.key!r} was deleted while "
+                                          "the order was placed") from refusal
+
+
+def _balance_reason(ctx: Context, parts: int) -> str:
+    """402's sentence: what the order costs against what the account has (read again: the cache is stale)."""
+    account = ctx.store.get_account(ctx.account.key) or ctx.account
+    if account.billing == "tl":
+        return (f"balance: the order costs {parts * ctx.settings.sms_price:.4f} TL ({parts} SMS parts) and "
+                f"the account has {account.balance_amount:.4f} TL")
+    return f"balance: the order costs {parts} SMS credits and the account has {account.balance_sms}"
 
 
 # one check per code, run in the order the core writes once for the client and the sandbox (ileti.checks)

@@ -44,9 +44,10 @@ class RefusalReason(enum.StrEnum):
 class Refusal(Exception):  # noqa: N818 -- a refusal is an outcome, not an error of the store
     """The store declined a write for a domain reason (the caller maps it to a status code)."""
 
-    def __init__(self, reason: RefusalReason) -> None:
+    def __init__(self, reason: RefusalReason, order_id: int | None = None) -> None:
         super().__init__(reason.value)
         self.reason = reason
+        self.order_id = order_id  # DUPLICATE: the earlier order this one repeats
 
 
 @dataclass(slots=True)

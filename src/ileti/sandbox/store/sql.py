@@ -499,7 +499,7 @@ class SqlStore:
             "account_key": order.account_key, "fingerprint": order.fingerprint, "since": duplicate_since,
         }).fetchone()
         if duplicate is not None:
-            raise Refusal(RefusalReason.DUPLICATE)
+            raise Refusal(RefusalReason.DUPLICATE, order_id=duplicate[0])
         unit = part_price if billing == "tl" else 1.0
         if order.charged_parts:
             charge = self._sql_charge_tl if billing == "tl" else self._sql_charge_sms

@@ -21,6 +21,7 @@ __all__ = [
     "custom_fields",
     "groups",
     "iys_state",
+    "journal",
     "messages",
     "meta",
     "metadata",
@@ -244,4 +245,16 @@ iys_state = Table(
     Column("used", Integer, nullable=False),  # consent records accepted against the quota (405)
     Column("strict", Boolean, nullable=False),  # national İYS rules (OQ-19)
     Column("quirks", Boolean, nullable=False),  # consent/show's `consent: []` (OQ-18)
+)
+
+# ------------------------------------------------------------------------------------- request journal
+# Every /v1 call, accepted or refused (`sandbox/journal.py`, `store/journal_rows.py`, migration 0005). A row
+# is a batch of calls written together; `meta.journal_last_id` counts the entry ids handed out.
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("first_id", Integer, primary_key=True, autoincrement=False),  # id of the batch's first entry
+    Column("count", Integer, nullable=False),  # entries in the batch: ids first_id .. first_id + count - 1
+    Column("entries", Text, nullable=False),  # JSON array of entries, oldest first
 )

@@ -79,6 +79,7 @@ def change_marker(store: SqlStore) -> str:
         select(func.count()).select_from(t.accounts).scalar_subquery(),
         select(c.c.mode).where(c.c.id == 1).scalar_subquery(),
         select(c.c.offset + c.c.frozen_at).where(c.c.id == 1).scalar_subquery(),
+        select(func.max(t.journal.c.first_id)).scalar_subquery(),  # the request journal (Requests view)
     )
     rows = _fetch(store, statement)
     return "-".join("" if value is None else str(value) for value in rows[0])

@@ -9,7 +9,7 @@
 (() => {
   const API = "/_sandbox";
   const FILTERS = ["number", "sender", "order_id", "account"];
-  const TABS = ["messages", "orders", "webhooks"];
+  const TABS = ["messages", "orders", "webhooks", "requests"];
 
   const state = {
     tab: "messages",
@@ -151,6 +151,11 @@
       renderConversation(thread, messages);
     } else if (state.tab === "orders") {
       renderOrders((await getJSON(`${API}/inbox/orders?${filterQuery()}`)).orders);
+    } else if (state.tab === "requests") {
+      // the journal filters by account and order only; the number and sender filters do not apply
+      const params = new URLSearchParams({ limit: "200" });
+      for (const name of ["account", "order_id"]) if (state.filters[name]) params.set(name, state.filters[name]);
+      renderRequests((await getJSON(`${API}/requests?${params}`)).requests);
     } else {
       renderWebhooks((await getJSON(`${API}/inbox/webhooks?${filterQuery()}`)).webhooks);
     }
@@ -244,7 +249,12 @@
         h("button", {
           type: "button", class: "link", title: "Show only this order",
           onclick: () => setFilter("order_id", String(m.order_id)),
-        }, `order ${m.order_id}`)),
+        }, `order ${m.order_id}`),
+        h("span", { class: "sep" }, "·"),
+        h("button", {
+          type: "button", class: "link request-link", title: "Show the API call that placed this order",
+          onclick: () => { state.filters.order_id = String(m.order_id); switchTab("requests"); },
+        }, "request")),
       h("div", { class: "msg-meta msg-times" }, messageTimes(m)));
   }
 
@@ -310,6 +320,35 @@
             h("li", {}, `#${a.attempt} ${a.at} · ${a.http_status ? `HTTP ${a.http_status}` : a.error || "error"} · ${a.duration_ms} ms`))) : null)));
     }));
     byId("webhooks-empty").hidden = hooks.length > 0;
+  }
+
+  /** One journaled API call: refusals are marked and show the sentence that says why. */
+  function renderRequest(r) {
+    const ok = r.code === 200;
+    const code = r.code === null ? "dropped" : String(r.code);
+    return h("tr", { class: ok ? "call" : "call refused", dataset: { request: r.id, code } },
+      h("td", { class: "mono" }, r.id),
+      h("td", { class: "time" }, r.at),
+      h("td", {}, r.endpoint, h("div", { class: "transport" }, r.transport)),
+      h("td", {}, h("span", { class: `chip ${ok ? "s111" : "s112"}`, title: ok ? "accepted" : "refused" }, code)),
+      h("td", { class: "wide reason" }, r.reason || ""),
+      h("td", { class: "mono" }, r.order_id === null ? "" : h("button", {
+        type: "button", class: "link", title: "Show this order's messages",
+        onclick: () => { state.filters.order_id = String(r.order_id); state.thread = ""; switchTab("messages"); },
+      }, String(r.order_id))),
+      h("td", { class: "key mono", title: r.account || "no account matched" }, r.account || "—"),
+      h("td", { class: "num" }, r.duration_ms),
+      h("td", { class: "payload" }, r.request === null ? "" : h("details", {},
+        h("summary", { title: "Show the request as decoded (hash and password redacted)" },
+          r.truncated ? "request (cut short)" : "request"),
+        h("pre", {}, JSON.stringify(r.request, null, 2)))));
+  }
+
+  function renderRequests(calls) {
+    byId("requests").replaceChildren(...calls.map(renderRequest));
+    byId("requests-empty").hidden = calls.length > 0;
+    const refusals = calls.filter((r) => r.code !== 200).length;
+    setText("count-requests", refusals ? String(refusals) : "");
   }
 
   // ------------------------------------------------------------------ interaction
