@@ -104,7 +104,7 @@ def test_the_reason_names_the_rule_and_the_value_for_each_send_check(
                                                      "receipents": {"number": ["5301234567"]}}) == (
         "size: the text of message block 1 is 1200 GSM-7 units where 1066 (7 SMS parts) are allowed")
     assert refused(api, ileti_sandbox, 457, sendDateTime="2026-05-12 10:00") == (
-        "schedule: sendDateTime '2026-05-12 10:00' is not DD/MM/YYYY HH:MM")
+        "schedule: sendDateTime '2026-05-12 10:00' is not a real date and time in DD/MM/YYYY HH:MM")
     invalid = {"number": ["123", "abc"]}
     assert refused(api, ileti_sandbox, 452, message={"text": "x", "receipents": invalid}) == (
         "recipients: none of the 2 recipients can be sent to (2 invalid, 0 blacklisted)")
@@ -153,12 +153,25 @@ def test_authentication_parse_and_path_refusals(api: Api, ileti_sandbox: Sandbox
 
 
 def test_injected_faults_are_journaled(api: Api, ileti_sandbox: SandboxHandle) -> None:
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "status_503", "times": 1}])
-    status, _ = api.call("get-balance")
-    assert status == 503
+    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "status_503", "times": 1},
+                              {"endpoint": "get-balance", "fault": "status", "code": 402, "times": 1},
+                              {"endpoint": "get-balance", "fault": "gateway_html", "http_status": 504,
+                               "times": 1}])
+    assert api.call("get-balance")[0] == 503
     entry = newest(ileti_sandbox)
-    assert (entry["code"], entry["reason"]) == (503, "fault: a status_503 rule for 'get-balance' "
-                                                     "(PUT /_sandbox/faults)")
+    assert (entry["code"], entry["reason"]) == (
+        503, "fault: answered 503 by a status_503 rule for 'get-balance' (PUT /_sandbox/faults)")
+    assert entry["request"]["request"]["authentication"]["hash"] == "***"  # read, though no handler ran
+    assert api.call("get-balance")[0] == 402
+    assert newest(ileti_sandbox)["reason"] == (
+        "fault: answered 402 by a status rule for 'get-balance' (PUT /_sandbox/faults)")
+    with http_client(ileti_sandbox.url) as http:
+        assert http.post("/v1/get-balance/json", json={"request": {"authentication": {
+            "key": ileti_sandbox.key, "hash": ileti_sandbox.hash}}}).status_code == 504
+    entry = newest(ileti_sandbox)
+    assert (entry["code"], entry["reason"]) == (
+        504, "fault: an HTML 504 page, as a proxy sends it, by a gateway_html rule for 'get-balance' "
+             "(PUT /_sandbox/faults)")
 
 
 def test_filters_since_id_and_delete(api: Api, ileti_sandbox: SandboxHandle) -> None:
