@@ -93,20 +93,13 @@ def redact(value: Any) -> tuple[Any, bool]:
     return walk(value), cut
 
 
-def _authentication(body: Any) -> dict[str, Any] | None:
-    """`request.authentication` of the usual shape, or None for any other."""
-    request = body.get("request") if type(body) is dict else None
-    auth = request.get("authentication") if type(request) is dict else None
-    return auth if type(auth) is dict else None
-
-
 def encode_entry(trace: Trace, duration: float) -> bytes:
     """One journal entry as a JSON array (`ENTRY_FIELDS` order), the request redacted and cut to size.
 
-    Runs as every call ends, so the usual request (secrets under `request.authentication`) is encoded as it
-    is, with the rest of the entry, and the secrets are replaced in the encoded bytes: orjson writes a key and
-    its value the same wherever they stand, and a `hash` or `password` key elsewhere with the same value is
-    replaced too. Any other shape, or an entry past `MAX_STORED` bytes, takes the full walk of `redact`.
+    Runs as every call ends, so the usual request (secrets only under `request.authentication`) has its
+    secrets replaced in place (the call is over: nothing reads its decoded body any more) and is encoded once
+    with the rest of the entry. Any other shape, or an entry past `MAX_STORED` bytes, takes the full walk of
+    `redact`.
     """
     code, reason = trace.code, trace.reason
     if reason is None and code is not None and code != 200:
@@ -116,15 +109,14 @@ def encode_entry(trace: Trace, duration: float) -> bytes:
     body = trace.request
     if body is None:
         return orjson.dumps([at, account, endpoint, transport, code, reason, None, False, order_id, duration])
-    auth = _authentication(body)
-    if auth is not None and len(body) == 1 and SECRET_KEYS.isdisjoint(body["request"]):
+    request = body.get("request") if type(body) is dict and len(body) == 1 else None
+    auth = request.get("authentication") if type(request) is dict else None
+    if type(auth) is dict and type(request) is dict and "hash" not in request and "password" not in request:
+        if auth.get("hash") is not None:
+            auth["hash"] = REDACTED
+        if auth.get("password") is not None:
+            auth["password"] = REDACTED
         data = orjson.dumps([at, account, endpoint, transport, code, reason, body, False, order_id, duration])
-        secret = auth.get("hash")
-        if secret is not None:
-            data = data.replace(b'"hash":' + orjson.dumps(secret), b'"hash":"***"')
-        secret = auth.get("password")
-        if secret is not None:
-            data = data.replace(b'"password":' + orjson.dumps(secret), b'"password":"***"')
         if len(data) <= MAX_STORED:
             return data
     request, cut = redact(body)
@@ -166,7 +158,7 @@ class Journal:
         the garbage collector to walk until the next flush writes it."""
         if trace is None:
             return
-        duration = round((time.perf_counter() - trace.started) * 1000.0, 3)
+        duration = (time.perf_counter() - trace.started) * 1000.0
         try:
             entry = encode_entry(trace, duration)
         except (TypeError, ValueError):  # a value JSON cannot carry: keep the entry without its request
@@ -240,5 +232,6 @@ class Journal:
                     or (order_id is not None and entry["order_id"] != order_id)):
                 continue
             entry["at"] = format_ts(entry["at"])
+            entry["duration_ms"] = round(entry["duration_ms"], 3)
             found.append({"id": entry_id, **entry})
         return found
