@@ -251,3 +251,21 @@ def test_secrets_are_redacted_in_any_shape(ileti_sandbox: SandboxHandle) -> None
     assert (wrapperless["code"], wrapperless["request"]) == (
         400, {"authentication": {"key": "x", "hash": "***", "password": "***"}})
     assert "quoted" not in str([usual, wrapperless])
+
+
+def test_deleting_an_account_keeps_its_entries(ileti_sandbox: SandboxHandle) -> None:
+    other = ileti_sandbox.create_account(key="short-lived", secret="s", senders=["ACME"], balance={"sms": 5})
+    with http_client(ileti_sandbox.url) as http:
+        body = {"request": {"authentication": {"key": other["key"], "hash": other["hash"]}}}
+        assert http.post("/v1/get-balance/json", json=body).status_code == 200
+    ileti_sandbox.control("DELETE", "/accounts/short-lived")
+    [entry] = ileti_sandbox.requests(account="short-lived")
+    assert (entry["endpoint"], entry["code"]) == ("get-balance", 200)
+
+
+def test_journal_size_is_validated() -> None:
+    from ileti.sandbox.settings import Settings, SettingsError
+
+    assert Settings.from_env(environ={"ILETI_JOURNAL_SIZE": "0"}).journal_size == 0
+    with pytest.raises(SettingsError, match="journal_size"):
+        Settings(journal_size=-1)
