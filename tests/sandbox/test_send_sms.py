@@ -76,7 +76,8 @@ def test_402_tl_account(api: Api, ileti_sandbox: SandboxHandle) -> None:
 
 def test_404_unknown_path_and_wrong_method(api: Api) -> None:
     assert api.http.post("/v1", json={}).status_code == 404
-    for response in (api.http.post("/v1/send-smss/json", json={}), api.http.get("/v1/send-sms/json")):
+    for response in (api.http.post("/v1/send-smss/json", json={}), api.http.get("/v1/send-sms/json"),
+                     api.http.post("/v1/send-sms%0A/json", json={})):  # a line break in the path too
         assert response.status_code == 404
         assert response.json() == {"response": {"status": {"code": 404, "message": Code.NOT_FOUND.message}}}
 

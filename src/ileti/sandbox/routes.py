@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -197,11 +198,27 @@ class ApiRoutes:
         await response(scope, receive, send)
 
 
+class AnythingConvertor(Convertor[str]):
+    """Like Starlette's `path`, but also across line breaks: a percent-decoded `%0A` in a /v1 path must still
+    reach the API's 404 envelope, not Starlette's plain-text 404."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anything", AnythingConvertor())
+
+
 def build_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [Route(path, call, methods=ANY_METHOD) for path, call in api_table().items()]
     for path, control_endpoint, methods in CONTROL_ROUTES:
         routes.append(Route(path, control_endpoint, methods=list(methods)))
     routes.append(Route("/v1", unknown_api_path, methods=ANY_METHOD))
-    routes.append(Route("/v1/{rest:path}", unknown_api_path, methods=ANY_METHOD))
+    routes.append(Route("/v1/{rest:anything}", unknown_api_path, methods=ANY_METHOD))
     routes.extend(inbox_routes())
     return routes
