@@ -138,6 +138,12 @@ def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None
 # ---------------------------------------------------------------------------------------------- serve
 
 
+class InvalidSeed(click.ClickException):
+    """An invalid seed file: exit 2 (a usage error), the store untouched."""
+
+    exit_code = EXIT_USAGE
+
+
 @cli.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1; env ILETI_HOST).")
 @click.option("--port", type=int, default=None, help="TCP port (default 8080; env ILETI_PORT).")
@@ -184,6 +190,8 @@ def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None
 @click.option("--max-buffered-bytes", type=int, default=None,
               help="Request body bytes held at once per process (128 MiB); more is 503.")
 @click.option("--max-event-streams", type=int, default=None, help="Inbox event streams at once (32).")
+@click.option("--seed", default=None, help="Seed file (JSON or TOML) applied at start and by every reset "
+              "(env ILETI_SEED; docs/sandbox.md).")
 def serve(**options: object) -> None:
     """Run the sandbox: the iletiMerkezi API on a local ASGI server, with a SQLite store.
 
@@ -192,6 +200,7 @@ def serve(**options: object) -> None:
     try:
         from ileti.sandbox import serving
         from ileti.sandbox.app import prepare
+        from ileti.sandbox.seed import SeedError
         from ileti.sandbox.settings import Settings, SettingsError
         from ileti.sandbox.store.postgres import redacted
     except ImportError as exc:
@@ -205,7 +214,10 @@ def serve(**options: object) -> None:
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
     settings, control_mode = secure(settings)
-    demo = prepare(settings)
+    try:
+        demo = prepare(settings)
+    except SeedError as exc:  # before anything is written and before the server listens
+        raise InvalidSeed(str(exc)) from exc
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"ileti sandbox on {url}  (store: {redacted(settings.db)})")
     click.echo(f"Web inbox: {url}/")

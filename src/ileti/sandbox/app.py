@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
+from ileti.sandbox import seed as seeding
 from ileti.sandbox.access import ControlAccess, HostCheck
-from ileti.sandbox.accounts import ensure_demo
 from ileti.sandbox.carrier import Carrier
 from ileti.sandbox.clock import Clock
 from ileti.sandbox.context import Services
@@ -28,6 +28,7 @@ from ileti.sandbox.faults import Faults
 from ileti.sandbox.journal import Journal
 from ileti.sandbox.messages import prune_loop
 from ileti.sandbox.routes import ApiRoutes, build_routes
+from ileti.sandbox.seed import Seed
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.sharing import SharedFaults, SharedState, is_shared
 from ileti.sandbox.store.base import Account
@@ -35,7 +36,7 @@ from ileti.sandbox.store.group_commit import GroupCommit
 from ileti.sandbox.store.sql import SqlStore, open_store
 from ileti.sandbox.webhooks import WebhookWorker, render_webhook
 
-__all__ = ["DemoAccount", "create_app", "open_services", "prepare"]
+__all__ = ["DemoAccount", "create_app", "load_seed", "open_services", "prepare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +50,29 @@ def _open(settings: Settings, *, serving: bool = False) -> SqlStore:
                       background_checkpoints=serving)
 
 
+def load_seed(settings: Settings) -> Seed | None:
+    """The seed file of the settings, checked (`SeedError` when it is invalid), or None."""
+    return seeding.load(settings.seed) if settings.seed else None
+
+
 def prepare(settings: Settings) -> DemoAccount | None:
-    """Create or upgrade the store; on an empty one create the demo account and return it."""
+    """Create or upgrade the store; on an empty one create the demo account and return it; apply the seed
+    file (a `SeedError` before anything is written when it is invalid)."""
+    seed = load_seed(settings)
     store = _open(settings)
     try:
-        clock = Clock(store.clock_state())
-        demo = ensure_demo(store, clock.now()) if settings.demo_account else None
+        demo = seeding.start(store, Clock(store.clock_state()), settings.demo_account, seed)
     finally:
         store.close()
     return None if demo is None else DemoAccount(*demo)
 
 
 def open_services(settings: Settings) -> Services:
+    seed = load_seed(settings)
     store = _open(settings, serving=True)
     store.shared = is_shared(settings)  # `SharedState` keeps its account cache in step with the other workers
     clock = Clock(store.clock_state())
-    if settings.demo_account:
-        ensure_demo(store, clock.now())
+    seeding.start(store, clock, settings.demo_account, seed)
     webhooks = WebhookWorker(store, timeout=settings.webhook_timeout, retries=settings.webhook_retries,
                              backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency,
                              allowed_hosts=settings.webhook_allowed_hosts)
@@ -76,7 +83,7 @@ def open_services(settings: Settings) -> Services:
     journal = (Journal(store, clock, settings.journal_size, shared=is_shared(settings))
                if settings.journal_size else None)
     return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
-                    faults=faults, orders=GroupCommit(store), journal=journal)
+                    faults=faults, orders=GroupCommit(store), journal=journal, seed=seed)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ileti.sandbox.carrier import Carrier
     from ileti.sandbox.faults import Faults
     from ileti.sandbox.journal import Journal
+    from ileti.sandbox.seed import Seed
     from ileti.sandbox.store.group_commit import GroupCommit
     from ileti.sandbox.webhooks import WebhookWorker
 
@@ -34,6 +35,7 @@ class Services:
     orders: GroupCommit
     ready: bool = False
     journal: Journal | None = None  # the request journal (None when `journal_size` is 0)
+    seed: Seed | None = None  # the seed file, applied at start and after each reset
 
 
 @dataclass(slots=True)

@@ -16,20 +16,22 @@ from ileti import phone
 from ileti.sandbox import accounts, messages, webhook_tools
 from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.carrier import OUTCOMES
-from ileti.sandbox.clock import Clock, format_ts, parse_timestamp
+from ileti.sandbox.clock import Clock, ClockState, format_ts, parse_timestamp
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ApiError, ControlError
 from ileti.sandbox.inbox.events import _shutdown_probe
 from ileti.sandbox.rules import iys as iys_rules
 from ileti.sandbox.store import inbox_tools
 from ileti.sandbox.store.base import Account, CarrierOutcome
-from ileti.sandbox.store.directory import IysState
+from ileti.sandbox.store.directory import IysState, NewConsent
 from ileti.wire import json_codec
 from ileti.wire.endpoints import lookup
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import ConsentRecordIn
 
-__all__ = ["CONTROL_ROUTES", "reset"]
+__all__ = [
+    "CONTROL_ROUTES", "carrier_rules_from", "clock_state_from", "consent_record_from", "reset",
+]
 
 ControlEndpoint = Callable[[Request], Awaitable[Response]]
 
@@ -171,30 +173,33 @@ def _clock_json(clock: Clock) -> dict[str, Any]:
             "epoch": clock.now()}
 
 
-@control
-async def clock(request: Request) -> Any:
-    services = _services(request)
-    if request.method == "GET":
-        return _clock_json(services.clock)
-    body = await _body(request)
+def clock_state_from(body: Any, clock: Clock) -> ClockState:
+    """The clock a `POST /_sandbox/clock` body asks for (also the seed file's `clock`); 422."""
     if not isinstance(body, dict) or len(body) != 1:
         raise ControlError(422, 'expected one of {"advance": s}, {"set": "YYYY-MM-DD HH:MM:SS"}, {"mode": …}')
     [(verb, value)] = body.items()
     if verb == "advance":
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ControlError(422, "advance: a number of seconds >= 0 (time does not go back)")
-        state = services.clock.advanced(float(value))
-    elif verb == "set":
+        return clock.advanced(float(value))
+    if verb == "set":
         try:
             if not isinstance(value, str):
                 raise ValueError(value)
-            state = Clock.frozen(parse_timestamp(value))
+            return Clock.frozen(parse_timestamp(value))
         except ValueError as exc:
             raise ControlError(422, 'set: "YYYY-MM-DD HH:MM:SS" (Istanbul time)') from exc
-    elif verb == "mode" and value in ("real", "frozen"):
-        state = Clock.real() if value == "real" else Clock.frozen(services.clock.now())
-    else:
-        raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
+    if verb == "mode" and value in ("real", "frozen"):
+        return Clock.real() if value == "real" else Clock.frozen(clock.now())
+    raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
+
+
+@control
+async def clock(request: Request) -> Any:
+    services = _services(request)
+    if request.method == "GET":
+        return _clock_json(services.clock)
+    state = clock_state_from(await _body(request), services.clock)
     services.store.set_clock_state(state)
     services.clock.load(state)
     return _clock_json(services.clock)
@@ -213,22 +218,26 @@ async def settle(request: Request) -> Any:
     return {"settled": services.carrier.settle(respect_delay=respect)}
 
 
+def carrier_rules_from(body: Any) -> dict[str, CarrierOutcome]:
+    """The rules a `PUT /_sandbox/carrier/rules` body sets (also the seed file's `carrier_rules`); 422."""
+    if not isinstance(body, dict):
+        raise ControlError(422, 'expected {"+905…": "delivered" | "undelivered" | "never"}')
+    rules: dict[str, CarrierOutcome] = {}
+    for number, result in body.items():
+        if result not in OUTCOMES:
+            raise ControlError(422, f"{number}: the outcome must be one of {', '.join(OUTCOMES)}")
+        canonical = phone.try_normalize(number)
+        if canonical is None:
+            raise ControlError(422, f"{number!r} is not a Turkish mobile number")
+        rules[canonical] = result
+    return rules
+
+
 @control
 async def carrier_rules(request: Request) -> Any:
     services = _services(request)
     if request.method == "PUT":
-        body = await _body(request)
-        if not isinstance(body, dict):
-            raise ControlError(422, 'expected {"+905…": "delivered" | "undelivered" | "never"}')
-        rules: dict[str, CarrierOutcome] = {}
-        for number, result in body.items():
-            if result not in OUTCOMES:
-                raise ControlError(422, f"{number}: the outcome must be one of {', '.join(OUTCOMES)}")
-            canonical = phone.try_normalize(number)
-            if canonical is None:
-                raise ControlError(422, f"{number!r} is not a Turkish mobile number")
-            rules[canonical] = result
-        services.store.set_carrier_rules(rules)
+        services.store.set_carrier_rules(carrier_rules_from(await _body(request)))
     elif request.method == "DELETE":
         services.store.set_carrier_rules({})
     return {"rules": services.store.carrier_rules()}
@@ -361,6 +370,15 @@ async def account_iys(request: Request) -> Any:
     return _iys_json(account, state)
 
 
+def consent_record_from(record: Any, now: float) -> NewConsent:
+    """One record of `POST …/consents` (also of the seed file's `consents`), stored without the rules; 422."""
+    try:
+        return iys_rules.read_seed_record(ConsentRecordIn.model_validate(record), now=now)
+    except (ApiError, ValidationError) as exc:
+        raise ControlError(422, "records: recipient, recipientType, type, status, source?, "
+                                "consentDate? as in consent/create") from exc
+
+
 @control
 async def account_consents(request: Request) -> Any:
     services, account = _account_of(request)
@@ -372,11 +390,7 @@ async def account_consents(request: Request) -> Any:
             raise ControlError(422, 'expected {"records": [consent/create records]} on an account with a '
                                     "brand code")
         now = services.clock.now()
-        try:
-            batch = [iys_rules.read_seed_record(ConsentRecordIn.model_validate(r), now=now) for r in records]
-        except (ApiError, ValidationError) as exc:
-            raise ControlError(422, "records: recipient, recipientType, type, status, source?, "
-                                    "consentDate? as in consent/create") from exc
+        batch = [consent_record_from(r, now) for r in records]
         directory.seed_consents(account.key, account.iys_brand_code, batch, now)
     elif request.method == "DELETE":
         directory.clear_consents(account.key)
@@ -405,16 +419,18 @@ async def account_contacts(request: Request) -> Any:
 
 
 def reset(services: Services) -> dict[str, Any] | None:
-    """Back to the start-up state: no data, real clock, no faults or rules, the demo account again."""
+    """Back to the start-up state: no data, real clock, no faults or rules, the demo account again, then the
+    seed file's state (`seed.py`)."""
+    from ileti.sandbox import seed as seeding  # seed.py reuses this module's checks
+
     if services.journal is not None:
         services.journal.discard()  # the store's reset empties the journal table with the rest
     services.store.reset()
     services.faults.clear()
     services.clock.load(Clock.real())
     services.store.set_clock_state(Clock.real())
-    if not services.settings.demo_account:
-        return None
-    demo = accounts.ensure_demo(services.store, services.clock.now())
+    demo = seeding.start(services.store, services.clock, services.settings.demo_account, services.seed,
+                         again=True)
     return None if demo is None else accounts.account_json(demo[0])
 
 

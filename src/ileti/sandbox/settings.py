@@ -112,6 +112,8 @@ class Settings:
         "inbox event streams open at once per process; more are 503"))
     journal_size: int = field(default=10_000, metadata=_help(
         "/v1 calls the request journal keeps, newest first (GET /_sandbox/requests); 0: no journal"))
+    seed: str = field(default="", metadata=_help(
+        "seed file (JSON or TOML) applied at start and by every reset; empty: none (docs/sandbox.md)"))
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

@@ -62,6 +62,8 @@ __all__ = [
     "get_group",
     "get_group_contacts",
     "get_groups",
+    "new_contact",
+    "new_group",
     "search_contacts",
 ]
 
@@ -142,10 +144,15 @@ def _group_id(value: str | None) -> int:
     return group_id
 
 
+def new_group(req: AddGroupRequest) -> tuple[str, int | None]:
+    """add-group's checks that need no store: (name, parent id). 461 empty name; 463 a parent that is no id.
+    The seed file (`sandbox/seed.py`) goes through here too."""
+    return _group_name(req.name), _parent(req.parent)
+
+
 async def add_group(ctx: Context, req: AddGroupRequest) -> AddGroupResponse:
     """461 empty name; 463 unknown parent."""
-    name = _group_name(req.name)
-    parent = _parent(req.parent)
+    name, parent = new_group(req)
     try:
         record = ctx.store.directory.add_group(ctx.account.key, name, parent, ctx.clock.now())
     except DirectoryRefusal as refusal:
@@ -267,12 +274,18 @@ def _contact_id(value: str | None) -> int:
     return contact_id
 
 
+def new_contact(req: AddContactRequest) -> ContactData:
+    """add-contact's checks that need no store: 472 no name/surname/gsm/email, 466 a bad gsm, 463/473 an id
+    that is no number. The seed file (`sandbox/seed.py`) goes through here too."""
+    if not any(_clean(v) for v in (req.name, req.surname, req.gsm, req.email)):
+        raise ApiError(Code.CONTACT_FIELDS_REQUIRED, "contact: none of name, surname, gsm and email is given")
+    return _contact_data(req, editing=False)
+
+
 async def add_contact(ctx: Context, req: AddContactRequest) -> AddContactResponse:
     """472 no name/surname/gsm/email; 466 a gsm that is not a Turkish mobile; 463 an unknown group id;
     473 an unknown custom field id."""
-    if not any(_clean(v) for v in (req.name, req.surname, req.gsm, req.email)):
-        raise ApiError(Code.CONTACT_FIELDS_REQUIRED, "contact: none of name, surname, gsm and email is given")
-    data = _contact_data(req, editing=False)
+    data = new_contact(req)
     try:
         record = ctx.store.directory.add_contact(ctx.account.key, data, ctx.clock.now())
     except DirectoryRefusal as refusal:

@@ -218,6 +218,7 @@ class SqlStore:
     def __init__(self, connection: DbConnection, engine: Engine, render: WebhookRenderer,
                  checkpointer: WalCheckpointer | None = None) -> None:
         self._db = connection
+        self._in_tx = False
         self._checkpointer = checkpointer
         self._dialect = engine.dialect
         self.postgres = engine.dialect.name == "postgresql"
@@ -320,17 +321,29 @@ class SqlStore:
     def _tx(self, *, accounts: bool = True) -> Iterator[DbConnection]:
         """One transaction. Unless the caller says it changes no account field but the balance
         (`accounts=False`: orders, settlement, webhooks), it empties the account cache when it ends."""
+        if self._in_tx:  # inside `transaction()`: the outer transaction commits or rolls back
+            yield self._db
+            return
         # SQLite: IMMEDIATE takes the write lock up front, so checks and writes see one consistent state
         self._db.execute(self._begin)
+        self._in_tx = True
         try:
             yield self._db
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         finally:
+            self._in_tx = False
             if accounts:
                 self._forget_accounts()
         self._db.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several store calls as one transaction (the seed file): all of them are committed, or, when the
+        block raises, none. The calls' own transactions join it."""
+        with self._tx():
+            yield
 
     def ping(self) -> bool:
         return bool(self._db.execute("SELECT 1").fetchone() == (1,))
