@@ -1,6 +1,7 @@
-"""`ileti serve --seed FILE` as a real process on a real SQLite file: a valid seed (JSON and TOML) is the state
-the server starts in; an invalid one stops it before it listens, with exit 2, a message naming the entry and
-the field, and the store unchanged; a restart on the same store duplicates nothing; reset returns to it."""
+"""`ileti serve --seed FILE` as a real process on a real SQLite file: a valid seed (JSON and TOML) is the
+state the server starts in; an invalid one stops it before it listens, with exit 2, a message naming the
+entry and the field, and the store unchanged; a restart on the same store duplicates nothing;
+reset returns to it."""
 
 from __future__ import annotations
 
@@ -30,14 +31,27 @@ SEED: dict[str, Any] = {
     "clock": {"set": "2026-03-02 09:30:00"},
     "accounts": [
         {
-            "key": "ci-account", "secret": "ci-secret", "senders": ["ACME"], "balance": {"sms": 500},
+            "key": "ci-account",
+            "secret": "ci-secret",
+            "senders": ["ACME"],
+            "balance": {"sms": 500},
             "iys": {"brand_code": BRAND, "active": True},
             "blacklist": ["5300000009"],
-            "consents": [{"recipient": "+905300000010", "recipientType": "BIREYSEL", "type": "MESAJ",
-                          "status": "ONAY", "source": "HS_WEB", "consentDate": "2026-01-01 10:00:00"}],
+            "consents": [
+                {
+                    "recipient": "+905300000010",
+                    "recipientType": "BIREYSEL",
+                    "type": "MESAJ",
+                    "status": "ONAY",
+                    "source": "HS_WEB",
+                    "consentDate": "2026-01-01 10:00:00",
+                }
+            ],
             "groups": [{"name": "VIP"}, {"name": "Gold", "parent": "VIP"}],
-            "contacts": [{"name": "Ada", "surname": "Yıldız", "gsm": "05300000010", "groups": ["VIP", "Gold"]},
-                         {"email": "bob@example.com"}],
+            "contacts": [
+                {"name": "Ada", "surname": "Yıldız", "gsm": "05300000010", "groups": ["VIP", "Gold"]},
+                {"email": "bob@example.com"},
+            ],
         },
         {"senders": ["OTHER"]},  # no key: one derived from the entry, the same on every start
     ],
@@ -83,12 +97,27 @@ class Served:
 
 
 def _command(db: Path, port: int, seed: Path) -> list[str]:
-    return [sys.executable, "-m", "ileti", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db),
-            "--seed", str(seed)]
+    return [
+        sys.executable,
+        "-m",
+        "ileti",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--seed",
+        str(seed),
+    ]
 
 
 def _env() -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")}, "ILETI_LOG_LEVEL": "warning"}
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
+        "ILETI_LOG_LEVEL": "warning",
+    }
 
 
 @contextlib.contextmanager
@@ -96,8 +125,14 @@ def _serve(tmp_path: Path, db: Path, seed: Path) -> Iterator[Served]:
     """`ileti serve --seed` on a free port, in its own session, SIGKILLed on the way out whatever happened."""
     port, log = _free_port(), tmp_path / f"serve-{time.monotonic_ns()}.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(_command(db, port, seed), stdout=out, stderr=subprocess.STDOUT, env=_env(),
-                                   cwd=tmp_path, start_new_session=True)
+        process = subprocess.Popen(
+            _command(db, port, seed),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_env(),
+            cwd=tmp_path,
+            start_new_session=True,
+        )
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
     served = Served(process, http, log)
     try:
@@ -120,37 +155,55 @@ def _serve(tmp_path: Path, db: Path, seed: Path) -> Iterator[Served]:
 def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table but `meta`, read beside the server: what "unchanged" compares."""
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)) as connection:
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        return {table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall(), key=repr)  # noqa: S608
-                for table in tables if table not in ("meta", "alembic_version")}
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            table: sorted(connection.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+            for table in tables
+            if table not in ("meta", "alembic_version")
+        }
 
 
 def _send(http: httpx.Client, key: str, secret: str, numbers: list[str], *, iys: str = "1") -> httpx.Response:
     auth = {"key": key, "hash": hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()}
-    order = {"sender": "ACME", "iys": iys, "iysList": "BIREYSEL",
-             "message": {"text": "Merhaba", "receipents": {"number": numbers}}}
+    order = {
+        "sender": "ACME",
+        "iys": iys,
+        "iysList": "BIREYSEL",
+        "message": {"text": "Merhaba", "receipents": {"number": numbers}},
+    }
     return http.post("/v1/send-sms/json", json={"request": {"authentication": auth, "order": order}})
 
 
 def _assert_seeded(http: httpx.Client) -> None:
     keys = [a["key"] for a in http.get("/_sandbox/accounts").json()["accounts"]]
-    assert len(keys) == 2 and keys[0] == "ci-account" and keys[1].startswith("seed-"), keys  # no demo
+    assert len(keys) == 2, keys  # no demo account
+    assert keys[0] == "ci-account"
+    assert keys[1].startswith("seed-")
     account = http.get("/_sandbox/accounts/ci-account").json()
     assert account["iys"] == {"brand_code": BRAND, "active": True, "quota": None}
     assert account["blacklist"] == ["+905300000009"]
     assert account["balance"]["sms"] == 500
     consents = http.get("/_sandbox/accounts/ci-account/consents").json()["consents"]
-    assert [(c["recipient"], c["status"], c["brandCode"]) for c in consents] == [("+905300000010", "ONAY", BRAND)]
+    assert [(c["recipient"], c["status"], c["brandCode"]) for c in consents] == [
+        ("+905300000010", "ONAY", BRAND)
+    ]
     directory = http.get("/_sandbox/accounts/ci-account/contacts").json()
     groups = {g["name"]: g for g in directory["groups"]}
-    assert set(groups) == {"VIP", "Gold"} and groups["Gold"]["parent"] == groups["VIP"]["id"]
+    assert set(groups) == {"VIP", "Gold"}
+    assert groups["Gold"]["parent"] == groups["VIP"]["id"]
     ada = next(c for c in directory["contacts"] if c["name"] == "Ada")
-    assert ada["gsm"] == "+905300000010" and sorted(ada["groups"]) == sorted(g["id"] for g in groups.values())
+    assert ada["gsm"] == "+905300000010"
+    assert sorted(ada["groups"]) == sorted(g["id"] for g in groups.values())
     assert len(directory["contacts"]) == 2
     assert http.get("/_sandbox/carrier/rules").json() == {"rules": {"+905300000077": "undelivered"}}
     clock = http.get("/_sandbox/clock").json()
-    assert clock["now"] == "2026-03-02 09:30:00" and clock["mode"] == "frozen"
+    assert clock["now"] == "2026-03-02 09:30:00"
+    assert clock["mode"] == "frozen"
 
 
 def _write(tmp_path: Path, content: Any, name: str = "seed.json") -> Path:
@@ -191,19 +244,37 @@ def test_restarting_with_the_same_seed_and_store_changes_nothing(tmp_path: Path)
     assert _dump(db) == before
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda s: s["accounts"][0]["iys"].update(quota=-1), "accounts[0] (key 'ci-account'): iys.quota"),
-    (lambda s: s["accounts"][0]["consents"][0].update(status="EVET"),
-     "accounts[0] (key 'ci-account').consents[0]: records"),
-    (lambda s: s["accounts"][0]["contacts"][0].update(gsm="12"), "accounts[0] (key 'ci-account').contacts[0]: 466"),
-    (lambda s: s["accounts"][0]["groups"][1].update(parent="Nope"),
-     "accounts[0] (key 'ci-account').groups[1].parent: 'Nope' names no group"),
-    (lambda s: s["accounts"][1].update(blacklist=["123"]), "accounts[1]: blacklist: '123' is not a Turkish"),
-    (lambda s: s.update(carrier_rules={"+905300000077": "lost"}), "carrier_rules: +905300000077: the outcome"),
-    (lambda s: s.update(clock={"set": "tomorrow"}), "clock: set:"),
-], ids=["account-field", "consent", "contact", "group-parent", "blacklist", "carrier-rules", "clock"])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda s: s["accounts"][0]["iys"].update(quota=-1), "accounts[0] (key 'ci-account'): iys.quota"),
+        (
+            lambda s: s["accounts"][0]["consents"][0].update(status="EVET"),
+            "accounts[0] (key 'ci-account').consents[0]: records",
+        ),
+        (
+            lambda s: s["accounts"][0]["contacts"][0].update(gsm="12"),
+            "accounts[0] (key 'ci-account').contacts[0]: 466",
+        ),
+        (
+            lambda s: s["accounts"][0]["groups"][1].update(parent="Nope"),
+            "accounts[0] (key 'ci-account').groups[1].parent: 'Nope' names no group",
+        ),
+        (
+            lambda s: s["accounts"][1].update(blacklist=["123"]),
+            "accounts[1]: blacklist: '123' is not a Turkish",
+        ),
+        (
+            lambda s: s.update(carrier_rules={"+905300000077": "lost"}),
+            "carrier_rules: +905300000077: the outcome",
+        ),
+        (lambda s: s.update(clock={"set": "tomorrow"}), "clock: set:"),
+    ],
+    ids=["account-field", "consent", "contact", "group-parent", "blacklist", "carrier-rules", "clock"],
+)
 def test_an_invalid_seed_stops_the_server_before_it_listens_and_changes_nothing(
-        tmp_path: Path, change: Any, expected: str) -> None:
+    tmp_path: Path, change: Any, expected: str
+) -> None:
     db = tmp_path / "store.db"
     with _serve(tmp_path, db, _write(tmp_path, {"accounts": [{"key": "existing", "senders": ["X"]}]})):
         pass
@@ -211,8 +282,14 @@ def test_an_invalid_seed_stops_the_server_before_it_listens_and_changes_nothing(
     bad = json.loads(json.dumps(SEED))
     change(bad)
     port = _free_port()
-    result = subprocess.run(_command(db, port, _write(tmp_path, bad)), capture_output=True, env=_env(),
-                            cwd=tmp_path, timeout=60, check=False)
+    result = subprocess.run(
+        _command(db, port, _write(tmp_path, bad)),
+        capture_output=True,
+        env=_env(),
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
     err = result.stderr.decode()
     assert result.returncode == 2, err
     assert expected in err, err
@@ -223,23 +300,35 @@ def test_an_invalid_seed_stops_the_server_before_it_listens_and_changes_nothing(
 
 
 def test_an_unreadable_seed_file_is_exit_2(tmp_path: Path) -> None:
-    for seed, expected in ((_write(tmp_path, "{not json"), "not valid JSON"),
-                           (tmp_path / "missing.json", "cannot be read")):
-        result = subprocess.run(_command(tmp_path / "store.db", _free_port(), seed), capture_output=True,
-                                env=_env(), cwd=tmp_path, timeout=60, check=False)
-        assert result.returncode == 2 and expected in result.stderr.decode(), result.stderr.decode()
+    for seed, expected in (
+        (_write(tmp_path, "{not json"), "not valid JSON"),
+        (tmp_path / "missing.json", "cannot be read"),
+    ):
+        result = subprocess.run(
+            _command(tmp_path / "store.db", _free_port(), seed),
+            capture_output=True,
+            env=_env(),
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 2, result.stderr.decode()
+        assert expected in result.stderr.decode()
 
 
 def test_reset_returns_to_the_seeded_state(tmp_path: Path) -> None:
     db, seed = tmp_path / "store.db", _write(tmp_path, SEED)
     with _serve(tmp_path, db, seed) as served:
         http = served.http
-        assert _send(http, "ci-account", "ci-secret", ["5300000010"]).json()["response"]["status"]["code"] == 200
+        assert (
+            _send(http, "ci-account", "ci-secret", ["5300000010"]).json()["response"]["status"]["code"] == 200
+        )
         http.delete("/_sandbox/accounts/ci-account")
         http.delete("/_sandbox/carrier/rules")
         http.post("/_sandbox/clock", json={"mode": "real"})
         http.post("/_sandbox/accounts", json={"key": "stray"})
         answer = http.post("/_sandbox/reset")
-        assert answer.status_code == 200 and answer.json()["demo_account"] is None, answer.text
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["demo_account"] is None
         _assert_seeded(http)
         assert http.get("/_sandbox/messages").json()["messages"] == []

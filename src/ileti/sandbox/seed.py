@@ -210,8 +210,10 @@ def _contact_data(contact: Any, names: Mapping[str, int], where: str) -> Contact
         raise SeedError(f"{where}: an object (an add-contact body)")
     body = dict(contact)
     if "custom_fields" in body:
-        raise SeedError(f"{where}.custom_fields: not supported in a seed (custom fields are defined through "
-                        "the control API)")
+        raise SeedError(
+            f"{where}.custom_fields: not supported in a seed (custom fields are defined through "
+            "the control API)"
+        )
     if "groups" in body:
         groups = body["groups"]
         if not isinstance(groups, list):
@@ -256,8 +258,12 @@ def _create(store: SqlStore, entry: SeedAccount, now: float) -> None:
     directory = store.directory
     if entry.consents:
         assert account.iys_brand_code is not None  # checked by `parse`
-        directory.seed_consents(account.key, account.iys_brand_code,
-                                [consent_record_from(record, now) for record in entry.consents], now)
+        directory.seed_consents(
+            account.key,
+            account.iys_brand_code,
+            [consent_record_from(record, now) for record in entry.consents],
+            now,
+        )
     names: dict[str, int] = {}
     try:
         for group in entry.groups:
@@ -269,8 +275,9 @@ def _create(store: SqlStore, entry: SeedAccount, now: float) -> None:
         raise AssertionError(f"seed account {account.key}: {refusal}") from refusal
 
 
-def start(store: SqlStore, clock: Clock, demo_account: bool, seed: Seed | None, *,
-          again: bool = False) -> tuple[Account, str] | None:
+def start(
+    store: SqlStore, clock: Clock, demo_account: bool, seed: Seed | None, *, again: bool = False
+) -> tuple[Account, str] | None:
     """The start-up state (at start, and after a reset with `again`): the demo account on an empty store,
     unless the settings or the seed switch it off, then the seed. Returns the demo account and its secret
     when this call created it."""
