@@ -63,8 +63,21 @@ def test_a_message_sent_through_the_api_appears_without_a_reload(page: Page, inb
     expect(page.locator("#conversation .chip")).to_have_text("waiting")
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
 
+    expect(page.locator("#conversation .msg-reason")).to_contain_text("Waiting for the carrier")
+
     inbox.settle()  # the status changes live too
     expect(page.locator("#conversation .chip")).to_have_text("delivered", timeout=10_000)
+    expect(page.locator("#conversation .msg-reason")).to_have_text(
+        "Delivered: the carrier delivered it (every number not ending in 0001 or 0002 is delivered).")
+
+
+def test_the_reason_of_an_undelivered_message_is_shown_in_plain_words(page: Page, inbox: Inbox) -> None:
+    open_inbox(page, inbox)
+    inbox.send("Kampanya", ["5301230001"])
+    inbox.settle()
+    expect(page.locator("#conversation .chip")).to_have_text("undelivered", timeout=10_000)
+    expect(page.locator("#conversation .msg-reason")).to_have_text(
+        "Undelivered: the number ends in 0001, the magic number the carrier does not deliver to (refunded).")
 
 
 def test_html_and_script_in_a_text_are_shown_as_text(page: Page, inbox: Inbox) -> None:

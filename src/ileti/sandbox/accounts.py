@@ -11,13 +11,20 @@ from collections.abc import Set
 from typing import Any
 
 from ileti import phone
+from ileti.limits import IYS_LISTS
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.directory import NewConsent
 from ileti.sandbox.store.sql import SqlStore
 
-__all__ = ["DEMO_SENDER", "account_json", "derive_hash", "ensure_demo", "parse_account_fields"]
+__all__ = [
+    "DEMO_BRAND_CODE", "DEMO_SENDER", "DEMO_TEST_NUMBER", "account_json", "derive_hash", "ensure_demo",
+    "parse_account_fields",
+]
 
 DEMO_SENDER = "ILETIDEMO"
+DEMO_BRAND_CODE = "100000"  # an active İYS brand: the official SDKs send iys=1, iysList=BIREYSEL by default
+DEMO_TEST_NUMBER = "+905300000000"
 _DEMO_META = "demo_account"
 _MAX_COUNT = 10**15  # credits or records: ample, and inside the 64-bit integers both stores keep
 
@@ -161,8 +168,14 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
         credentials = json.loads(saved)
     account = Account(
         key=credentials["key"], hash=derive_hash(credentials["key"], credentials["secret"]),
-        balance_amount=100.0, balance_sms=1000, senders=[DEMO_SENDER], test_number="+905300000000",
-        created_ts=now,
+        balance_amount=100.0, balance_sms=1000, senders=[DEMO_SENDER], test_number=DEMO_TEST_NUMBER,
+        iys_brand_code=DEMO_BRAND_CODE, iys_active=True, created_ts=now,
     )
-    store.create_account(account)
+    with store.transaction():
+        store.create_account(account)
+        # the test number has consent, so a commercial send to it is delivered; any other number shows why not
+        consents = [NewConsent(recipient=DEMO_TEST_NUMBER, recipient_type=list_type, type="MESAJ",
+                               status="ONAY", source="HS_WEB", consent_date=None, consent_ts=now)
+                    for list_type in IYS_LISTS]
+        store.directory.seed_consents(account.key, DEMO_BRAND_CODE, consents, now)
     return account, credentials["secret"]

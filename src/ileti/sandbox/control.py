@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti import phone
-from ileti.sandbox import accounts, messages, webhook_tools
+from ileti.sandbox import accounts, messages, reasons, webhook_tools
 from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.carrier import OUTCOMES
 from ileti.sandbox.clock import Clock, ClockState, format_ts, parse_timestamp
@@ -150,7 +150,10 @@ async def list_messages(request: Request) -> Any:
     query, wait = messages.parse_query(request.query_params)
     rows = await messages.find_messages(services.store, lambda: _message_watch(request), query, wait,
                                         _shutdown_probe(request))
-    return {"messages": [messages.message_json(m) for m in rows]}
+    why = reasons.explain(services.store, rows, now=services.clock.now(),
+                          settle_delay=services.settings.settle_delay)
+    return {"messages": [{**messages.message_json(m), "reason": reason}
+                         for m, reason in zip(rows, why, strict=True)]}
 
 
 @control

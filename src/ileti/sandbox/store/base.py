@@ -137,6 +137,14 @@ class InboxMessage:
     submit_ts: float
     send_ts: float
     final_ts: float | None
+    # what `reasons.explain` reads to say why a message is where it is
+    iys: int = 0
+    iys_list: str | None = None
+    due_ts: float | None = None
+    cancelled: bool = False
+
+    def __post_init__(self) -> None:
+        self.cancelled = bool(self.cancelled)  # SQLite answers 0/1
 
 
 @dataclass(slots=True)

@@ -68,7 +68,8 @@ def _messages(query: MessageQuery) -> Select[Any]:
     m, o, x = t.messages, t.orders, t.order_texts
     return (
         select(m.c.id, m.c.order_id, o.c.account_key, m.c.row, m.c.number, o.c.sender, x.c.text,
-               x.c.encoding, x.c.parts, m.c.status, o.c.submit_ts, o.c.send_ts, m.c.final_ts)
+               x.c.encoding, x.c.parts, m.c.status, o.c.submit_ts, o.c.send_ts, m.c.final_ts, o.c.iys,
+               o.c.iys_list, m.c.due_ts, o.c.cancelled)  # the last four: `reasons.explain`
         .select_from(m.join(o, o.c.id == m.c.order_id)
                      .join(x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)))
         .where(*_where(query))

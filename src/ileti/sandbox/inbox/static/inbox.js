@@ -255,7 +255,8 @@
           type: "button", class: "link request-link", title: "Show the API call that placed this order",
           onclick: () => { state.filters.order_id = String(m.order_id); switchTab("requests"); },
         }, "request")),
-      h("div", { class: "msg-meta msg-times" }, messageTimes(m)));
+      h("div", { class: "msg-meta msg-times" }, messageTimes(m)),
+      m.reason ? h("div", { class: "msg-reason" }, m.reason) : null);
   }
 
   function reportBar(o) {
