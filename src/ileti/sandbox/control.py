@@ -28,6 +28,7 @@ from ileti.wire import json_codec
 from ileti.wire.endpoints import lookup
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import ConsentRecordIn
+from ileti.wire.openapi import openapi_document
 
 __all__ = [
     "CONTROL_ROUTES", "carrier_rules_from", "clock_state_from", "consent_record_from", "reset",
@@ -457,6 +458,15 @@ async def openapi(request: Request) -> Any:
     return OPENAPI
 
 
+@control
+async def api_openapi(request: Request) -> Any:
+    """The emulated API's OpenAPI document (`ileti.wire.openapi`), with this server as its server (the API's
+    port when the control API has a port of its own)."""
+    settings = _services(request).settings
+    url = request.base_url.replace(port=settings.port) if settings.control_port else request.base_url
+    return openapi_document(str(url).rstrip("/"))
+
+
 def _op(summary: str, body: str | None = None) -> dict[str, Any]:
     operation: dict[str, Any] = {"summary": summary, "responses": {"200": {"description": "JSON"}}}
     if body:
@@ -592,6 +602,7 @@ CONTROL_ROUTES: tuple[tuple[str, ControlEndpoint, tuple[str, ...]], ...] = (
     ("/_sandbox/webhooks/{webhook_id:int}/resend", webhook_resend, ("POST",)),
     ("/_sandbox/reset", reset_endpoint, ("POST",)),
     ("/_sandbox/openapi.json", openapi, ("GET",)),
+    ("/_sandbox/openapi/iletimerkezi.json", api_openapi, ("GET",)),
     ("/livez", livez, ("GET",)),
     ("/readyz", readyz, ("GET",)),
     ("/_sandbox/accounts/{key}/blacklist", account_blacklist, ("GET", "POST", "DELETE")),

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ileti.wire import models as m
 
-__all__ = ["ENDPOINTS", "Endpoint", "lookup"]
+__all__ = ["ENDPOINTS", "GENERIC_ERRORS", "Endpoint", "lookup"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,8 @@ class Endpoint:
     read_only: bool = False
     aliases: tuple[str, ...] = ()
     hoisted: tuple[str, ...] = ()
+    errors: tuple[int, ...] = ()
+    """The codes besides 200 and `GENERIC_ERRORS` this endpoint answers with (CONTRACT §4; `openapi.py`)."""
 
     @property
     def json_path(self) -> str:
@@ -59,11 +61,17 @@ class Endpoint:
         return f"/v1/{self.name}/get/" if self.get else None
 
 
+GENERIC_ERRORS: tuple[int, ...] = (400, 401, 422, 503)
+"""§1.7: codes any endpoint can answer (body unreadable, authentication, a value of the wrong shape, a fault
+injected by the sandbox). 404 is a path that is no endpoint."""
+
 _ALL: tuple[Endpoint, ...] = (
     # sms and reports (§4.1–4.4)
-    Endpoint("send-sms", "order", m.SendSmsRequest, m.SendSmsResponse, get=True),
-    Endpoint("cancel-order", "order", m.CancelOrderRequest, None),
-    Endpoint("get-report", "order", m.GetReportRequest, m.GetReportResponse, read_only=True),
+    Endpoint("send-sms", "order", m.SendSmsRequest, m.SendSmsResponse, get=True,
+             errors=(402, 450, 451, 452, 453, 454, 457, 459, 460, 467, 468, 469, 470)),
+    Endpoint("cancel-order", "order", m.CancelOrderRequest, None, errors=(455,)),
+    Endpoint("get-report", "order", m.GetReportRequest, m.GetReportResponse, read_only=True,
+             errors=(455, 456, 464)),
     Endpoint(
         "get-reports",
         "filter",
@@ -73,33 +81,42 @@ _ALL: tuple[Endpoint, ...] = (
         read_only=True,
         aliases=("get-report-summary",),
         hoisted=("page",),  # PY/PHP send request.page instead of filter.page (§4.4)
+        errors=(458, 464),
     ),
     # account (§4.5–4.6)
     Endpoint("get-balance", None, None, m.GetBalanceResponse, read_only=True),
     Endpoint("get-sender", None, None, m.GetSenderResponse, read_only=True),
     # blacklist (§4.7–4.9)
-    Endpoint("get-blacklist", "blacklist", m.GetBlacklistRequest, m.GetBlacklistResponse, read_only=True),
-    Endpoint("add-blacklist", "blacklist", m.AddBlacklistRequest, None),
-    Endpoint("delete-blacklist", "blacklist", m.DeleteBlacklistRequest, None),
+    Endpoint("get-blacklist", "blacklist", m.GetBlacklistRequest, m.GetBlacklistResponse, read_only=True,
+             errors=(464,)),
+    Endpoint("add-blacklist", "blacklist", m.AddBlacklistRequest, None, errors=(466,)),
+    Endpoint("delete-blacklist", "blacklist", m.DeleteBlacklistRequest, None, errors=(466, 474)),
     # İYS consent (§4.10–4.11)
-    Endpoint("consent/create", "consent", m.ConsentCreateRequest, None, xml=False),
+    Endpoint("consent/create", "consent", m.ConsentCreateRequest, None, xml=False, errors=(403, 405, 475)),
     Endpoint(
-        "consent/show", "consent", m.ConsentShowRequest, m.ConsentShowResponse, xml=False, read_only=True
+        "consent/show", "consent", m.ConsentShowRequest, m.ConsentShowResponse, xml=False, read_only=True,
+        errors=(403,),
     ),
     # contacts and groups, beta (§4.13, OQ-29)
-    Endpoint("add-group", "group", m.AddGroupRequest, m.AddGroupResponse),
-    Endpoint("edit-group", "group", m.EditGroupRequest, m.EditGroupResponse),
-    Endpoint("delete-group", "group", m.DeleteGroupRequest, None),
+    Endpoint("add-group", "group", m.AddGroupRequest, m.AddGroupResponse, errors=(461, 463)),
+    Endpoint("edit-group", "group", m.EditGroupRequest, m.EditGroupResponse, errors=(461, 462, 463)),
+    Endpoint("delete-group", "group", m.DeleteGroupRequest, None, errors=(462, 463)),
     Endpoint("get-groups", None, None, m.GetGroupsResponse, read_only=True),
-    Endpoint("get-group", "group", m.GetGroupRequest, m.GetGroupResponse, xml=False, read_only=True),
+    Endpoint("get-group", "group", m.GetGroupRequest, m.GetGroupResponse, xml=False, read_only=True,
+             errors=(462, 463)),
     Endpoint(
-        "get-group-contacts", "group", m.GetGroupContactsRequest, m.GetGroupContactsResponse, read_only=True
+        "get-group-contacts", "group", m.GetGroupContactsRequest, m.GetGroupContactsResponse, read_only=True,
+        errors=(462, 463, 464, 465),
     ),
-    Endpoint("add-contact", "contact", m.AddContactRequest, m.AddContactResponse),
-    Endpoint("edit-contact", "contact", m.EditContactRequest, m.EditContactResponse),
-    Endpoint("delete-contact", "contact", m.DeleteContactRequest, None),
-    Endpoint("get-contact", "contact", m.GetContactRequest, m.GetContactResponse, read_only=True),
-    Endpoint("search-contacts", "search", m.SearchContactsRequest, m.SearchContactsResponse, read_only=True),
+    Endpoint("add-contact", "contact", m.AddContactRequest, m.AddContactResponse,
+             errors=(463, 466, 472, 473)),
+    Endpoint("edit-contact", "contact", m.EditContactRequest, m.EditContactResponse,
+             errors=(463, 465, 466, 472, 473)),
+    Endpoint("delete-contact", "contact", m.DeleteContactRequest, None, errors=(465,)),
+    Endpoint("get-contact", "contact", m.GetContactRequest, m.GetContactResponse, read_only=True,
+             errors=(465,)),
+    Endpoint("search-contacts", "search", m.SearchContactsRequest, m.SearchContactsResponse, read_only=True,
+             errors=(464, 465, 471)),
 )
 
 ENDPOINTS: Mapping[str, Endpoint] = MappingProxyType({endpoint.name: endpoint for endpoint in _ALL})
