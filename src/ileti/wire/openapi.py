@@ -20,7 +20,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ileti import __version__
 from ileti.codes import Code
 from ileti.wire.endpoints import ENDPOINTS, GENERIC_ERRORS, Endpoint
 from ileti.wire.envelope import Authentication
@@ -119,7 +118,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "iletiMerkezi SMS API (as emulated by ileti)",
-            "version": __version__,
+            "version": "1",  # the API's /v1
             "description": "Generated from ileti.wire. Every answer is the envelope "
                            '{"response": {"status": {"code", "message"}, …}}; the HTTP status equals '
                            "status.code. Codes and their Turkish messages come from ileti.codes.",
