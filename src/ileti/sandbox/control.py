@@ -28,7 +28,7 @@ from ileti.wire import json_codec
 from ileti.wire.endpoints import lookup
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import ConsentRecordIn
-from ileti.wire.openapi import openapi_document
+from ileti.wire import openapi as wire_openapi
 
 __all__ = [
     "CONTROL_ROUTES", "carrier_rules_from", "clock_state_from", "consent_record_from", "reset",
@@ -464,7 +464,7 @@ async def api_openapi(request: Request) -> Any:
     port when the control API has a port of its own)."""
     settings = _services(request).settings
     url = request.base_url.replace(port=settings.port) if settings.control_port else request.base_url
-    return openapi_document(str(url).rstrip("/"))
+    return wire_openapi.openapi_document(str(url).rstrip("/"))
 
 
 def _op(summary: str, body: str | None = None) -> dict[str, Any]:
