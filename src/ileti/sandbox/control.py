@@ -25,10 +25,10 @@ from ileti.sandbox.store import inbox_tools
 from ileti.sandbox.store.base import Account, CarrierOutcome
 from ileti.sandbox.store.directory import IysState, NewConsent
 from ileti.wire import json_codec
+from ileti.wire import openapi as wire_openapi
 from ileti.wire.endpoints import lookup
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import ConsentRecordIn
-from ileti.wire import openapi as wire_openapi
 
 __all__ = [
     "CONTROL_ROUTES", "carrier_rules_from", "clock_state_from", "consent_record_from", "reset",
