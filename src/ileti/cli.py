@@ -232,6 +232,8 @@ def serve(**options: object) -> None:
                 '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}')
         click.echo("Send a first message:")
         click.echo(f"  curl -s {url}/v1/send-sms/json -H 'Content-Type: application/json' -d '{body}'")
+    if settings.seed:
+        click.echo(f"Seed file: {settings.seed} (POST /_sandbox/reset returns to it)")
     control_url = (f"http://{settings.control_host}:{settings.control_port}" if settings.control_port
                    else url)
     if settings.control_port:
