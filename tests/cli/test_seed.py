@@ -216,6 +216,7 @@ def test_a_seeded_server_starts_in_the_seeded_state_and_the_seed_works(tmp_path:
     db, seed = tmp_path / "store.db", _write(tmp_path, SEED)
     with _serve(tmp_path, db, seed) as served:
         _assert_seeded(served.http)
+        assert f"Seed file: {seed}" in served.tail()
         # the seeded account sends a commercial message: consent for one number, none for the other
         response = _send(served.http, "ci-account", "ci-secret", ["5300000010", "5300000011"])
         assert response.json()["response"]["status"]["code"] == 200, response.text
