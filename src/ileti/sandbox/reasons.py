@@ -32,7 +32,7 @@ class _Facts:
     def __init__(self, store: SqlStore) -> None:
         self._store = store
         self._blacklists: dict[str, dict[str, float]] = {}
-        self._consents: dict[str, list[tuple[str, str, str, str, float]]] = {}
+        self._consents: dict[str, dict[tuple[str, str], list[tuple[float, str]]]] = {}
         self._brands: dict[str, str | None] = {}
 
     def blacklisted_at(self, account_key: str, number: str) -> float | None:
@@ -54,15 +54,15 @@ class _Facts:
         is ONAY (`rules/send_sms._consented` at the time of the order)."""
         records = self._consents.get(account_key)
         if records is None:
-            records = self._consents[account_key] = [
-                (c.brand_code, c.recipient, c.recipient_type, c.status, c.created_ts)
-                for c in self._store.directory.consents(account_key)
-                if c.type == "MESAJ"
-            ]
-        brand = self.brand(account_key)
+            # (recipient, recipientType) -> [(stored at, status)] under the account's brand, oldest first
+            records = self._consents[account_key] = {}
+            brand = self.brand(account_key)
+            for c in self._store.directory.consents(account_key):
+                if c.type == "MESAJ" and c.brand_code == brand:
+                    records.setdefault((c.recipient, c.recipient_type), []).append((c.created_ts, c.status))
         status = None
-        for brand_code, recipient, recipient_type, record_status, created in records:  # oldest first
-            if (brand_code, recipient, recipient_type) == (brand, number, iys_list) and created <= by:
+        for created, record_status in records.get((number, iys_list), ()):
+            if created <= by:
                 status = record_status
         return status == "ONAY"
 
