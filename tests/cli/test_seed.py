@@ -251,7 +251,7 @@ def test_restarting_with_the_same_seed_and_store_changes_nothing(tmp_path: Path)
         (lambda s: s["accounts"][0]["iys"].update(quota=-1), "accounts[0] (key 'ci-account'): iys.quota"),
         (
             lambda s: s["accounts"][0]["consents"][0].update(status="EVET"),
-            "accounts[0] (key 'ci-account').consents[0]: records",
+            "accounts[0] (key 'ci-account').consents[0]: records: status: status 'EVET' is not ONAY or RET",
         ),
         (
             lambda s: s["accounts"][0]["contacts"][0].update(gsm="12"),

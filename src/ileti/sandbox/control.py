@@ -379,7 +379,9 @@ def consent_record_from(record: Any, now: float) -> NewConsent:
     try:
         return iys_rules.read_seed_record(ConsentRecordIn.model_validate(record), now=now)
     except (ApiError, ValidationError) as exc:
-        raise ControlError(422, "records: recipient, recipientType, type, status, source?, "
+        # the rule's own sentence names the field ("status: status 'EVET' is not ONAY or RET")
+        why = f"{exc.reason}; " if isinstance(exc, ApiError) and exc.reason else ""
+        raise ControlError(422, f"records: {why}recipient, recipientType, type, status, source?, "
                                 "consentDate? as in consent/create") from exc
 
 
