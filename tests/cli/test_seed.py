@@ -68,6 +68,15 @@ key = "toml-account"
 secret = "toml-secret"
 senders = ["ACME"]
 blacklist = ["+905300000009"]
+iys = { brand_code = "700200", active = true }
+
+[[accounts.consents]]
+recipient = "5300000011"
+recipientType = "BIREYSEL"
+type = "MESAJ"
+status = "ONAY"
+source = "HS_WEB"
+consentDate = 2026-01-01 10:00:00  # a TOML datetime, read as the API writes it
 
 [[accounts.groups]]
 name = "Ekip"
@@ -230,6 +239,10 @@ def test_a_toml_seed_is_read_like_json(tmp_path: Path) -> None:
     with _serve(tmp_path, db, seed) as served:
         accounts = served.http.get("/_sandbox/accounts").json()["accounts"]
         assert [a["key"] for a in accounts] == ["toml-account"]
+        consents = served.http.get("/_sandbox/accounts/toml-account/consents").json()["consents"]
+        assert [(c["recipient"], c["consentDate"]) for c in consents] == [
+            ("+905300000011", "2026-01-01 10:00:00")
+        ]
         directory = served.http.get("/_sandbox/accounts/toml-account/contacts").json()
         assert [c["groups"] for c in directory["contacts"]] == [[directory["groups"][0]["id"]]]
 

@@ -27,6 +27,7 @@ An entry without `key` gets one derived from its content, so it too is created o
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import tomllib
@@ -86,7 +87,7 @@ def load(path: str | Path) -> Seed:
     except OSError as exc:
         raise SeedError(f"seed file {path}: cannot be read ({exc.strerror or exc})") from exc
     try:
-        data = tomllib.loads(raw.decode()) if path.suffix.lower() == ".toml" else json.loads(raw)
+        data = _plain(tomllib.loads(raw.decode())) if path.suffix.lower() == ".toml" else json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError and TOMLDecodeError are ValueErrors
         kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
         raise SeedError(f"seed file {path}: not valid {kind}: {exc}") from exc
@@ -94,6 +95,20 @@ def load(path: str | Path) -> Seed:
         return parse(data)
     except SeedError as exc:
         raise SeedError(f"seed file {path}: {exc}") from exc
+
+
+def _plain(value: Any) -> Any:
+    """TOML's dates and times as the API writes them (`consentDate = 2026-01-01 10:00:00` is a TOML datetime):
+    `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`, `HH:MM:SS`."""
+    if isinstance(value, dict):
+        return {name: _plain(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return value
 
 
 def _where(index: int, entry: Any) -> str:
@@ -146,7 +161,8 @@ def parse(data: Any) -> Seed:
             raise SeedError(f"{_where(index, entry)}: key: {key!r} is used by an earlier entry")
         keys.add(key)
         parsed.append(account)
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
     return Seed(tuple(parsed), rules, clock, demo, digest)
 
 
@@ -157,7 +173,7 @@ def _parse_account(index: int, entry: Any) -> SeedAccount:
     body = {name: value for name, value in entry.items() if name not in _EXTRA}
     if "key" not in body:
         # derived from the content: the same entry is the same account on every start
-        canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False).encode()
+        canonical = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str).encode()
         body["key"] = "seed-" + hashlib.sha256(canonical).hexdigest()[:27]
     try:
         fields = accounts.parse_account_fields(body, creating=True)
