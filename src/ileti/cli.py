@@ -190,8 +190,8 @@ class InvalidSeed(click.ClickException):
 @click.option("--max-buffered-bytes", type=int, default=None,
               help="Request body bytes held at once per process (128 MiB); more is 503.")
 @click.option("--max-event-streams", type=int, default=None, help="Inbox event streams at once (32).")
-@click.option("--seed", default=None, help="Seed file (JSON or TOML) applied at start and by every reset "
-              "(env ILETI_SEED; docs/sandbox.md).")
+@click.option("--seed", default=None, metavar="FILE", help="Seed file (JSON or TOML) applied at start and "
+              "by every reset (env ILETI_SEED; docs/sandbox.md).")
 def serve(**options: object) -> None:
     """Run the sandbox: the iletiMerkezi API on a local ASGI server, with a SQLite store.
 
