@@ -124,7 +124,7 @@ def _list(value: Any, where: str) -> tuple[Any, ...]:
 
 def _api_detail(exc: ApiError | ValidationError) -> str:
     if isinstance(exc, ApiError):
-        return f"{int(exc.code)} {Code(exc.code).message}"
+        return f"{int(exc.code)} {Code(exc.code).message}" + (f" ({exc.reason})" if exc.reason else "")
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
