@@ -110,8 +110,7 @@ async def account_detail(request: Request) -> Any:
     if request.method == "GET":
         return _account_out(services, account)
     if request.method == "DELETE":
-        services.store.delete_account(key)
-        services.store.directory.forget_account(key)  # part 2: its contacts, groups, consents …
+        services.store.delete_account(key)  # and everything it owned: orders, messages, contacts, …
         return {"deleted": key}
     changes = accounts.parse_account_fields(await _body(request), creating=False, key=key)
     updated = services.store.update_account(key, changes)
