@@ -5,6 +5,8 @@ plus `/livez` and `/readyz`. JSON in and out; a bad body is 400 (unparseable) or
 from __future__ import annotations
 
 import contextlib
+import copy
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +18,7 @@ from ileti import phone
 from ileti.sandbox import accounts, messages, webhook_tools
 from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.carrier import OUTCOMES
-from ileti.sandbox.clock import Clock, format_ts, parse_timestamp
+from ileti.sandbox.clock import EARLIEST, LATEST, Clock, format_ts, parse_timestamp
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ApiError, ControlError
 from ileti.sandbox.inbox.events import _shutdown_probe
@@ -180,7 +182,8 @@ async def clock(request: Request) -> Any:
         raise ControlError(422, 'expected one of {"advance": s}, {"set": "YYYY-MM-DD HH:MM:SS"}, {"mode": …}')
     [(verb, value)] = body.items()
     if verb == "advance":
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not 0 <= value < LATEST - EARLIEST:
             raise ControlError(422, "advance: a number of seconds >= 0 (time does not go back)")
         state = services.clock.advanced(float(value))
     elif verb == "set":
@@ -194,6 +197,9 @@ async def clock(request: Request) -> Any:
         state = Clock.real() if value == "real" else Clock.frozen(services.clock.now())
     else:
         raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
+    if not services.clock.valid(state):  # nothing is saved: the clock stays where it was
+        raise ControlError(422, f"{verb}: the sandbox clock stays between 1970-01-01 and 9998-12-31 "
+                                f"(Istanbul time); it is {format_ts(services.clock.now())}")
     services.store.set_clock_state(state)
     services.clock.load(state)
     return _clock_json(services.clock)
@@ -323,7 +329,8 @@ async def custom_fields(request: Request) -> Any:
 async def custom_field_detail(request: Request) -> Any:
     services, account = _account_of(request)
     field_id = request.path_params["field_id"]
-    if not services.store.directory.delete_custom_field(account.key, field_id):
+    # an id past 18 digits names no field (and is past the 64-bit integers of both stores)
+    if field_id >= 10**18 or not services.store.directory.delete_custom_field(account.key, field_id):
         raise ControlError(404, f"no custom field {field_id} in this account")
     return {"deleted": field_id}
 
@@ -434,7 +441,29 @@ async def readyz(request: Request) -> Response:
 
 @control
 async def openapi(request: Request) -> Any:
-    return OPENAPI
+    return openapi_document()
+
+
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+_PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "key": {"type": "string", "minLength": 1, "maxLength": 128},
+    "field_id": {"type": "integer", "minimum": 0},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """`OPENAPI` with every `{name}` of a path declared as a required path parameter (a string, or what
+    `_PATH_PARAMETER_SCHEMAS` says), so that tools can call each path without being told."""
+    document = copy.deepcopy(OPENAPI)
+    for path, item in document["paths"].items():
+        names = _PATH_PARAMETER.findall(path)
+        if names:
+            item.setdefault("parameters", [
+                {"name": name, "in": "path", "required": True,
+                 "schema": _PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"})}
+                for name in names
+            ])
+    return document
 
 
 def _op(summary: str, body: str | None = None) -> dict[str, Any]:
@@ -502,7 +531,7 @@ OPENAPI: dict[str, Any] = {
             "delete": _op("empty it")},
         "/_sandbox/accounts/{key}/custom-fields": {"get": _op("custom fields of contacts"),
                                                    "post": _op("define one", '{"name": "…"}')},
-        "/_sandbox/accounts/{key}/custom-fields/{id}": {"delete": _op("remove one and its values")},
+        "/_sandbox/accounts/{key}/custom-fields/{field_id}": {"delete": _op("remove one and its values")},
         "/_sandbox/accounts/{key}/iys": {
             "get": _op("İYS subscription, quota use, strict rules and show quirks"),
             "patch": _op("change them", "{brand_code, active, quota, used, strict, quirks}")},
