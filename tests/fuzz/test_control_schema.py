@@ -33,10 +33,31 @@ DESTRUCTIVE = ["DELETE /_sandbox/accounts/{key}", "POST /_sandbox/reset"]
 
 
 def _schemathesis(server: ServeProcess, config: Path, seconds: int, *selection: str) -> None:
-    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config), "--no-color",
-               "run", f"{server.url}/_sandbox/openapi.json", "--url", server.url, "--checks",
-               "not_a_server_error", "--max-time", str(seconds), "--workers", "1", "--suppress-health-check",
-               "all", "--request-timeout", "20", "--warnings", "off", "--seed", "20261204", *selection]
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        f"{server.url}/_sandbox/openapi.json",
+        "--url",
+        server.url,
+        "--checks",
+        "not_a_server_error",
+        "--max-time",
+        str(seconds),
+        "--workers",
+        "1",
+        "--suppress-health-check",
+        "all",
+        "--request-timeout",
+        "20",
+        "--warnings",
+        "off",
+        "--seed",
+        "20261204",
+        *selection,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 240, check=False)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in result.stdout, result.stdout[-3000:]
@@ -52,7 +73,9 @@ def test_the_control_api_survives_its_own_schema(tmp_path: Path) -> None:
             control.account(key, balance={"sms": 1000}, iys={"brand_code": "696422", "active": True})
         control.close()
         _schemathesis(server, config, SECONDS, *(f"--exclude-name={name}" for name in DESTRUCTIVE))
-        _schemathesis(server, config, max(SECONDS // 5, 5), *(f"--include-name={name}" for name in DESTRUCTIVE))
+        _schemathesis(
+            server, config, max(SECONDS // 5, 5), *(f"--include-name={name}" for name in DESTRUCTIVE)
+        )
     log = server.log.read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
     assert "unexpected error" not in log, log[-3000:]

@@ -16,8 +16,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -26,7 +24,6 @@ from hypothesis import strategies as st
 
 from ileti.sandbox.store import tables as t
 from ileti.testing import http_client
-
 from sandbox.test_hostile_input import (
     ENDPOINT_NAMES,
     GET_PARAMS,
@@ -46,8 +43,18 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 REQUESTS = int(os.environ.get("ILETI_FUZZ_REQUESTS", "10000"))  # fewer for a quick local look
 SENDER = "FUZZTEST"
 # tables whose rows a refused request could touch by content, not only by number
-_BY_CONTENT = ("accounts", "blacklist", "groups", "contacts", "contact_groups", "contact_fields",
-               "custom_fields", "consents", "iys_state", "carrier_rules")
+_BY_CONTENT = (
+    "accounts",
+    "blacklist",
+    "groups",
+    "contacts",
+    "contact_groups",
+    "contact_fields",
+    "custom_fields",
+    "consents",
+    "iys_state",
+    "carrier_rules",
+)
 
 
 @dataclass
@@ -72,12 +79,13 @@ class Fingerprint:
             if table is t.meta:
                 continue
             if table.name in _BY_CONTENT or table is t.clock:
-                self._queries.append(f"SELECT * FROM {table.name} ORDER BY 1, 2")  # noqa: S608
+                self._queries.append(f"SELECT * FROM {table.name} ORDER BY 1, 2")
             else:
                 first = next(iter(table.primary_key.columns)).name
-                self._queries.append(f"SELECT count(*), max({first}) FROM {table.name}")  # noqa: S608
-        self._queries.append("SELECT sum(cancelled), sum(refunded_parts), sum(waiting), sum(undelivered) "
-                             "FROM orders")
+                self._queries.append(f"SELECT count(*), max({first}) FROM {table.name}")
+        self._queries.append(
+            "SELECT sum(cancelled), sum(refunded_parts), sum(waiting), sum(undelivered) FROM orders"
+        )
 
     def __call__(self) -> str:
         digest = hashlib.sha256()
@@ -104,8 +112,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
 def target(served: ServeProcess) -> Iterator[Target]:
     control = Control(served.url)
     control("POST", "/_sandbox/clock", {"set": "2026-05-10 12:00:00"})
-    account = control.account("fuzz", balance={"sms": 10**9, "amount": 1000.0}, senders=[SENDER],
-                              iys={"brand_code": "696422", "active": True, "quota": None})
+    account = control.account(
+        "fuzz",
+        balance={"sms": 10**9, "amount": 1000.0},
+        senders=[SENDER],
+        iys={"brand_code": "696422", "active": True, "quota": None},
+    )
     control("POST", "/_sandbox/accounts/fuzz/custom-fields", {"name": "şehir"})
     control.close()
     with http_client(served.url) as http:
@@ -125,18 +137,28 @@ def test_ten_thousand_hostile_requests(served: ServeProcess, target: Target) -> 
         seen[transport] += 1
         after = fingerprint()
         if refused or code != 200:
-            assert after == state["print"], (transport, endpoint, code, body if isinstance(body, dict)
-                                             else body[:300])
+            assert after == state["print"], (
+                transport,
+                endpoint,
+                code,
+                body if isinstance(body, dict) else body[:300],
+            )
         state["print"] = after
 
-    @settings(max_examples=REQUESTS * 13 // 10, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=REQUESTS * 13 // 10,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(data=st.data())
     def run(data: st.DataObject) -> None:
         transport = data.draw(st.sampled_from(["json", "xml", "form", "get"]))
         if transport == "get":
-            params = data.draw(st.dictionaries(st.sampled_from(GET_PARAMS) | st.text(max_size=5), odd_text,
-                                               max_size=9))
+            params = data.draw(
+                st.dictionaries(st.sampled_from(GET_PARAMS) | st.text(max_size=5), odd_text, max_size=9)
+            )
             valid = data.draw(st.booleans())
             params = {**params, "key": target.key, "hash": target.hash if valid else "0" * 64}
             one("get", "send-sms", params, refused=not valid)
@@ -151,13 +173,15 @@ def test_ten_thousand_hostile_requests(served: ServeProcess, target: Target) -> 
         elif kind == "xml":
             body = hostile_xml(data)
         else:
-            encoded = encode(transport, envelope(target, endpoint, data.draw(payloads(endpoint)),
-                                                 valid=kind != "bad-credentials"))
+            encoded = encode(
+                transport,
+                envelope(target, endpoint, data.draw(payloads(endpoint)), valid=kind != "bad-credentials"),
+            )
             if encoded is None:
                 return
             body = encoded
             if kind == "truncated":  # a strict prefix of a JSON object or an XML document never parses
-                body = encoded[:data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))]
+                body = encoded[: data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))]
         one(transport, endpoint, body, refused=kind != "valid")
 
     try:

@@ -16,7 +16,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ileti.testing import SandboxHandle
 
@@ -47,8 +53,9 @@ class Ledger(RuleBasedStateMachine):
         sandbox.control("POST", "/reset")
         self.now = BASE
         sandbox.set_clock(BASE.strftime("%Y-%m-%d %H:%M:%S"))
-        created = sandbox.create_account(key="ledger", secret="ledger-secret", senders=[sandbox.sender],
-                                         balance={"sms": INITIAL})
+        created = sandbox.create_account(
+            key="ledger", secret="ledger-secret", senders=[sandbox.sender], balance={"sms": INITIAL}
+        )
         self.api = Api(sandbox)
         self.api.key, self.api.hash = created["key"], created["hash"]
         self.orders: list[Order] = []
@@ -65,8 +72,10 @@ class Ledger(RuleBasedStateMachine):
             if order.send_at <= when:
                 order.maybe_started = True
 
-    @rule(numbers=st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=3, unique=True),
-          hours=st.none() | st.integers(min_value=-3, max_value=48))
+    @rule(
+        numbers=st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=3, unique=True),
+        hours=st.none() | st.integers(min_value=-3, max_value=48),
+    )
     def send(self, numbers: list[str], hours: int | None) -> None:
         self.sent += 1
         extra: dict[str, Any] = {}
@@ -77,8 +86,9 @@ class Ledger(RuleBasedStateMachine):
             send_at = max(when, self.now)
         order_id = self.api.send_ok(f"defter {self.sent}", numbers, **extra)
         self.charged += len(numbers)
-        self.orders.append(Order(order_id, len(numbers), send_at > self.now, send_at,
-                                 maybe_started=send_at <= self.now))
+        self.orders.append(
+            Order(order_id, len(numbers), send_at > self.now, send_at, maybe_started=send_at <= self.now)
+        )
 
     @rule()
     def settle(self) -> None:
@@ -116,6 +126,14 @@ class Ledger(RuleBasedStateMachine):
 
 def test_the_balance_always_adds_up(ileti_sandbox: SandboxHandle) -> None:
     Ledger.sandbox = ileti_sandbox
-    run_state_machine_as_test(Ledger, settings=settings(
-        max_examples=25, stateful_step_count=15, deadline=None, derandomize=True, database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Ledger,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=15,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )

@@ -30,8 +30,9 @@ def http(ileti_sandbox: SandboxHandle) -> Iterator[httpx.Client]:
 
 
 def _account(ileti_sandbox: SandboxHandle, key: str, **fields: Any) -> Api:
-    created = ileti_sandbox.create_account(key=key, secret=f"secret-{key}", senders=[ileti_sandbox.sender],
-                                           **fields)
+    created = ileti_sandbox.create_account(
+        key=key, secret=f"secret-{key}", senders=[ileti_sandbox.sender], **fields
+    )
     api = Api(ileti_sandbox)
     api.key, api.hash = created["key"], created["hash"]
     return api
@@ -56,7 +57,8 @@ def test_a_settled_order_cannot_be_cancelled_after_the_clock_moves_back(ileti_sa
 
 
 def test_only_a_scheduled_order_whose_sending_has_not_started_can_be_cancelled(
-        ileti_sandbox: SandboxHandle) -> None:
+    ileti_sandbox: SandboxHandle,
+) -> None:
     ileti_sandbox.set_clock(FAR)
     api = _account(ileti_sandbox, "states", balance={"sms": 100})
     immediate = api.send_ok("hemen", ["5301112233"])
@@ -76,12 +78,19 @@ def test_only_a_scheduled_order_whose_sending_has_not_started_can_be_cancelled(
 # ---------------------------------------------------------------------------- the clock's range
 
 
-def test_a_clock_the_store_cannot_keep_is_422_and_nothing_is_saved(ileti_sandbox: SandboxHandle,
-                                                                   http: httpx.Client) -> None:
+def test_a_clock_the_store_cannot_keep_is_422_and_nothing_is_saved(
+    ileti_sandbox: SandboxHandle, http: httpx.Client
+) -> None:
     ileti_sandbox.set_clock(FAR)
     before = http.get("/_sandbox/clock").json()
-    for body in ({"advance": 1e12}, {"advance": 1e300}, {"set": "9999-06-01 00:00:00"},
-                 {"set": "1960-01-01 00:00:00"}, {"set": "0001-01-01 00:00:00"}, {"advance": -1}):
+    for body in (
+        {"advance": 1e12},
+        {"advance": 1e300},
+        {"set": "9999-06-01 00:00:00"},
+        {"set": "1960-01-01 00:00:00"},
+        {"set": "0001-01-01 00:00:00"},
+        {"advance": -1},
+    ):
         response = http.post("/_sandbox/clock", json=body)
         assert response.status_code == 422, (body, response.text)
         assert "error" in response.json()
@@ -116,14 +125,19 @@ def test_a_stored_clock_out_of_range_is_not_adopted_after_a_restart(tmp_path: An
 
 
 def test_get_reports_in_year_9999_is_458(api: Api) -> None:
-    for start, end in (("9999-12-25", "9999-12-31"), ("9998-12-30", "9999-01-02"), ("9999-01-01", "9999-01-01")):
+    for start, end in (
+        ("9999-12-25", "9999-12-31"),
+        ("9998-12-30", "9999-01-02"),
+        ("9999-01-01", "9999-01-01"),
+    ):
         assert_error(api.call("get-reports", "filter", {"start": start, "end": end}), 458)
     status, body = api.call("get-reports", "filter", {"start": "9998-12-25", "end": "9998-12-31"})
     assert (status, body["response"]["count"]) == (200, 0)
 
 
-def test_a_tl_balance_beyond_a_billion_is_refused_and_get_balance_answers(ileti_sandbox: SandboxHandle,
-                                                                          http: httpx.Client) -> None:
+def test_a_tl_balance_beyond_a_billion_is_refused_and_get_balance_answers(
+    ileti_sandbox: SandboxHandle, http: httpx.Client
+) -> None:
     path = f"/_sandbox/accounts/{ileti_sandbox.key}"
     for amount in (1e308, 1e10, -1):
         response = http.patch(path, json={"billing": "tl", "balance": {"amount": amount}})
@@ -150,41 +164,85 @@ def test_a_custom_field_id_past_64_bits_is_404(ileti_sandbox: SandboxHandle, htt
 
 
 def _row_counts(db: str) -> dict[str, int]:
-    engine = sa.create_engine(engine_url(db) if is_postgres(db) else f"sqlite:///{db}",
-                              poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(
+        engine_url(db) if is_postgres(db) else f"sqlite:///{db}", poolclass=sa.pool.NullPool
+    )
     try:
         with engine.connect() as connection:
-            return {table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                    for table in t.metadata.sorted_tables if table not in (t.meta, t.clock)}
+            return {
+                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in t.metadata.sorted_tables
+                if table not in (t.meta, t.clock)
+            }
     finally:
         engine.dispose()
 
 
-def test_deleting_an_account_deletes_everything_it_owned(ileti_sandbox: SandboxHandle,
-                                                         ileti_sandbox_server: SandboxServer,
-                                                         http: httpx.Client) -> None:
+def test_deleting_an_account_deletes_everything_it_owned(
+    ileti_sandbox: SandboxHandle, ileti_sandbox_server: SandboxServer, http: httpx.Client
+) -> None:
     ileti_sandbox.set_clock(FAR)
     before = _row_counts(ileti_sandbox_server.db)
-    api = _account(ileti_sandbox, "doomed", balance={"sms": 1000}, webhook_url="http://127.0.0.1:9/hook",
-                   blacklist=["5329998877"], iys={"brand_code": "696422", "active": True})
+    api = _account(
+        ileti_sandbox,
+        "doomed",
+        balance={"sms": 1000},
+        webhook_url="http://127.0.0.1:9/hook",
+        blacklist=["5329998877"],
+        iys={"brand_code": "696422", "active": True},
+    )
     order_id = api.send_ok(numbers=["5301112233", "5301110001"])
     api.send_ok("sonra", ["5301112244"], sendDateTime="02/06/2030 12:00")
     ileti_sandbox.settle()
     field = int(http.post("/_sandbox/accounts/doomed/custom-fields", json={"name": "şehir"}).json()["id"])
     status, body = api.call("add-group", "group", {"name": "G"})
     group = body["response"]["group"]["id"]
-    status, _ = api.call("add-contact", "contact", {"name": "Ayşe", "gsm": "5301112233", "groups": [str(group)],
-                                                    "custom_fields": [{"id": str(field), "value": "İzmir"}]})
+    status, _ = api.call(
+        "add-contact",
+        "contact",
+        {
+            "name": "Ayşe",
+            "gsm": "5301112233",
+            "groups": [str(group)],
+            "custom_fields": [{"id": str(field), "value": "İzmir"}],
+        },
+    )
     assert status == 200
-    status, _ = api.call("consent/create", "consent", {"brandCode": "696422", "list": [
-        {"recipient": "+905301112233", "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY",
-         "source": "HS_WEB", "consentDate": "2030-06-01 11:00:00"}]})
+    status, _ = api.call(
+        "consent/create",
+        "consent",
+        {
+            "brandCode": "696422",
+            "list": [
+                {
+                    "recipient": "+905301112233",
+                    "recipientType": "BIREYSEL",
+                    "type": "MESAJ",
+                    "status": "ONAY",
+                    "source": "HS_WEB",
+                    "consentDate": "2030-06-01 11:00:00",
+                }
+            ],
+        },
+    )
     assert status == 200
     ileti_sandbox.control("PATCH", "/accounts/doomed/iys", {"used": 3})
     filled = _row_counts(ileti_sandbox_server.db)
     owned = {name for name, count in filled.items() if count > before[name]}
-    assert {"orders", "messages", "order_texts", "webhooks", "blacklist", "contacts", "groups",
-            "contact_groups", "contact_fields", "custom_fields", "consents", "iys_state"} <= owned
+    assert {
+        "orders",
+        "messages",
+        "order_texts",
+        "webhooks",
+        "blacklist",
+        "contacts",
+        "groups",
+        "contact_groups",
+        "contact_fields",
+        "custom_fields",
+        "consents",
+        "iys_state",
+    } <= owned
 
     assert http.delete("/_sandbox/accounts/doomed").status_code == 200
     assert _row_counts(ileti_sandbox_server.db) == before
@@ -206,11 +264,11 @@ def test_deleting_an_account_deletes_everything_it_owned(ileti_sandbox: SandboxH
 def test_the_openapi_document_declares_every_path_and_its_parameters(http: httpx.Client) -> None:
     document = http.get("/_sandbox/openapi.json").json()
     routes = {re.sub(r"{(\w+)(:\w+)?}", r"{\1}", path) for path, _, _ in CONTROL_ROUTES} - {
-        "/_sandbox/openapi.json"}
+        "/_sandbox/openapi.json"
+    }
     assert routes <= set(document["paths"])
     for path, item in document["paths"].items():
         names = re.findall(r"{(\w+)}", path)
         declared = {p["name"]: p for p in item.get("parameters", []) if p["in"] == "path"}
         assert set(declared) == set(names), path
         assert all(p["required"] and "type" in p["schema"] for p in declared.values()), path
-

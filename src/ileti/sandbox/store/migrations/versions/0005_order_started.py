@@ -34,10 +34,14 @@ def upgrade() -> None:
         " AND (m.status = 110 OR m.final_ts > orders.submit_ts))"
     )
     for table in ("order_texts", "messages"):
-        op.execute(f"DELETE FROM {table} WHERE order_id IN "  # noqa: S608 -- constant table names
-                   "(SELECT id FROM orders WHERE account_key NOT IN (SELECT key FROM accounts))")
-    op.execute("DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE account_key"
-               " NOT IN (SELECT key FROM accounts))")
+        op.execute(
+            f"DELETE FROM {table} WHERE order_id IN "  # noqa: S608 -- constant table names
+            "(SELECT id FROM orders WHERE account_key NOT IN (SELECT key FROM accounts))"
+        )
+    op.execute(
+        "DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE account_key"
+        " NOT IN (SELECT key FROM accounts))"
+    )
     op.execute("DELETE FROM webhooks WHERE account_key NOT IN (SELECT key FROM accounts)")
     op.execute("DELETE FROM orders WHERE account_key NOT IN (SELECT key FROM accounts)")
 
