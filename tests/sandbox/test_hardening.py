@@ -136,7 +136,7 @@ def test_get_reports_in_year_9999_is_458(api: Api) -> None:
 
 
 def test_a_tl_balance_beyond_a_billion_is_refused_and_get_balance_answers(
-    ileti_sandbox: SandboxHandle, http: httpx.Client
+    ileti_sandbox: SandboxHandle, ileti_sandbox_server: SandboxServer, http: httpx.Client
 ) -> None:
     path = f"/_sandbox/accounts/{ileti_sandbox.key}"
     for amount in (1e308, 1e10, -1):
@@ -148,6 +148,14 @@ def test_a_tl_balance_beyond_a_billion_is_refused_and_get_balance_answers(
     assert api.balance()["amount"] == 1e9
     api.send_ok()
     assert api.balance()["amount"] < 1e9
+    # an amount an older version let through still reads as a balance
+    engine = _engine(ileti_sandbox_server.db)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(t.accounts).where(t.accounts.c.key == ileti_sandbox.key).values(balance_amount=1e308)
+        )
+    engine.dispose()
+    assert api.balance()["sms"] == 10**15
     api.close()
 
 
@@ -163,10 +171,13 @@ def test_a_custom_field_id_past_64_bits_is_404(ileti_sandbox: SandboxHandle, htt
 # ---------------------------------------------------------------------------- deleting an account
 
 
+def _engine(db: str) -> sa.Engine:
+    url = engine_url(db) if is_postgres(db) else f"sqlite:///{db}"
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+
 def _row_counts(db: str) -> dict[str, int]:
-    engine = sa.create_engine(
-        engine_url(db) if is_postgres(db) else f"sqlite:///{db}", poolclass=sa.pool.NullPool
-    )
+    engine = _engine(db)
     try:
         with engine.connect() as connection:
             return {
