@@ -159,13 +159,16 @@ def test_a_tl_balance_beyond_a_billion_is_refused_and_get_balance_answers(
     api.close()
 
 
-def test_a_custom_field_id_past_64_bits_is_404(ileti_sandbox: SandboxHandle, http: httpx.Client) -> None:
+def test_ids_past_64_bits_in_control_paths_are_404(ileti_sandbox: SandboxHandle, http: httpx.Client) -> None:
     base = f"/_sandbox/accounts/{ileti_sandbox.key}/custom-fields"
     for field_id in ("99999999999999999999999", str(2**63), str(10**18)):
         response = http.delete(f"{base}/{field_id}")
         assert response.status_code == 404, (field_id, response.text)
     created = http.post(base, json={"name": "şehir"}).json()
     assert http.delete(f"{base}/{created['id']}").status_code == 200
+    for webhook_id in ("99999999999999999999999", str(2**63)):
+        response = http.post(f"/_sandbox/webhooks/{webhook_id}/resend")
+        assert response.status_code == 404, (webhook_id, response.text)
 
 
 # ---------------------------------------------------------------------------- deleting an account

@@ -123,6 +123,15 @@ async def account_detail(request: Request) -> Any:
 # ---------------------------------------------------------------------------------------------- inbox
 
 
+def _path_id(request: Request, name: str, what: str) -> int:
+    """A numeric id from the path (`{name:int}`); one past 18 digits names nothing (404), and is past the
+    64-bit integers of both stores, which would refuse it as a database error."""
+    value: int = request.path_params[name]
+    if value >= 10**18:
+        raise ControlError(404, f"no {what} {value}")
+    return value
+
+
 def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw is None:
@@ -262,7 +271,8 @@ async def webhook_log(request: Request) -> Any:
 
 @control
 async def webhook_resend(request: Request) -> Any:
-    return await webhook_tools.resend(_services(request), request.path_params["webhook_id"])
+    webhook_id = _path_id(request, "webhook_id", "webhook delivery")
+    return await webhook_tools.resend(_services(request), webhook_id)
 
 
 @control
@@ -328,9 +338,8 @@ async def custom_fields(request: Request) -> Any:
 @control
 async def custom_field_detail(request: Request) -> Any:
     services, account = _account_of(request)
-    field_id = request.path_params["field_id"]
-    # an id past 18 digits names no field (and is past the 64-bit integers of both stores)
-    if field_id >= 10**18 or not services.store.directory.delete_custom_field(account.key, field_id):
+    field_id = _path_id(request, "field_id", "custom field")
+    if not services.store.directory.delete_custom_field(account.key, field_id):
         raise ControlError(404, f"no custom field {field_id} in this account")
     return {"deleted": field_id}
 
@@ -448,6 +457,7 @@ _PATH_PARAMETER = re.compile(r"{(\w+)}")
 _PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "key": {"type": "string", "minLength": 1, "maxLength": 128},
     "field_id": {"type": "integer", "minimum": 0},
+    "webhook_id": {"type": "integer", "minimum": 0},
 }
 
 
@@ -517,7 +527,7 @@ OPENAPI: dict[str, Any] = {
             '"http_status"?: 502|503|504}]}'),
                              "delete": _op("clear them")},
         "/_sandbox/webhooks": {"get": _op("webhook deliveries and attempts; filters account, limit")},
-        "/_sandbox/webhooks/{id}/resend": {"post": _op(
+        "/_sandbox/webhooks/{webhook_id}/resend": {"post": _op(
             "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log")},
         "/_sandbox/webhooks/sample": {"post": _op(
             "push a sample §6 report to an account's webhook URL, logged as a delivery",
