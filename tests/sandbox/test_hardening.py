@@ -277,10 +277,11 @@ def test_deleting_an_account_deletes_everything_it_owned(
 
 def test_the_openapi_document_declares_every_path_and_its_parameters(http: httpx.Client) -> None:
     document = http.get("/_sandbox/openapi.json").json()
-    routes = {re.sub(r"{(\w+)(:\w+)?}", r"{\1}", path) for path, _, _ in CONTROL_ROUTES} - {
-        "/_sandbox/openapi.json"
-    }
-    assert routes <= set(document["paths"])
+    def shape(path: str) -> str:  # parameter names may differ between the route and the document
+        return re.sub(r"{\w+(:\w+)?}", "{}", path)
+
+    routes = {shape(path) for path, _, _ in CONTROL_ROUTES} - {"/_sandbox/openapi.json"}
+    assert routes <= {shape(path) for path in document["paths"]}
     for path, item in document["paths"].items():
         names = re.findall(r"{(\w+)}", path)
         declared = {p["name"]: p for p in item.get("parameters", []) if p["in"] == "path"}

@@ -457,7 +457,7 @@ _PATH_PARAMETER = re.compile(r"{(\w+)}")
 _PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "key": {"type": "string", "minLength": 1, "maxLength": 128},
     "field_id": {"type": "integer", "minimum": 0},
-    "webhook_id": {"type": "integer", "minimum": 0},
+    "id": {"type": "integer", "minimum": 0},
 }
 
 
@@ -527,7 +527,7 @@ OPENAPI: dict[str, Any] = {
             '"http_status"?: 502|503|504}]}'),
                              "delete": _op("clear them")},
         "/_sandbox/webhooks": {"get": _op("webhook deliveries and attempts; filters account, limit")},
-        "/_sandbox/webhooks/{webhook_id}/resend": {"post": _op(
+        "/_sandbox/webhooks/{id}/resend": {"post": _op(
             "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log")},
         "/_sandbox/webhooks/sample": {"post": _op(
             "push a sample §6 report to an account's webhook URL, logged as a delivery",
