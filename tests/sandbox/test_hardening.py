@@ -6,6 +6,7 @@ document without its path parameters. Runs on SQLite, and on PostgreSQL with `IL
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from collections.abc import Iterator
 from typing import Any
 
@@ -104,21 +105,33 @@ def test_a_clock_the_store_cannot_keep_is_422_and_nothing_is_saved(
 
 
 def test_a_stored_clock_out_of_range_is_not_adopted_after_a_restart(tmp_path: Any) -> None:
-    with SandboxServer(tmp_path / "sandbox.db") as server:
+    with SandboxServer(tmp_path / "sandbox.db", demo_account=True) as server:
         with httpx.Client(base_url=server.url) as http:
             assert http.post("/_sandbox/clock", json={"set": FAR}).status_code == 200
+            key = http.get("/_sandbox/accounts").json()["accounts"][0]["key"]
+            created = http.patch(f"/_sandbox/accounts/{key}", json={"secret": "s" * 16}).json()
+            api = Api(SimpleNamespace(url=server.url, key=key, hash=created["hash"], sender="ILETIDEMO"))
+            order_id = api.send_ok(numbers=["5301112233"])
+            api.close()
         server.stop()
-        # what an older version saved after {"advance": 1e12}
+        # what an older version saved after {"advance": 1e12}, and the year-33,000 times it then stamped
         engine = sa.create_engine(f"sqlite:///{server.db}")
         with engine.begin() as connection:
             connection.execute(sa.update(t.clock).values(mode="offset", offset=1e12, frozen_at=0.0))
+            connection.execute(sa.update(t.messages).values(status=111, due_ts=None, final_ts=1e12))
+            connection.execute(sa.update(t.orders).values(send_ts=1e12, waiting=0, delivered=1))
         engine.dispose()
         server.start()
         with httpx.Client(base_url=server.url) as http:
             clock = http.get("/_sandbox/clock")
             assert clock.status_code == 200
             assert clock.json()["mode"] == "real"
-            assert http.get("/_sandbox/messages").status_code == 200
+            messages = http.get("/_sandbox/messages")
+            assert messages.status_code == 200
+            assert messages.json()["messages"][0]["final_at"] == "9999-12-31 23:59:59"
+            api = Api(SimpleNamespace(url=server.url, key=key, hash=created["hash"], sender="ILETIDEMO"))
+            assert api.call("get-report", "order", {"id": str(order_id)})[0] == 456  # not due yet, no 503
+            api.close()
 
 
 # ---------------------------------------------------------------------------- documented codes

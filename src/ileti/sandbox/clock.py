@@ -98,8 +98,15 @@ class Clock:
 
 
 def format_ts(ts: float) -> str:
-    """Epoch seconds as Istanbul `YYYY-MM-DD HH:MM:SS`, the API's response timestamp format."""
-    return datetime.fromtimestamp(ts, ISTANBUL).strftime(TIMESTAMP_FORMAT)
+    """Epoch seconds as Istanbul `YYYY-MM-DD HH:MM:SS`, the API's response timestamp format.
+
+    A time past what a date holds (stamped by an older version whose clock could be moved past year 9999)
+    prints as the last (or first) second there is, rather than failing every answer that shows it.
+    """
+    try:
+        return datetime.fromtimestamp(ts, ISTANBUL).strftime(TIMESTAMP_FORMAT)
+    except (OverflowError, OSError, ValueError):
+        return "9999-12-31 23:59:59" if ts > 0 else "0001-01-01 00:00:00"
 
 
 def parse_timestamp(text: str) -> float:
