@@ -6,8 +6,8 @@ document without its path parameters. Runs on SQLite, and on PostgreSQL with `IL
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
