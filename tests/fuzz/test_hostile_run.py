@@ -76,7 +76,7 @@ class Fingerprint:
         self._connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         self._queries = []
         for table in t.metadata.sorted_tables:
-            if table is t.meta:
+            if table.name in ("meta", "journal"):  # settings and the request log, not the state
                 continue
             if table.name in _BY_CONTENT or table is t.clock:
                 self._queries.append(f"SELECT * FROM {table.name} ORDER BY 1, 2")

@@ -192,6 +192,10 @@ def _engine(db: str) -> sa.Engine:
     return sa.create_engine(url, poolclass=sa.pool.NullPool)
 
 
+# not an account's: store settings, and the request journal, which keeps a deleted account's calls by design
+_NOT_OWNED = {"meta", "clock", "journal"}
+
+
 def _row_counts(db: str) -> dict[str, int]:
     engine = _engine(db)
     try:
@@ -199,7 +203,7 @@ def _row_counts(db: str) -> dict[str, int]:
             return {
                 table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
                 for table in t.metadata.sorted_tables
-                if table not in (t.meta, t.clock)
+                if table.name not in _NOT_OWNED
             }
     finally:
         engine.dispose()

@@ -1,4 +1,4 @@
-"""Migration 0005 on a store written by the previous version: orders the carrier has taken are marked started
+"""Migration 0006 on a store written by the previous version: orders the carrier has taken are marked started
 (so they cannot be cancelled after the clock moves back), scheduled ones not yet taken stay cancellable, and
 what deleted accounts left behind is removed."""
 
@@ -41,7 +41,7 @@ def _order(connection: sa.Connection, key: str, submit: float, send: float) -> i
         "part_price": 1.0,
         "fingerprint": f"f{submit}{send}",
     }
-    table = sa.table("orders", *(sa.column(name) for name in values))  # the 0004 columns: no `started`
+    table = sa.table("orders", *(sa.column(name) for name in values))  # the 0005 columns: no `started`
     order_id: int = connection.execute(
         sa.insert(table).values(values).returning(sa.column("id"))
     ).scalar_one()
@@ -65,9 +65,9 @@ def _message(
     )
 
 
-def test_0005_marks_taken_orders_and_removes_orphans(tmp_path: Path) -> None:
+def test_0006_marks_taken_orders_and_removes_orphans(tmp_path: Path) -> None:
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    _upgrade(engine, "0004")
+    _upgrade(engine, "0005")
     with engine.begin() as connection:
         connection.execute(
             sa.insert(t.accounts).values(

@@ -10,8 +10,8 @@ Deleting an account used to leave its orders, messages and webhook events behind
 account with the same key was created again; this migration deletes such orphans once (since this version
 deleting an account deletes everything it owned, `SqlStore.delete_account`).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
