@@ -37,7 +37,7 @@ import hmac
 import ipaddress
 import logging
 import secrets
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -248,11 +248,18 @@ class ControlAccess:
                 if scheme.lower() == "bearer":
                     return credentials.strip(), False
             elif name == b"cookie":
-                morsel = SimpleCookie(value.decode("latin-1")).get(COOKIE)
+                try:
+                    morsel = SimpleCookie(value.decode("latin-1")).get(COOKIE)
+                except CookieError:  # a cookie header this parser refuses carries no token (401)
+                    continue
                 if morsel is not None:
                     return morsel.value, False
         query = scope.get("query_string", b"").decode("latin-1")
-        for key, value in parse_qsl(query, max_num_fields=100):
+        try:
+            fields = parse_qsl(query, max_num_fields=100)
+        except ValueError:  # more than 100 fields: not a request of ours, and no token (401)
+            return None, False
+        for key, value in fields:
             if key == "token":
                 return value, True
         return None, False

@@ -27,6 +27,7 @@ DEMO_BRAND_CODE = "100000"  # an active İYS brand: the official SDKs send iys=1
 DEMO_TEST_NUMBER = "+905300000000"
 _DEMO_META = "demo_account"
 _MAX_COUNT = 10**15  # credits or records: ample, and inside the 64-bit integers both stores keep
+_MAX_AMOUNT = 10**9  # TL: ample, and small enough that a double keeps the amount's six decimals exactly
 
 
 def derive_hash(key: str, secret: str) -> str:
@@ -104,8 +105,8 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
                  "balance: {amount: number, sms: integer}")
         if "amount" in balance:
             amount = balance["amount"]
-            _require(isinstance(amount, int | float) and not isinstance(amount, bool) and amount >= 0,
-                     "balance.amount: a number >= 0")
+            _require(isinstance(amount, int | float) and not isinstance(amount, bool)
+                     and 0 <= amount <= _MAX_AMOUNT, "balance.amount: a number 0..10^9 (TL)")
             out["balance_amount"] = float(amount)
         if "sms" in balance:
             _require(_is_int(balance["sms"]) and 0 <= balance["sms"] <= _MAX_COUNT,

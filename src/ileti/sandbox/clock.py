@@ -8,6 +8,8 @@ several workers can agree on it; this object is a cache of that row, written thr
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +17,24 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-__all__ = ["ISTANBUL", "Clock", "ClockMode", "ClockState", "format_ts", "local_date", "parse_timestamp"]
+__all__ = ["EARLIEST", "ISTANBUL", "LATEST", "Clock", "ClockMode", "ClockState", "format_ts", "in_range",
+           "local_date", "parse_timestamp"]
+
+log = logging.getLogger("ileti.sandbox.clock")
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 ClockMode = Literal["real", "offset", "frozen"]
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=ISTANBUL).timestamp()
+LATEST = datetime(9999, 1, 1, tzinfo=ISTANBUL).timestamp()
+"""The sandbox clock stays in [EARLIEST, LATEST): every time it stamps must print as `YYYY-MM-DD HH:MM:SS`
+(years up to 9999), and a running clock set near the end keeps a year of room."""
+
+
+def in_range(ts: float) -> bool:
+    """Whether `ts` is a time the sandbox clock may show (finite, 1970-01-01 up to the end of 9998)."""
+    return math.isfinite(ts) and EARLIEST <= ts < LATEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +50,10 @@ class Clock:
     """Sandbox time. `now()` is cheap (no I/O); changes go through `apply`, which returns the new state."""
 
     def __init__(self, state: ClockState, wall: Callable[[], float] = time.time) -> None:
-        self._state = state
         self._wall = wall
+        self._state = ClockState()
+        self._refused: ClockState | None = None
+        self.load(state)
 
     @property
     def state(self) -> ClockState:
@@ -63,14 +80,33 @@ class Clock:
     def real() -> ClockState:
         return ClockState()
 
+    def valid(self, state: ClockState) -> bool:
+        """Whether `state` gives a time inside the clock's range now (`in_range`)."""
+        if state.mode == "frozen":
+            return in_range(state.frozen_at)
+        return math.isfinite(state.offset) and in_range(self._wall() + state.offset)
+
     def load(self, state: ClockState) -> None:
-        """Adopt a state read from (or just written to) the store."""
+        """Adopt a state read from (or just written to) the store. A state outside the clock's range (saved
+        by an older version that did not check) is not adopted: the clock runs on real time instead."""
+        if state is not self._state and not self.valid(state):
+            if state != self._refused:  # once per bad state, not once per request
+                log.warning("the stored sandbox clock is out of range (%s); using real time", state.mode)
+                self._refused = state
+            state = ClockState()
         self._state = state
 
 
 def format_ts(ts: float) -> str:
-    """Epoch seconds as Istanbul `YYYY-MM-DD HH:MM:SS`, the API's response timestamp format."""
-    return datetime.fromtimestamp(ts, ISTANBUL).strftime(TIMESTAMP_FORMAT)
+    """Epoch seconds as Istanbul `YYYY-MM-DD HH:MM:SS`, the API's response timestamp format.
+
+    A time past what a date holds (stamped by an older version whose clock could be moved past year 9999)
+    prints as the last (or first) second there is, rather than failing every answer that shows it.
+    """
+    try:
+        return datetime.fromtimestamp(ts, ISTANBUL).strftime(TIMESTAMP_FORMAT)
+    except (OverflowError, OSError, ValueError):
+        return "9999-12-31 23:59:59" if ts > 0 else "0001-01-01 00:00:00"
 
 
 def parse_timestamp(text: str) -> float:

@@ -5,6 +5,8 @@ plus `/livez` and `/readyz`. JSON in and out; a bad body is 400 (unparseable) or
 from __future__ import annotations
 
 import contextlib
+import copy
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,7 +18,7 @@ from ileti import phone
 from ileti.sandbox import accounts, messages, reasons, webhook_tools
 from ileti.sandbox.body import BodyTooLargeError, read_body
 from ileti.sandbox.carrier import OUTCOMES
-from ileti.sandbox.clock import Clock, ClockState, format_ts, parse_timestamp
+from ileti.sandbox.clock import EARLIEST, LATEST, Clock, ClockState, format_ts, parse_timestamp
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ApiError, ControlError
 from ileti.sandbox.inbox.events import _shutdown_probe
@@ -113,8 +115,7 @@ async def account_detail(request: Request) -> Any:
     if request.method == "GET":
         return _account_out(services, account)
     if request.method == "DELETE":
-        services.store.delete_account(key)
-        services.store.directory.forget_account(key)  # part 2: its contacts, groups, consents …
+        services.store.delete_account(key)  # and everything it owned: orders, messages, contacts, …
         return {"deleted": key}
     changes = accounts.parse_account_fields(await _body(request), creating=False, key=key)
     updated = services.store.update_account(key, changes)
@@ -123,6 +124,15 @@ async def account_detail(request: Request) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------- inbox
+
+
+def _path_id(request: Request, name: str, what: str) -> int:
+    """A numeric id from the path (`{name:int}`); one past 18 digits names nothing (404), and is past the
+    64-bit integers of both stores, which would refuse it as a database error."""
+    value: int = request.path_params[name]
+    if value >= 10**18:
+        raise ControlError(404, f"no {what} {value}")
+    return value
 
 
 def _int_param(request: Request, name: str) -> int | None:
@@ -183,19 +193,25 @@ def clock_state_from(body: Any, clock: Clock) -> ClockState:
         raise ControlError(422, 'expected one of {"advance": s}, {"set": "YYYY-MM-DD HH:MM:SS"}, {"mode": …}')
     [(verb, value)] = body.items()
     if verb == "advance":
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not 0 <= value < LATEST - EARLIEST:
             raise ControlError(422, "advance: a number of seconds >= 0 (time does not go back)")
-        return clock.advanced(float(value))
-    if verb == "set":
+        state = clock.advanced(float(value))
+    elif verb == "set":
         try:
             if not isinstance(value, str):
                 raise ValueError(value)
-            return Clock.frozen(parse_timestamp(value))
+            state = Clock.frozen(parse_timestamp(value))
         except ValueError as exc:
             raise ControlError(422, 'set: "YYYY-MM-DD HH:MM:SS" (Istanbul time)') from exc
-    if verb == "mode" and value in ("real", "frozen"):
-        return Clock.real() if value == "real" else Clock.frozen(clock.now())
-    raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
+    elif verb == "mode" and value in ("real", "frozen"):
+        state = Clock.real() if value == "real" else Clock.frozen(clock.now())
+    else:
+        raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
+    if not clock.valid(state):  # nothing is saved: the clock stays where it was
+        raise ControlError(422, f"{verb}: the sandbox clock stays between 1970-01-01 and 9998-12-31 "
+                                f"(Istanbul time); it is {format_ts(clock.now())}")
+    return state
 
 
 @control
@@ -270,7 +286,8 @@ async def webhook_log(request: Request) -> Any:
 
 @control
 async def webhook_resend(request: Request) -> Any:
-    return await webhook_tools.resend(_services(request), request.path_params["webhook_id"])
+    webhook_id = _path_id(request, "webhook_id", "webhook delivery")
+    return await webhook_tools.resend(_services(request), webhook_id)
 
 
 @control
@@ -336,7 +353,7 @@ async def custom_fields(request: Request) -> Any:
 @control
 async def custom_field_detail(request: Request) -> Any:
     services, account = _account_of(request)
-    field_id = request.path_params["field_id"]
+    field_id = _path_id(request, "field_id", "custom field")
     if not services.store.directory.delete_custom_field(account.key, field_id):
         raise ControlError(404, f"no custom field {field_id} in this account")
     return {"deleted": field_id}
@@ -457,7 +474,30 @@ async def readyz(request: Request) -> Response:
 
 @control
 async def openapi(request: Request) -> Any:
-    return OPENAPI
+    return openapi_document()
+
+
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+_PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "key": {"type": "string", "minLength": 1, "maxLength": 128},
+    "field_id": {"type": "integer", "minimum": 0},
+    "id": {"type": "integer", "minimum": 0},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """`OPENAPI` with every `{name}` of a path declared as a required path parameter (a string, or what
+    `_PATH_PARAMETER_SCHEMAS` says), so that tools can call each path without being told."""
+    document = copy.deepcopy(OPENAPI)
+    for path, item in document["paths"].items():
+        names = _PATH_PARAMETER.findall(path)
+        if names:
+            item.setdefault("parameters", [
+                {"name": name, "in": "path", "required": True,
+                 "schema": _PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"})}
+                for name in names
+            ])
+    return document
 
 
 @control
@@ -526,6 +566,8 @@ OPENAPI: dict[str, Any] = {
             "push a sample §6 report to an account's webhook URL, logged as a delivery",
             '{"account": KEY, "status": "accepted|delivered|undelivered", "to"?: "+905…", "body"?: "text"}')},
         "/_sandbox/reset": {"post": _op("back to the start-up state")},
+        "/_sandbox/openapi/iletimerkezi.json": {"get": _op(
+            "the OpenAPI 3.1 document of the emulated /v1 API (ileti.wire.openapi)")},
         "/livez": {"get": _op("process is up")},
         "/readyz": {"get": _op("store open and workers running")},
         "/_sandbox/accounts/{key}/blacklist": {
@@ -534,7 +576,7 @@ OPENAPI: dict[str, Any] = {
             "delete": _op("empty it")},
         "/_sandbox/accounts/{key}/custom-fields": {"get": _op("custom fields of contacts"),
                                                    "post": _op("define one", '{"name": "…"}')},
-        "/_sandbox/accounts/{key}/custom-fields/{id}": {"delete": _op("remove one and its values")},
+        "/_sandbox/accounts/{key}/custom-fields/{field_id}": {"delete": _op("remove one and its values")},
         "/_sandbox/accounts/{key}/iys": {
             "get": _op("İYS subscription, quota use, strict rules and show quirks"),
             "patch": _op("change them", "{brand_code, active, quota, used, strict, quirks}")},

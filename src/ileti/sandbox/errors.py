@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ileti.codes import Code
@@ -60,6 +61,10 @@ class BugGuard:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # the client went away before its body arrived: nobody to answer, and not a bug of ours
+            log.debug("client disconnected before its request body ended: %s %r", scope.get("method"),
+                      scope.get("path"))
         except Exception:
             log.exception("unexpected error on %s %s", escape(scope.get("method")), escape(scope.get("path")))
             if started:

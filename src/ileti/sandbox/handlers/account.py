@@ -15,7 +15,9 @@ async def get_balance(ctx: Context, _req: None) -> GetBalanceResponse:
     account = ctx.store.get_account(ctx.account.key) or ctx.account
     sms = account.balance_sms
     if account.billing == "tl" and ctx.settings.sms_price > 0:
-        sms = int(account.balance_amount / ctx.settings.sms_price + 1e-9)
+        # capped like a credit balance (10^15): an amount stored before the control API bounded it could
+        # otherwise buy more messages than a float or the wire's integers hold
+        sms = int(min(account.balance_amount / ctx.settings.sms_price + 1e-9, 1e15))
     return GetBalanceResponse(balance=Balance(amount=round(account.balance_amount, 4), sms=sms))
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from ileti.codes import Code, MessageStatus, OrderStatus
 from ileti.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
-from ileti.sandbox.clock import day_bounds, format_ts
+from ileti.sandbox.clock import LATEST, day_bounds, format_ts, local_date
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.handlers.sms import parse_order_id
@@ -30,6 +30,9 @@ def order_status(order: OrderRecord) -> OrderStatus:
         return OrderStatus.CANCELED
     return OrderStatus.SENDING if order.waiting else OrderStatus.COMPLETED
 
+
+LAST_DAY = local_date(LATEST)
+"""The first day past the sandbox clock's range (9999-01-01)."""
 
 MAX_PAGE = 10**12
 """No order, blacklist or contact list has this many pages; any page beyond it reads as this one."""
@@ -86,11 +89,17 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
 
 
 def _parse_day(value: str | None) -> date:
+    """A `YYYY-MM-DD` day; 458 when it is not one, or when it lies past the sandbox clock's range (year 9999:
+    no order can be there, and the end of 9999-12-31 is past what a date can hold)."""
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError as exc:
         raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {(value or '')[:64]!r} is not a YYYY-MM-DD "
                                                 "day") from exc
+    if day >= LAST_DAY:
+        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {day} is past the sandbox clock's range "
+                                                "(it ends with 9998)")
+    return day
 
 
 async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsResponse:

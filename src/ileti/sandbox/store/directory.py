@@ -528,13 +528,19 @@ class Directory:
     # ------------------------------------------------------------------------------------------ lifecycle
 
     def forget_account(self, account_key: str) -> None:
-        """Delete everything of this part that belongs to an account (the account itself is `SqlStore`'s)."""
-        c, g = t.contacts, t.groups
+        """Delete everything of this part that belongs to an account (`SqlStore.delete_account` deletes the
+        account with all of this in one transaction)."""
         with self._tx():
-            contact_ids = select(c.c.id).where(c.c.account_key == account_key).scalar_subquery()
-            group_ids = select(g.c.id).where(g.c.account_key == account_key).scalar_subquery()
-            self._exec(delete(t.contact_fields).where(t.contact_fields.c.contact_id.in_(contact_ids)))
-            self._exec(delete(t.contact_groups).where(or_(t.contact_groups.c.contact_id.in_(contact_ids),
-                                                          t.contact_groups.c.group_id.in_(group_ids))))
+            self.forget_links(account_key)
             for table in (t.contacts, t.groups, t.custom_fields, t.consents, t.iys_state, t.blacklist):
                 self._exec(delete(table).where(table.c.account_key == account_key))
+
+    def forget_links(self, account_key: str) -> None:
+        """Inside the caller's transaction: delete the rows of an account's contacts and groups that do not
+        carry its key themselves (contact values and group memberships)."""
+        c, g = t.contacts, t.groups
+        contact_ids = select(c.c.id).where(c.c.account_key == account_key).scalar_subquery()
+        group_ids = select(g.c.id).where(g.c.account_key == account_key).scalar_subquery()
+        self._exec(delete(t.contact_fields).where(t.contact_fields.c.contact_id.in_(contact_ids)))
+        self._exec(delete(t.contact_groups).where(or_(t.contact_groups.c.contact_id.in_(contact_ids),
+                                                      t.contact_groups.c.group_id.in_(group_ids))))

@@ -17,7 +17,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -26,10 +26,13 @@ import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
+    ARRAY,
     ClauseElement,
     Engine,
     Numeric,
+    Text,
     and_,
+    any_,
     bindparam,
     create_engine,
     delete,
@@ -317,6 +320,26 @@ class SqlStore:
         """Compile and run a statement that is not on a hot path."""
         return self._run(self._compile(statement), params)
 
+    def _lock_accounts(self, keys: Iterable[str] | None) -> None:
+        """PostgreSQL: lock these accounts' rows (None: every account) in key order, first thing in a
+        transaction that changes more than one account or an account and its orders.
+
+        The lock order of the store: every transaction that touches account rows takes them this way before
+        any other row lock, so two transactions never wait for each other in a circle (a send batch against
+        the carrier's refunds, a cancel, an account's deletion or a reset). SQLite needs nothing: its write
+        lock, taken by `BEGIN IMMEDIATE`, already serialises every writing transaction.
+        """
+        if not self.postgres:
+            return
+        a = t.accounts
+        query = select(a.c.key).order_by(a.c.key).with_for_update()
+        if keys is not None:
+            wanted = sorted(set(keys))
+            if not wanted:
+                return
+            query = query.where(a.c.key.in_(wanted))
+        self._x(query).fetchall()
+
     @contextmanager
     def _tx(self, *, accounts: bool = True) -> Iterator[DbConnection]:
         """One transaction. Unless the caller says it changes no account field but the balance
@@ -433,9 +456,24 @@ class SqlStore:
         return self.get_account(key)
 
     def delete_account(self, key: str) -> bool:
+        """Delete an account and everything it owned, in one transaction: its orders with their texts and
+        messages, its webhook events with their attempts, and every row of any table with an `account_key`
+        (blacklist, contacts and groups with their links and values, custom fields, consents, İYS state, and
+        whatever a later table keeps per account). An account created again with the same key starts empty.
+        """
+        o, w = t.orders, t.webhooks
         with self._tx():
+            self._lock_accounts([key])
             gone = self._x(delete(t.accounts).where(t.accounts.c.key == key)).rowcount
-            self._x(delete(t.blacklist).where(t.blacklist.c.account_key == key))
+            orders_of = select(o.c.id).where(o.c.account_key == key)
+            self._x(delete(t.order_texts).where(t.order_texts.c.order_id.in_(orders_of)))
+            self._x(delete(t.messages).where(t.messages.c.order_id.in_(orders_of)))
+            self._x(delete(t.webhook_attempts).where(
+                t.webhook_attempts.c.webhook_id.in_(select(w.c.id).where(w.c.account_key == key))))
+            self.directory.forget_links(key)
+            for table in t.metadata.sorted_tables:
+                if "account_key" in table.c:
+                    self._x(delete(table).where(table.c.account_key == key))
         return bool(gone)
 
     def blacklisted(self, account_key: str) -> set[str]:
@@ -484,11 +522,8 @@ class SqlStore:
         # transaction ends (SQLite's write lock; PostgreSQL's row locks below)
         payers: dict[str, tuple[str, str | None] | None] = {}
         with self._tx(accounts=False):
-            if self.postgres and len(batch) > 1:
-                # lock every account of the batch up front, in key order: two workers' batches never deadlock
-                a = t.accounts
-                keys = sorted({item.order.account_key for item in batch})
-                self._x(select(a.c.key).where(a.c.key.in_(keys)).order_by(a.c.key).with_for_update()).fetchall()
+            if len(batch) > 1:
+                self._lock_accounts({item.order.account_key for item in batch})
             for item in batch:
                 try:
                     results.append(self._place(item.order, now=item.now, duplicate_since=item.duplicate_since,
@@ -543,6 +578,7 @@ class SqlStore:
                     "billing": billing,
                     "part_price": unit if order.charged_parts else 0.0,
                     "fingerprint": order.fingerprint,
+                    "started": order.send_ts <= order.submit_ts,  # an immediate order is sending at once
                 },
             ).fetchone()[0],
         )
@@ -586,21 +622,32 @@ class SqlStore:
         ])
 
     def cancel_order(self, account_key: str, order_id: int, now: float) -> None:
-        """Cancel a scheduled order before its send time: rows 112, all refunded (§4.2, OQ-16, OQ-33)."""
+        """Cancel a scheduled order whose sending has not started: rows 112, all refunded (§4.2, OQ-16,
+        OQ-33).
+
+        Decided on the order's state, not on times alone: it must be scheduled (its send time was later
+        than its submission), not cancelled, not yet taken by the carrier (`started`) and not yet due on
+        the sandbox clock. Otherwise `Refusal(NOT_FOUND)` (455) and nothing changes. Moving the clock back
+        after settling therefore cannot cancel, and refund, a finished order a second time.
+        """
         o, m = t.orders, t.messages
         with self._tx(accounts=False):
-            row = self._x(select(o.c.send_ts, o.c.cancelled, o.c.charged_parts, o.c.billing, o.c.part_price)
+            self._lock_accounts([account_key])  # the lock order: the account, then its order and rows
+            row = self._x(select(o.c.submit_ts, o.c.send_ts, o.c.cancelled, o.c.started, o.c.charged_parts,
+                                 o.c.refunded_parts, o.c.billing, o.c.part_price)
                           .where(o.c.id == order_id, o.c.account_key == account_key)).fetchone()
-            if row is None or row[1] or row[0] <= now:
+            if row is None:
                 raise Refusal(RefusalReason.NOT_FOUND)
-            _, _, charged, billing, price = row
+            submit_ts, send_ts, cancelled, started, charged, refunded, billing, price = row
+            if cancelled or started or send_ts <= submit_ts or send_ts <= now:
+                raise Refusal(RefusalReason.NOT_FOUND)
             waiting = self._x(select(m.c.id, m.c.number, m.c.block).where(
                 m.c.order_id == order_id, m.c.status == WAITING).order_by(m.c.id)).fetchall()
             self._x(update(m).where(m.c.order_id == order_id, m.c.status == WAITING)
                     .values(status=UNDELIVERED, due_ts=None, final_ts=now))
             self._x(update(o).where(o.c.id == order_id).values(
                 cancelled=True, undelivered=o.c.undelivered + o.c.waiting, waiting=0, refunded_parts=charged))
-            self._refund(account_key, billing, charged * price)
+            self._refund(account_key, billing, (charged - refunded) * price)
             account = self.get_account(account_key)
             if account is not None and account.webhook_url and waiting:
                 texts = self._texts(order_id)
@@ -679,16 +726,29 @@ class SqlStore:
         choose = decide or default_decide
         if self._sql_settle is None:
             self._sql_settle = self._settle_statements()
-        pick, finalize, park, count, refunded = self._sql_settle
+        pick, finalize, park, count, refunded, start, pick_keys, pick_of = self._sql_settle
         settled = 0
         batches = 0
         while max_batches is None or batches < max_batches:
             batches += 1
             with self._tx(accounts=False):
-                if self.postgres:  # one settlement pass at a time over all workers: each row settles once
+                if self.postgres:
+                    # one settlement pass at a time over all workers: each row settles once. Then the lock
+                    # order of the store (`_lock_accounts`): the accounts of the batch first, in key order,
+                    # and only then the batch, read again under those locks, so a cancel that got in first
+                    # is seen and one that comes later waits
                     self._db.execute(f"SELECT pg_advisory_xact_lock({_SETTLE_LOCK})")
-                batch = self._run(pick, {"due_by": due_by, "limit": batch_size}).fetchall()
+                    params = {"due_by": due_by, "limit": batch_size}
+                    keys = [row[0] for row in self._run(pick_keys, params).fetchall()]
+                    if not keys:
+                        return settled
+                    self._lock_accounts(keys)
+                    batch = self._run(pick_of, {**params, "keys": keys}).fetchall()
+                else:
+                    batch = self._run(pick, {"due_by": due_by, "limit": batch_size}).fetchall()
                 if not batch:
+                    if self.postgres:
+                        continue  # the rows went (cancelled, deleted) between the two reads: look again
                     return settled
                 rules = self.carrier_rules()
                 finals: list[dict[str, Any]] = []
@@ -697,7 +757,9 @@ class SqlStore:
                 # order id -> account key, billing, part price, charged parts
                 orders: dict[int, tuple[str, str, float, int]] = {}
                 events: dict[int, list[tuple[int, str, str, int]]] = {}
+                taken: set[int] = set()  # orders whose sending has started (no cancel from now on)
                 for mid, oid, number, parts, block, account_key, billing, price, charged in batch:
+                    taken.add(oid)
                     result = choose(number, rules)
                     if result == "never":
                         parked.append({"i": mid})
@@ -716,6 +778,7 @@ class SqlStore:
                 self._many(park, parked)
                 self._many(count, [{"oid": oid, "d": d, "u": u, "dp": dp, "n": d + u}
                                    for oid, (d, u, dp, _) in per_order.items()])
+                self._many(start, [{"oid": oid} for oid in taken if oid not in per_order])
                 accounts: dict[str, Account | None] = {}
                 for oid, (_, _, _, uparts) in per_order.items():
                     account_key, billing, price, charged = orders[oid]
@@ -735,21 +798,28 @@ class SqlStore:
 
     def _settle_statements(self) -> tuple[_Sql, ...]:
         m, o = t.messages, t.orders
+        # each row with what its order's refund needs: no statement per order to look that up
+        due = (select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block, o.c.account_key, o.c.billing,
+                      o.c.part_price, o.c.charged_parts)
+               .join(o, o.c.id == m.c.order_id)
+               .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
+               .order_by(m.c.due_ts, m.c.id).limit(bindparam("limit", _SETTLE_BATCH)))
+        batch_keys = due.subquery()
         return (
-            # each row with what its order's refund needs: no statement per order to look that up
-            self._compile(select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block, o.c.account_key,
-                                 o.c.billing, o.c.part_price, o.c.charged_parts)
-                          .join(o, o.c.id == m.c.order_id)
-                          .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
-                          .order_by(m.c.due_ts, m.c.id).limit(bindparam("limit", _SETTLE_BATCH))),
+            self._compile(due),
             self._compile(update(m).where(m.c.id == bindparam("i"))
                           .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f"))),
             self._compile(update(m).where(m.c.id == bindparam("i")).values(due_ts=None)),
             self._compile(update(o).where(o.c.id == bindparam("oid")).values(
                 delivered=o.c.delivered + bindparam("d"), undelivered=o.c.undelivered + bindparam("u"),
-                waiting=o.c.waiting - bindparam("n"), delivered_parts=o.c.delivered_parts + bindparam("dp"))),
+                waiting=o.c.waiting - bindparam("n"), delivered_parts=o.c.delivered_parts + bindparam("dp"),
+                started=True)),
             self._compile(update(o).where(o.c.id == bindparam("oid"))
                           .values(refunded_parts=o.c.refunded_parts + bindparam("n"))),
+            self._compile(update(o).where(o.c.id == bindparam("oid")).values(started=True)),
+            # PostgreSQL: the accounts of the next batch, then that batch restricted to them (`settle`)
+            self._compile(select(batch_keys.c.account_key).distinct()),
+            self._compile(due.where(o.c.account_key == any_(bindparam("keys", type_=ARRAY(Text))))),
         )
 
     def carrier_rules(self) -> dict[str, CarrierOutcome]:
@@ -807,11 +877,13 @@ class SqlStore:
         w = t.webhooks
         state = "delivered" if delivered else ("pending" if next_ts is not None else "failed")
         with self._tx(accounts=False):
+            if not self._x(update(w).where(w.c.id == job.id).values(
+                    state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at)
+            ).rowcount:
+                return  # its account was deleted (or the store reset) while it was being delivered
             self._x(insert(t.webhook_attempts).values(
                 webhook_id=job.id, attempt=job.attempts + 1, at_ts=at, http_status=http_status, error=error,
                 duration_ms=round(duration_ms, 3)))
-            self._x(update(w).where(w.c.id == job.id).values(
-                state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at))
 
     def extend_webhook_lease(self, webhook_id: int, until: float) -> None:
         """Keep a claimed delivery claimed until `until` (wall clock): an injected delay outlasts a lease."""
@@ -875,6 +947,7 @@ class SqlStore:
     def reset(self) -> None:
         """Delete every row except `meta` (which remembers the demo account's credentials)."""
         with self._tx():
+            self._lock_accounts(None)
             for table in t.metadata.sorted_tables:
                 if table is not t.meta:
                     self._x(delete(table))

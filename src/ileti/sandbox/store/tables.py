@@ -7,7 +7,7 @@ list-valued account fields (`senders`, `allowed_ips`) are JSON text.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, false
 
 __all__ = [
     "accounts",
@@ -74,6 +74,8 @@ orders = Table(
     Column("billing", String(8), nullable=False),  # the account's mode when the order was placed
     Column("part_price", Float, nullable=False),  # TL per part for "tl" billing, 1 credit for "sms"
     Column("fingerprint", String(64), nullable=False),  # OQ-7 duplicate key
+    # the carrier has taken one of its messages (settled or parked it): no cancel from then on (0006)
+    Column("started", Boolean, nullable=False, server_default=false()),
     Index("ix_orders_duplicate", "account_key", "fingerprint", "submit_ts"),
     Index("ix_orders_submitted", "account_key", "submit_ts"),
 )
