@@ -1,18 +1,21 @@
 """Benchmark: how long `ileti serve` takes from spawn to the first 200 from send-sms.
 
-    python benchmarks/startup.py [--runs 5]
+    python benchmarks/startup.py [--runs 5] [--baseline OTHER/src]
 
-Three cases, each `--runs` times, interleaved so that a noisy stretch of the machine hits them alike:
+Each case runs `--runs` times, the cases interleaved so that a noisy stretch of the machine hits them alike:
 
-- `empty store`: `ileti serve` on a SQLite file that does not exist yet (create, migrate, demo account);
-  the benchmark reads the demo key and hash from the banner and posts send-sms until it answers 200;
-- `up-to-date store`: `ileti serve` again on a store an earlier start left behind, same demo account;
-- `floor`: a bare uvicorn server (`python -c "import uvicorn; uvicorn.run(app)"` with a three-line ASGI app
-  answering 200) started the same way: the interpreter, uvicorn and a socket, nothing of ileti's.
+- `empty store`: `ileti serve` on a SQLite file that does not exist yet (create the schema, the demo
+  account); the benchmark reads the demo key and hash from the banner and posts send-sms until it gets 200;
+- `up-to-date store`: `ileti serve` again on the store the previous start left behind, same account;
+- `floor`: a bare uvicorn server (a three-line ASGI app answering 200) started the same way: the
+  interpreter, uvicorn and a socket, nothing of ileti's;
+- with `--baseline DIR`, the two `ileti serve` cases again with `PYTHONPATH=DIR` (another checkout's `src`,
+  e.g. `git worktree add /tmp/before main`), for a before/after in one run.
 
-The clock runs from just before the process is spawned until the first 200 arrives; the polling client is
-plain `http.client` (new connection per attempt, every 2 ms). `python -c pass` is reported beside them.
-Every server it starts is stopped however the run ends (`child_processes.py`).
+The clock runs from just before the spawn to the arrival of the first 200; the polling client is plain
+`http.client` (a new connection per attempt, every 2 ms). Beside the wall time: the CPU time the server had
+used by then (steadier on a busy machine), and the ratio to the floor. Every server it starts is stopped
+however the run ends (`child_processes.py`).
 """
 
 from __future__ import annotations
@@ -35,15 +38,17 @@ from pathlib import Path
 from child_processes import exit_on_signals, spawn, stop
 
 POLL = 0.002
+SEND = "/v1/send-sms/json"
 FLOOR_APP = """
 import sys, uvicorn
 async def app(scope, receive, send):
-    if scope["type"] != "http":
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": b'{"ok":true}'})
+    if scope["type"] == "http":
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", lifespan="off")
 """
+
+Run = tuple[float, float]  # (wall seconds to the first 200, server CPU seconds by then)
 
 
 def free_port() -> int:
@@ -53,10 +58,32 @@ def free_port() -> int:
         return port
 
 
-def send_body(key: str, hash_: str) -> bytes:
-    # a text of its own each time: the same text twice in a row is refused (451)
-    order = {"sender": "ILETIDEMO", "iys": "0", "message": {"text": f"Merhaba {time.time_ns()}", "receipents": {"number": ["5301234567"]}}}
-    return json.dumps({"request": {"authentication": {"key": key, "hash": hash_}, "order": order}}).encode()
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Banner:
+    """The server's stdout lines as they come, and the demo account's credentials once they are printed."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.credentials: dict[str, str] = {}
+
+    def send_sms(self) -> bytes | None:
+        """A send-sms body for the demo account (a text of its own each time: the same text twice in a row
+        is refused with 451), or None while the banner has not shown the credentials yet."""
+        if len(self.credentials) < 2:
+            for line in self.lines:
+                if match := re.match(r"\s+(key|hash):\s+(\S+)", line):
+                    self.credentials[match[1]] = match[2]
+            if len(self.credentials) < 2:
+                return None
+        order = {"sender": "ILETIDEMO", "iys": "0",
+                 "message": {"text": f"Merhaba {time.time_ns()}", "receipents": {"number": ["5301234567"]}}}
+        authentication = {"key": self.credentials["key"], "hash": self.credentials["hash"]}
+        return json.dumps({"request": {"authentication": authentication, "order": order}}).encode()
 
 
 def post(port: int, path: str, body: bytes) -> int | None:
@@ -73,17 +100,9 @@ def post(port: int, path: str, body: bytes) -> int | None:
         connection.close()
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far: steadier than wall time on a busy machine."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def time_to_first_200(command: list[str], port: int, path: str, body: Callable[[], bytes | None],
-                      env: dict[str, str] | None = None, banner: list[str] | None = None) -> tuple[float, float]:
-    """Seconds from spawn to the first 200 on `path`, and the CPU seconds the server used until then;
-    `body()` gives the request once it is known (None: not yet), `banner` collects the server's stdout lines
-    as they come."""
+def first_200(command: list[str], port: int, path: str, body: Callable[[], bytes | None], env: dict[str, str],
+              banner: Banner | None = None) -> Run:
+    """Spawn `command` and post `body()` (None: not known yet) to `path` until it answers 200."""
     start = time.perf_counter()
     server = spawn(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     try:
@@ -91,11 +110,10 @@ def time_to_first_200(command: list[str], port: int, path: str, body: Callable[[
             assert server.stdout is not None
             for line in server.stdout:
                 if banner is not None:
-                    banner.append(line.decode())
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        deadline = start + 60
-        while time.perf_counter() < deadline:
+                    banner.lines.append(line.decode())
+
+        threading.Thread(target=read, daemon=True).start()
+        while time.perf_counter() < start + 60:
             if server.poll() is not None:
                 raise SystemExit(f"the server exited with {server.returncode}: {command}")
             request = body()
@@ -116,60 +134,54 @@ def ileti_serve(db: Path, port: int) -> list[str]:
             "--port", str(port), "--log-level", "warning"]
 
 
-def summary(name: str, runs: list[tuple[float, float]], floor: float | None) -> str:
-    times = [wall for wall, _ in runs]
-    median = statistics.median(times)
-    ratio = f"  {median / floor:4.2f}x floor" if floor else ""
-    cpu = f"  cpu median {statistics.median(cpu for _, cpu in runs) * 1000:4.0f} ms" if runs[0][1] >= 0 else ""
-    return (f"{name:<18} median {median * 1000:6.0f} ms  min {min(times) * 1000:6.0f}  "
-            f"max {max(times) * 1000:6.0f}{ratio}{cpu}")
+def serve_twice(db: Path, env: dict[str, str]) -> tuple[Run, Run]:
+    """A start on the new store `db`, then one on the store it left behind."""
+    banner = Banner()
+    port = free_port()
+    empty = first_200(ileti_serve(db, port), port, SEND, banner.send_sms, env, banner)
+    port = free_port()
+    return empty, first_200(ileti_serve(db, port), port, SEND, banner.send_sms, env)
+
+
+def summary(name: str, runs: list[Run], floor: float | None) -> str:
+    walls = [wall for wall, _ in runs]
+    median = statistics.median(walls)
+    text = (f"{name:<28} median {median * 1000:5.0f} ms  min {min(walls) * 1000:5.0f}  "
+            f"max {max(walls) * 1000:5.0f}")
+    if floor:
+        text += f"  {median / floor:4.2f}x floor"
+    if runs[0][1] >= 0:
+        text += f"  server cpu median {statistics.median(cpu for _, cpu in runs) * 1000:4.0f} ms"
+    return text
 
 
 def main() -> None:
     exit_on_signals()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, help="another `src` directory to measure in the same run")
     args = parser.parse_args()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # the banner reaches the pipe line by line
-    empty: list[tuple[float, float]] = []
-    existing: list[tuple[float, float]] = []
-    floor: list[tuple[float, float]] = []
-    bare_python: list[tuple[float, float]] = []
+    results: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
-            # empty store: the credentials come from the banner
-            db = Path(tmp) / f"fresh-{run}.db"
-            banner: list[str] = []
-            credentials: dict[str, str] = {}
-
-            def from_banner() -> bytes | None:
-                if "key" not in credentials or "hash" not in credentials:
-                    for line in list(banner):
-                        if match := re.match(r"\s+(key|hash):\s+(\S+)", line):
-                            credentials[match[1]] = match[2]
-                    if "key" not in credentials or "hash" not in credentials:
-                        return None
-                return send_body(credentials["key"], credentials["hash"])
-
+            cases = [("", env)]
+            if args.baseline:
+                cases.append((" (baseline)", {**env, "PYTHONPATH": str(args.baseline.resolve())}))
+            for label, case_env in cases:
+                empty, existing = serve_twice(Path(tmp) / f"store-{run}{label.strip()}.db", case_env)
+                results.setdefault(f"empty store{label}", []).append(empty)
+                results.setdefault(f"up-to-date store{label}", []).append(existing)
             port = free_port()
-            empty.append(time_to_first_200(ileti_serve(db, port), port, "/v1/send-sms/json", from_banner,
-                                           env, banner))
-            # the same store, now up to date, with the same account
-            port = free_port()
-            existing.append(time_to_first_200(ileti_serve(db, port), port, "/v1/send-sms/json", from_banner,
-                                              env))
-            port = free_port()
-            floor.append(time_to_first_200([sys.executable, "-c", FLOOR_APP, str(port)], port, "/", lambda: b"{}",
-                                           env))
+            results.setdefault("floor (bare uvicorn)", []).append(
+                first_200([sys.executable, "-c", FLOOR_APP, str(port)], port, "/", lambda: b"{}", env))
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", "pass"], check=True)
-            bare_python.append((time.perf_counter() - start, -1.0))
-    floor_median = statistics.median(wall for wall, _ in floor)
-    print(f"spawn to the first 200, {args.runs} runs each")
-    print(summary("empty store", empty, floor_median))
-    print(summary("up-to-date store", existing, floor_median))
-    print(summary("floor (uvicorn)", floor, None))
-    print(summary("python -c pass", bare_python, None))
+            results.setdefault("python -c pass", []).append((time.perf_counter() - start, -1.0))
+    floor = statistics.median(wall for wall, _ in results["floor (bare uvicorn)"])
+    print(f"spawn to the first 200 from send-sms, {args.runs} runs each")
+    for name, runs in results.items():
+        print(summary(name, runs, None if name.startswith(("floor", "python")) else floor))
 
 
 if __name__ == "__main__":

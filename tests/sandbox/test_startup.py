@@ -1,5 +1,5 @@
-"""The quick ways to the newest schema (`store/schema.py`) build exactly what the migrations build, and a start
-of the sandbox imports neither alembic nor aiohttp unless it needs them."""
+"""The quick ways to the newest schema (`store/schema.py`) build exactly what the migrations build, and a
+start of the sandbox imports neither alembic nor aiohttp unless it needs them."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def test_a_new_file_gets_the_migrated_schema_without_alembic(tmp_path: Path) -> 
     assert _dump(db) == schema.migrated_sqlite_dump()
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert connection.execute("SELECT value FROM meta WHERE name = 'accounts_version'").fetchone() == ("0",)
+        version = connection.execute("SELECT value FROM meta WHERE name = 'accounts_version'").fetchone()
+        assert version == ("0",)
 
 
 def test_an_older_store_is_still_upgraded_by_the_migrations(tmp_path: Path) -> None:

@@ -92,8 +92,8 @@ def migrated_sqlite_dump() -> str:
         path = Path(tmp) / "schema.db"
         engine = create_engine(f"sqlite:///{path}")
         try:
-            with engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            with engine.connect() as setup:
+                setup.exec_driver_sql("PRAGMA journal_mode=WAL")
             upgrade(engine)
         finally:
             engine.dispose()

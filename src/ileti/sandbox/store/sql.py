@@ -91,9 +91,10 @@ def migrate(engine: Engine) -> None:
     """
     if schema.at_head(engine):
         return
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        if schema.create_new_sqlite(engine.url.database):
-            return
+    database = engine.url.database
+    new_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if new_file and schema.create_new_sqlite(str(database)):
+        return
     upgrade(engine)
 
 
