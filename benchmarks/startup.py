@@ -15,8 +15,8 @@ Each case runs `--runs` times, the cases interleaved so that a noisy stretch of 
 The clock runs from just before the spawn to the arrival of the first 200; the polling client is plain
 `http.client` (a new connection per attempt, every 2 ms). Beside the wall time: the CPU time the server had
 used by then (steadier on a busy machine), and the ratio to the floor. Python's bytecode is cached, as an
-installed package's is (a start that compiles ileti's sources takes about 0.2 s more). Every server it starts is stopped
-however the run ends (`child_processes.py`).
+installed package's is (a start that compiles ileti's sources takes about 0.1 s more). Every server it
+starts is stopped however the run ends (`child_processes.py`).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
-INSERT INTO "alembic_version" VALUES('0004');
+INSERT INTO "alembic_version" VALUES('0005');
 CREATE TABLE blacklist (
 	account_key VARCHAR(128) NOT NULL, 
 	number VARCHAR(16) NOT NULL, 
@@ -96,6 +96,12 @@ CREATE TABLE iys_state (
 	quirks BOOLEAN NOT NULL, 
 	PRIMARY KEY (account_key)
 );
+CREATE TABLE journal (
+	first_id INTEGER NOT NULL, 
+	count INTEGER NOT NULL, 
+	entries TEXT NOT NULL, 
+	PRIMARY KEY (first_id)
+);
 CREATE TABLE messages (
 	id INTEGER NOT NULL, 
 	order_id INTEGER NOT NULL, 
@@ -114,6 +120,7 @@ CREATE TABLE meta (
 	PRIMARY KEY (name)
 );
 INSERT INTO "meta" VALUES('accounts_version','0');
+INSERT INTO "meta" VALUES('journal_last_id','0');
 CREATE TABLE order_texts (
 	order_id INTEGER NOT NULL, 
 	block INTEGER NOT NULL, 
