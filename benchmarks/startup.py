@@ -1,6 +1,6 @@
 """Benchmark: how long `ileti serve` takes from spawn to the first 200 from send-sms.
 
-    python benchmarks/startup.py [--runs 5] [--baseline OTHER/src]
+    python benchmarks/startup.py [--runs 5] [--baseline OTHER/src] [--no-bytecode-cache]
 
 Each case runs `--runs` times, the cases interleaved so that a noisy stretch of the machine hits them alike:
 
@@ -161,6 +161,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="another `src` directory to measure in the same run")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile the sources at every start (PYTHONDONTWRITEBYTECODE=1, no cache)")
     args = parser.parse_args()
     results: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,6 +170,9 @@ def main() -> None:
         # installed package's is, even where PYTHONDONTWRITEBYTECODE is set: the warm-up start fills the cache
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPYCACHEPREFIX": str(Path(tmp) / "pycache")}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if args.no_bytecode_cache:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX")
         cases = [("", env)]
         if args.baseline:
             cases.append((" (baseline)", {**env, "PYTHONPATH": str(args.baseline.resolve())}))
