@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 __all__ = ["SCHEMA_HEAD", "SNAPSHOT", "at_head", "create_new_sqlite", "migrated_sqlite_dump", "statements",
            "write_snapshot"]
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 """The newest migration's revision."""
 
 SNAPSHOT = Path(__file__).with_name("sqlite_schema.sql")

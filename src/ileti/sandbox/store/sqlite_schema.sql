@@ -21,7 +21,7 @@ CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
 );
-INSERT INTO "alembic_version" VALUES('0005');
+INSERT INTO "alembic_version" VALUES('0006');
 CREATE TABLE blacklist (
 	account_key VARCHAR(128) NOT NULL, 
 	number VARCHAR(16) NOT NULL, 
@@ -147,7 +147,7 @@ CREATE TABLE orders (
 	refunded_parts INTEGER NOT NULL, 
 	billing VARCHAR(8) NOT NULL, 
 	part_price FLOAT NOT NULL, 
-	fingerprint VARCHAR(64) NOT NULL, 
+	fingerprint VARCHAR(64) NOT NULL, started BOOLEAN DEFAULT 0 NOT NULL, 
 	PRIMARY KEY (id)
 );
 CREATE TABLE webhook_attempts (
