@@ -1,19 +1,8 @@
 """ileti: the iletiMerkezi SMS API as a local sandbox, a typed client, and tools."""
 
-from ileti.client import (
-    AsyncClient,
-    Client,
-    Limits,
-    Message,
-    RetryPolicy,
-    SmsText,
-    Timeout,
-    WebhookError,
-    WebhookReport,
-    format_schedule,
-    parse_webhook,
-    preview,
-)
+from typing import TYPE_CHECKING, Any
+
+from ileti.client._config import Limits, RetryPolicy, Timeout
 from ileti.client.errors import (
     ApiStatusError,
     AuthenticationError,
@@ -74,6 +63,19 @@ from ileti.client.errors import (
     WriteTimeoutError,
 )
 from ileti.codes import Code, Family, MessageStatus, OrderStatus
+from ileti.text import SmsText
+from ileti.text import analyze as preview
+
+if TYPE_CHECKING:
+    from ileti.client import (
+        AsyncClient,
+        Client,
+        Message,
+        WebhookError,
+        WebhookReport,
+        format_schedule,
+        parse_webhook,
+    )
 
 __version__ = "0.1.0"
 
@@ -153,3 +155,22 @@ __all__ = [
     "parse_webhook",
     "preview",
 ]
+
+
+_FROM_CLIENT = frozenset({"AsyncClient", "Client", "Message", "WebhookError", "WebhookReport",
+                          "format_schedule", "parse_webhook"})
+
+
+def __getattr__(name: str) -> Any:
+    # the clients are imported on first use, like in `ileti.client`: `ileti serve` never needs them
+    if name not in _FROM_CLIENT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ileti import client
+
+    value = getattr(client, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _FROM_CLIENT)

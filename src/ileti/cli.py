@@ -197,6 +197,9 @@ def serve(**options: object) -> None:
 
     Every option also reads an ILETI_* environment variable (ILETI_PORT, ILETI_DB, ...); a flag wins.
     """
+    import gc
+
+    gc.disable()  # no collection while the sandbox loads: `serving.serve` freezes it all and enables it again
     try:
         from ileti.sandbox import serving
         from ileti.sandbox.app import prepare

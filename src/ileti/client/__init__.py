@@ -11,35 +11,16 @@ See docs/client.md for errors, retries and helpers.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
 from ileti.client import errors
-from ileti.client._async import AsyncClient
-from ileti.client._base import format_schedule
 from ileti.client._config import DEFAULT_BASE_URL, Limits, RetryPolicy, Timeout
-from ileti.client._sync import Client
-from ileti.client._transport import AsyncTransport, RawRequest, RawResponse, SyncTransport
-from ileti.client._urllib3 import HTTPTransport
 from ileti.client.errors import *  # noqa: F403 - the error tree is part of this package's surface
-from ileti.client.models import (
-    Balance,
-    Blacklist,
-    Consent,
-    ConsentRecord,
-    Contact,
-    CustomField,
-    Group,
-    Message,
-    OrderReport,
-    OrderSummary,
-    ReportMessage,
-    ReportsPage,
-    SentOrder,
-)
+from ileti.client.errors import RawResponse
 from ileti.text import SmsText
 from ileti.text import analyze as preview
-from ileti.wire.webhook import WebhookError, WebhookReport, parse_webhook
 
 # A library stays quiet unless the application configures logging: without a handler of its own, a retry's
 # warning would reach stderr through logging's last-resort handler. (The sandbox's loggers, `ileti.sandbox`,
@@ -48,6 +29,48 @@ logging.getLogger("ileti.client").addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from ileti.client._aiohttp import AsyncHTTPTransport
+    from ileti.client._async import AsyncClient
+    from ileti.client._base import format_schedule
+    from ileti.client._sync import Client
+    from ileti.client._transport import AsyncTransport, RawRequest, SyncTransport
+    from ileti.client._urllib3 import HTTPTransport
+    from ileti.client.models import (
+        Balance,
+        Blacklist,
+        Consent,
+        ConsentRecord,
+        Contact,
+        CustomField,
+        Group,
+        Message,
+        OrderReport,
+        OrderSummary,
+        ReportMessage,
+        ReportsPage,
+        SentOrder,
+    )
+    from ileti.wire.webhook import WebhookError, WebhookReport, parse_webhook
+
+# The clients, their transports and models are imported on first use (`__getattr__`): `ileti serve` imports
+# this package for its errors and constants only, and every module it does not import is start-up time saved
+# (docs/benchmarks.md). aiohttp above all costs more import time than the rest of the package, and a program
+# using the blocking client never needs it.
+_LAZY = {
+    "AsyncHTTPTransport": "ileti.client._aiohttp",
+    "AsyncClient": "ileti.client._async",
+    "format_schedule": "ileti.client._base",
+    "Client": "ileti.client._sync",
+    "AsyncTransport": "ileti.client._transport",
+    "RawRequest": "ileti.client._transport",
+    "SyncTransport": "ileti.client._transport",
+    "HTTPTransport": "ileti.client._urllib3",
+    **dict.fromkeys(
+        ["Balance", "Blacklist", "Consent", "ConsentRecord", "Contact", "CustomField", "Group", "Message",
+         "OrderReport", "OrderSummary", "ReportMessage", "ReportsPage", "SentOrder"],
+        "ileti.client.models",
+    ),
+    **dict.fromkeys(["WebhookError", "WebhookReport", "parse_webhook"], "ileti.wire.webhook"),
+}
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -86,10 +109,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # the aiohttp transport is imported on first use: aiohttp alone costs more import time than the rest of
-    # the package, and a program using the blocking client never needs it
-    if name == "AsyncHTTPTransport":
-        from ileti.client._aiohttp import AsyncHTTPTransport
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once: later lookups find it without coming here
+    return value
 
-        return AsyncHTTPTransport
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -132,11 +132,14 @@ def tune_gc() -> None:
     full collection walked it again: about 50 ms each, 5 % of a busy server's time and most of its p99. So
     it is frozen out of the collector, and the youngest generation is collected every 10,000 net
     allocations instead of 700: a request's objects are freed by reference counting, and a collection costs
-    about the same however many objects it finds. Measured in docs/benchmarks.md.
+    about the same however many objects it finds. Measured in docs/benchmarks.md. No collection comes first:
+    it took 40-150 ms of a start-up of about 400 to free about 2 MB of the import's reference cycles, which
+    now stay (frozen) for the life of the process. The collector is enabled here: `ileti serve` disables it
+    while it imports the sandbox and builds the app (docs/decisions.md, start-up).
     """
-    gc.collect()
     gc.freeze()
     gc.set_threshold(10_000)
+    gc.enable()
 
 
 def app_from_environment() -> ASGIApp:
@@ -223,6 +226,7 @@ def serve(settings: Settings) -> None:
         tune_gc()
         uvicorn.Server(config).run(sockets=sockets)
         return
+    gc.enable()  # the supervisor's (`tune_gc` does it for a single process and for each worker)
     os.environ.update(environment(settings))
     # a worker imports the whole sandbox before it can answer the supervisor's health check; on a busy
     # machine that takes seconds, which uvicorn's 5 s default would take for a hung worker

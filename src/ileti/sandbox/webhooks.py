@@ -19,14 +19,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
-
-import aiohttp
+from typing import TYPE_CHECKING, Any
 
 from ileti.sandbox.faults import WEBHOOK, Faults
 from ileti.sandbox.store.base import WebhookJob
 from ileti.sandbox.store.sql import SqlStore
 from ileti.wire import json_codec
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["WebhookWorker", "render_webhook"]
 
@@ -69,7 +70,8 @@ class WebhookWorker:
         self._backoff = backoff
         self._concurrency = concurrency
         self._wakeup = asyncio.Event()
-        self._session: aiohttp.ClientSession | None = None
+        self._session: aiohttp.ClientSession | None = None  # opened at the first POST, closed when `run` ends
+        self._running = False
         self.faults: Faults | None = None  # the webhook faults (`drop`, `duplicate`, `delay`), when set
 
     def _refused_host(self, url: str) -> str | None:
@@ -86,9 +88,8 @@ class WebhookWorker:
         self._wakeup.set()
 
     async def run(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=self._timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            self._session = session
+        self._running = True
+        try:
             while True:
                 try:
                     busy = await self._pass()
@@ -103,6 +104,20 @@ class WebhookWorker:
                         async with asyncio.timeout(min(0.1, self._backoff or 0.1)):
                             await self._wakeup.wait()
                     self._wakeup.clear()
+        finally:
+            self._running = False
+            if self._session is not None:
+                session, self._session = self._session, None
+                await session.close()
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            # aiohttp is imported at the first webhook, not at start-up: it costs a server that never sends
+            # one about a tenth of a second before its first answer (docs/benchmarks.md, start-up)
+            import aiohttp
+
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self._timeout))
+        return self._session
 
     async def _pass(self) -> bool:
         # a claim is a lease; one that runs out (this worker died mid-delivery) is delivered again elsewhere
@@ -115,7 +130,9 @@ class WebhookWorker:
 
     async def post(self, url: str, payload: bytes) -> tuple[int | None, str | None]:
         """POST one payload: (HTTP status or None, error or None); an error also for a non-2xx answer."""
-        assert self._session is not None, "the webhook worker is not running"
+        assert self._running, "the webhook worker is not running"
+        import aiohttp  # for its exceptions; imported once, see `_client`
+
         status: int | None = None
         error: str | None = None
         refused = self._refused_host(url)
@@ -123,8 +140,8 @@ class WebhookWorker:
             return None, refused
         try:
             # never follow a redirect: a 3xx is the receiver's answer, and a failed attempt
-            async with self._session.post(url, data=payload, allow_redirects=False,
-                                          headers={"Content-Type": "application/json"}) as response:
+            async with self._client().post(url, data=payload, allow_redirects=False,
+                                           headers={"Content-Type": "application/json"}) as response:
                 status = response.status
                 await response.read()
         except TimeoutError:

@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     ARRAY,
     ClauseElement,
@@ -49,6 +47,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from ileti.sandbox.clock import ClockState
+from ileti.sandbox.store import schema
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import (
     Account,
@@ -85,7 +84,25 @@ _MAX_ROW = 2**31 - 1  # past any row number of an order (PostgreSQL's INTEGER)
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (idempotent)."""
+    """Create or upgrade the schema to the newest migration (idempotent).
+
+    A store already at the newest revision, or a new SQLite file, gets there without alembic (`schema.py`:
+    importing alembic and migrating is most of a start-up, docs/benchmarks.md).
+    """
+    if schema.at_head(engine):
+        return
+    database = engine.url.database
+    new_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if new_file and schema.create_new_sqlite(str(database)):
+        return
+    upgrade(engine)
+
+
+def upgrade(engine: Engine) -> None:
+    """Run alembic's migrations up to the newest (on PostgreSQL under an advisory lock)."""
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
