@@ -221,6 +221,8 @@ def serve(**options: object) -> None:
         demo = prepare(settings)
     except SeedError as exc:  # before anything is written and before the server listens
         raise InvalidSeed(str(exc)) from exc
+    except _store_errors() as exc:  # a folder that does not exist, a server that does not answer, …
+        raise click.UsageError(f"cannot open the store {redacted(settings.db)}: {exc}") from exc
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"ileti sandbox on {url}  (store: {redacted(settings.db)})")
     click.echo(f"Web inbox: {url}/")
@@ -251,6 +253,21 @@ def serve(**options: object) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+
+
+def _store_errors() -> tuple[type[Exception], ...]:
+    """The errors of opening a store that are the operator's to fix, not a bug: SQLite's and SQLAlchemy's,
+    and psycopg's when it is installed."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    errors: tuple[type[Exception], ...] = (sqlite3.Error, SQLAlchemyError)
+    try:
+        import psycopg
+    except ImportError:
+        return errors
+    return (*errors, psycopg.Error)
 
 
 def _state(ctx: click.Context) -> Cli:

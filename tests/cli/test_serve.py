@@ -154,3 +154,14 @@ def test_serve_stops_promptly_while_the_carrier_settles_a_large_order(
         _start_settling(served, http)
         code = _stop(served, sig)
         _assert_clean(served, sig, code, workers=workers)
+
+
+@pytest.mark.parametrize("db", ["{tmp}/no/such/folder/s.db", "postgresql://nobody@127.0.0.1:1/none"])
+def test_serve_names_a_store_it_cannot_open(tmp_path: Path, db: str) -> None:
+    """A store that cannot be opened is the operator's to fix: exit 2 and why, not an internal error."""
+    run = subprocess.run([sys.executable, "-m", "ileti", "serve", "--db", db.format(tmp=tmp_path)],
+                         capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "cannot open the store" in run.stderr
+    assert "Internal error" not in run.stderr
+    assert "Traceback" not in run.stderr

@@ -145,6 +145,7 @@ def clear_orders(store: SqlStore, account: str | None = None) -> tuple[int, int]
     blacklists, contacts and consents stay. Returns (orders, messages) removed."""
     o = t.orders
     with store._tx(accounts=False):
+        store._lock_accounts(None if account is None else [account])  # the store's lock order (carrier)
         query = select(o.c.id)
         if account is not None:
             query = query.where(o.c.account_key == account)
@@ -168,5 +169,7 @@ def prune(store: SqlStore, max_messages: int) -> tuple[int, int]:
         if over is None:
             return 0, 0
         o = t.orders
+        old = select(o.c.account_key).where(o.c.id <= over[0]).distinct()
+        store._lock_accounts([row[0] for row in store._x(old).fetchall()])  # the store's lock order
         ids = [row[0] for row in store._x(select(o.c.id).where(o.c.id <= over[0])).fetchall()]
         return len(ids), _delete_orders(store, ids)
