@@ -39,7 +39,7 @@ def test_the_first_lines_give_the_install_and_test_commands() -> None:
 
 
 def test_the_curl_example_sends_a_first_sms(ileti_sandbox: SandboxHandle) -> None:
-    block = _block_containing("bash", "curl -s")
+    block = _block_containing("bash", "curl -s http://127.0.0.1:8080/v1/send-sms/json")
     body_text = block[block.index("'{") + 1 : block.index("}'") + 1]
     body = json.loads(body_text.replace("<key>", ileti_sandbox.key).replace("<hash>", ileti_sandbox.hash))
     body["request"]["order"]["sender"] = ileti_sandbox.sender  # the README uses the demo account's sender
