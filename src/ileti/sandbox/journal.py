@@ -93,13 +93,13 @@ def redact(value: Any) -> tuple[Any, bool]:
     return walk(value), cut
 
 
-def encode_entry(trace: Trace, duration: float) -> bytes:
+def encode_entry(trace: Trace, duration: float, answered: float = 0.0) -> bytes:
     """One journal entry as a JSON array (`ENTRY_FIELDS` order), the request redacted and cut to size.
 
     Runs as every call ends, so the usual request (secrets only under `request.authentication`) has its
     secrets replaced in place (the call is over: nothing reads its decoded body any more) and is encoded once
     with the rest of the entry. Any other shape, or an entry past `MAX_STORED` bytes, takes the full walk of
-    `redact`.
+    `redact`. `answered` is the wall-clock time of the answer: what orders the entries of several workers.
     """
     code, reason = trace.code, trace.reason
     if reason is None and code is not None and code != 200:
@@ -108,7 +108,8 @@ def encode_entry(trace: Trace, duration: float) -> bytes:
                                                   trace.order_id)
     body = trace.request
     if body is None:
-        return orjson.dumps([at, account, endpoint, transport, code, reason, None, False, order_id, duration])
+        return orjson.dumps(
+            [at, account, endpoint, transport, code, reason, None, False, order_id, duration, answered])
     request = body.get("request") if type(body) is dict and len(body) == 1 else None
     auth = request.get("authentication") if type(request) is dict else None
     if type(auth) is dict and type(request) is dict and "hash" not in request and "password" not in request:
@@ -116,15 +117,17 @@ def encode_entry(trace: Trace, duration: float) -> bytes:
             auth["hash"] = REDACTED
         if auth.get("password") is not None:
             auth["password"] = REDACTED
-        data = orjson.dumps([at, account, endpoint, transport, code, reason, body, False, order_id, duration])
+        data = orjson.dumps(
+            [at, account, endpoint, transport, code, reason, body, False, order_id, duration, answered])
         if len(data) <= MAX_STORED:
             return data
     request, cut = redact(body)
-    return orjson.dumps([at, account, endpoint, transport, code, reason, request, cut, order_id, duration])
+    return orjson.dumps(
+        [at, account, endpoint, transport, code, reason, request, cut, order_id, duration, answered])
 
 
 ENTRY_FIELDS = ("at", "account", "endpoint", "transport", "code", "reason", "request", "truncated",
-                "order_id", "duration_ms")
+                "order_id", "duration_ms", "answered")
 
 
 class Journal:
@@ -159,11 +162,12 @@ class Journal:
         if trace is None:
             return
         duration = (time.perf_counter() - trace.started) * 1000.0
+        answered = time.time()
         try:
-            entry = encode_entry(trace, duration)
+            entry = encode_entry(trace, duration, answered)
         except (TypeError, ValueError):  # a value JSON cannot carry: keep the entry without its request
             trace.request = None
-            entry = encode_entry(trace, duration)
+            entry = encode_entry(trace, duration, answered)
         self._pending.append(entry)
         if len(self._pending) > self.size:  # the store is not keeping up: the oldest go first
             del self._pending[: len(self._pending) - self.size]
@@ -214,7 +218,12 @@ class Journal:
     async def entries(self, *, account: str | None = None, endpoint: str | None = None,
                       codes: Sequence[int] = (), since_id: int | None = None, order_id: int | None = None,
                       limit: int = 1000) -> list[dict[str, Any]]:
-        """The newest entries first, at most `limit`, from the newest `size`."""
+        """The newest entries first, at most `limit`, from the newest `size`.
+
+        One process writes its entries in the order it answered them, so their ids are already newest first.
+        Workers sharing a store each write a batch every interval, so one worker's batch can take ids above
+        calls another worker answered later: there the entries are ordered by the time of their answer.
+        """
         if self._rows is None:
             return []
         self.flush()
@@ -223,7 +232,11 @@ class Journal:
         wanted = frozenset(codes)
         found: list[dict[str, Any]] = []
         for entry_id, raw in self._rows.newest(self.size):
-            if len(found) >= limit or (since_id is not None and entry_id <= since_id):
+            if since_id is not None and entry_id <= since_id:
+                if not self._shared:
+                    break
+                continue
+            if not self._shared and len(found) >= limit:
                 break
             entry = dict(zip(ENTRY_FIELDS, raw, strict=True))
             if ((account is not None and entry["account"] != account)
@@ -231,7 +244,12 @@ class Journal:
                     or (wanted and entry["code"] not in wanted)
                     or (order_id is not None and entry["order_id"] != order_id)):
                 continue
+            found.append({"id": entry_id, **entry})
+        if self._shared:
+            found.sort(key=lambda entry: (entry["answered"], entry["id"]), reverse=True)
+            del found[limit:]
+        for entry in found:
+            del entry["answered"]
             entry["at"] = format_ts(entry["at"])
             entry["duration_ms"] = round(entry["duration_ms"], 3)
-            found.append({"id": entry_id, **entry})
         return found
