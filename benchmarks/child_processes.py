@@ -56,14 +56,20 @@ def exit_on_signals() -> None:
         signal.signal(sig, _leave)
 
 
-def spawn(command: Sequence[str], *, stdout: int | IO[Any] | None = None, stderr: int | IO[Any] | None = None,
-          env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    command: Sequence[str],
+    *,
+    stdout: int | IO[Any] | None = None,
+    stderr: int | IO[Any] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
     """Start `command` in a session (process group) of its own and register it for `stop` and the exit."""
     global _spawning, _deferred
     _spawning = True
     try:
-        process = subprocess.Popen(list(command), stdout=stdout, stderr=stderr, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            list(command), stdout=stdout, stderr=stderr, env=env, start_new_session=True
+        )
         _running.append(process)
     finally:
         _spawning = False

@@ -53,10 +53,28 @@ HOST_IP, SERVER_IP = "10.213.77.1", "10.213.77.2"  # only inside the veth pair t
 def make_certificate(folder: Path, ip: str) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-         "-days", "1", "-subj", f"/CN={ip}", "-addext", f"subjectAltName=IP:{ip}",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={ip}",
+            "-addext",
+            f"subjectAltName=IP:{ip}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -64,8 +82,9 @@ def make_certificate(folder: Path, ip: str) -> tuple[Path, Path]:
 def serve_tls(host: str, port: int, cert: str, key: str) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="error", access_log=False,
-                ssl_certfile=cert, ssl_keyfile=key)
+    uvicorn.run(
+        app, host=host, port=port, log_level="error", access_log=False, ssl_certfile=cert, ssl_keyfile=key
+    )
 
 
 # --- the delay: netem on a veth pair, or a relay ----------------------------------------------------------
@@ -83,8 +102,24 @@ def netem_works() -> bool:
     if sh("ip", "netns", "add", probe).returncode != 0:
         return False
     try:
-        return sh("ip", "netns", "exec", probe, "tc", "qdisc", "add", "dev", "lo", "root", "netem",
-                  "delay", "1ms").returncode == 0
+        return (
+            sh(
+                "ip",
+                "netns",
+                "exec",
+                probe,
+                "tc",
+                "qdisc",
+                "add",
+                "dev",
+                "lo",
+                "root",
+                "netem",
+                "delay",
+                "1ms",
+            ).returncode
+            == 0
+        )
     finally:
         sh("ip", "netns", "del", probe)
 
@@ -104,8 +139,21 @@ def veth_with_netem(one_way_ms: float) -> Iterator[None]:
             ("ip", "netns", "exec", NS, "ip", "link", "set", VETH_SRV, "up"),
             ("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up"),
             ("tc", "qdisc", "add", "dev", VETH_HOST, "root", "netem", "delay", f"{one_way_ms}ms"),
-            ("ip", "netns", "exec", NS, "tc", "qdisc", "add", "dev", VETH_SRV, "root", "netem", "delay",
-             f"{one_way_ms}ms"),
+            (
+                "ip",
+                "netns",
+                "exec",
+                NS,
+                "tc",
+                "qdisc",
+                "add",
+                "dev",
+                VETH_SRV,
+                "root",
+                "netem",
+                "delay",
+                f"{one_way_ms}ms",
+            ),
         ):
             done = sh(*command)
             if done.returncode != 0:
@@ -207,8 +255,9 @@ class HttpxTransport:
     def send(self, request: Any, timeout: Any) -> Any:
         import ileti
 
-        response = self._client.request(request.method, request.url, content=request.body,
-                                        headers=request.headers)
+        response = self._client.request(
+            request.method, request.url, content=request.body, headers=request.headers
+        )
         return ileti.RawResponse(response.status_code, dict(response.headers), response.content)
 
     def close(self) -> None:
@@ -224,16 +273,18 @@ class AsyncHttpxTransport:
     async def send(self, request: Any, timeout: Any) -> Any:
         import ileti
 
-        response = await self._client.request(request.method, request.url, content=request.body,
-                                              headers=request.headers)
+        response = await self._client.request(
+            request.method, request.url, content=request.body, headers=request.headers
+        )
         return ileti.RawResponse(response.status_code, dict(response.headers), response.content)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
 
-def rows(url: str, context: ssl.SSLContext, seconds: float, concurrency: int,
-         with_httpx: bool) -> list[tuple[str, Callable[[], Rate]]]:
+def rows(
+    url: str, context: ssl.SSLContext, seconds: float, concurrency: int, with_httpx: bool
+) -> list[tuple[str, Callable[[], Rate]]]:
     import ileti
 
     endpoint = url + "/v1/send-sms/json"
@@ -260,15 +311,18 @@ def rows(url: str, context: ssl.SSLContext, seconds: float, concurrency: int,
     table: list[tuple[str, Callable[[], Rate]]] = [
         ("urllib.request, new TLS connection per call (baseline)", lambda: sync_rate(urllib_call, seconds)),
         ("ileti.Client, sequential send_sms (urllib3)", lambda: ileti_sync(ssl_context=context)),
-        (f"ileti.AsyncClient, {concurrency} concurrent send_sms (aiohttp)",
-         lambda: ileti_async(concurrency, ssl_context=context)),
+        (
+            f"ileti.AsyncClient, {concurrency} concurrent send_sms (aiohttp)",
+            lambda: ileti_async(concurrency, ssl_context=context),
+        ),
     ]
     if with_httpx:
         table += [
-            ("ileti.Client over httpx, sequential",
-             lambda: ileti_sync(transport=HttpxTransport(context))),
-            (f"ileti.AsyncClient over httpx, {concurrency} concurrent",
-             lambda: ileti_async(concurrency, transport=AsyncHttpxTransport(context))),
+            ("ileti.Client over httpx, sequential", lambda: ileti_sync(transport=HttpxTransport(context))),
+            (
+                f"ileti.AsyncClient over httpx, {concurrency} concurrent",
+                lambda: ileti_async(concurrency, transport=AsyncHttpxTransport(context)),
+            ),
         ]
     return table
 
@@ -299,9 +353,13 @@ def main() -> None:
 
     one_way = args.rtt_ms / 2
     use_netem = not args.loopback and not args.relay and netem_works()
-    how = ("loopback, no delay" if args.loopback else
-           f"{args.rtt_ms:g} ms RTT by tc netem on a veth pair" if use_netem else
-           f"{args.rtt_ms:g} ms RTT by a delaying TCP relay (this kernel has no netem)")
+    how = (
+        "loopback, no delay"
+        if args.loopback
+        else f"{args.rtt_ms:g} ms RTT by tc netem on a veth pair"
+        if use_netem
+        else f"{args.rtt_ms:g} ms RTT by a delaying TCP relay (this kernel has no netem)"
+    )
     me = [sys.executable, __file__]
     processes = []
     with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as stack:
@@ -312,8 +370,9 @@ def main() -> None:
         try:
             if use_netem:
                 stack.enter_context(veth_with_netem(one_way))
-                server = spawn(["ip", "netns", "exec", NS, *me, "--serve", server_ip, str(port), str(cert),
-                                str(key)])
+                server = spawn(
+                    ["ip", "netns", "exec", NS, *me, "--serve", server_ip, str(port), str(cert), str(key)]
+                )
                 processes.append(server)
                 wait_ready_at(server_ip, port)
                 url = f"https://{server_ip}:{port}"
@@ -337,14 +396,18 @@ def main() -> None:
     best = {name: max(rate for rate, _ in values) for name, values in rates.items()}
     cpu = {name: min(us for _, us in values) for name, values in rates.items()}
     baseline = best[table[0][0]]
-    print(f"\n{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; {how}; "
-          f"best of {args.rounds} rounds of {args.seconds:g} s per row\n")
+    print(
+        f"\n{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; {how}; "
+        f"best of {args.rounds} rounds of {args.seconds:g} s per row\n"
+    )
     print(f"| {'client':<58} | {'calls/s':>8} | {'x baseline':>10} | {'client CPU/call':>15} | all rounds |")
     print(f"|{'-' * 60}|{'-' * 9}:|{'-' * 11}:|{'-' * 16}:|---|")
     for name, _ in table:
         rounds = ", ".join(f"{rate:,.1f}" for rate, _ in rates[name])
-        print(f"| {name:<58} | {best[name]:>8,.1f} | {best[name] / baseline:>10.2f} "
-              f"| {cpu[name]:>12,.0f} µs | {rounds} |")
+        print(
+            f"| {name:<58} | {best[name]:>8,.1f} | {best[name] / baseline:>10.2f} "
+            f"| {cpu[name]:>12,.0f} µs | {rounds} |"
+        )
 
 
 def wait_ready_at(host: str, port: int) -> None:

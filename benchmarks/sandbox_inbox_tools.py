@@ -35,8 +35,9 @@ RECIPIENTS = 50_000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--singles", type=int, default=10_000)
     args = parser.parse_args()
@@ -63,13 +64,24 @@ def _median_ms(http: httpx.Client, path: str, repeat: int) -> float:
 
 
 def run(base: str, repeat: int, singles: int) -> None:
-    account = httpx.post(base + "/_sandbox/accounts",
-                         json={"senders": ["BULK"], "balance": {"sms": 10**9}}).json()
+    account = httpx.post(
+        base + "/_sandbox/accounts", json={"senders": ["BULK"], "balance": {"sms": 10**9}}
+    ).json()
     auth = {"key": account["key"], "hash": account["hash"]}
 
     def send(http: httpx.Client, text: str, numbers: list[str]) -> None:
-        body = orjson.dumps({"request": {"authentication": auth, "order": {
-            "sender": "BULK", "iys": "0", "message": {"text": text, "receipents": {"number": numbers}}}}})
+        body = orjson.dumps(
+            {
+                "request": {
+                    "authentication": auth,
+                    "order": {
+                        "sender": "BULK",
+                        "iys": "0",
+                        "message": {"text": text, "receipents": {"number": numbers}},
+                    },
+                }
+            }
+        )
         response = http.post("/v1/send-sms/json", content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 200, response.text
 
@@ -89,8 +101,9 @@ def run(base: str, repeat: int, singles: int) -> None:
             result: dict[str, float] = {}
 
             def waiter(n: int = n, result: dict[str, float] = result) -> None:
-                answer = httpx.get(base + "/_sandbox/messages",
-                                   params={"q": f"bekle {n}", "wait": 10}, timeout=30)
+                answer = httpx.get(
+                    base + "/_sandbox/messages", params={"q": f"bekle {n}", "wait": 10}, timeout=30
+                )
                 result["at"] = time.perf_counter()
                 assert answer.json()["messages"], answer.text
 
@@ -108,8 +121,10 @@ def run(base: str, repeat: int, singles: int) -> None:
     print(f"GET /_sandbox/messages?limit=50:             median {listing:.1f} ms")
     print(f"q search, one match in the oldest message:   median {rare:.0f} ms (reads every order text)")
     print(f"q search, 50 matches among the newest:       median {common:.1f} ms")
-    print(f"wait released after a send:                  median {statistics.median(released) * 1000:.0f} ms, "
-          f"max {max(released) * 1000:.0f} ms (poll every 0.5 s)")
+    print(
+        f"wait released after a send:                  median {statistics.median(released) * 1000:.0f} ms, "
+        f"max {max(released) * 1000:.0f} ms (poll every 0.5 s)"
+    )
     print(f"DELETE /_sandbox/messages:                   {clear * 1000:.0f} ms")
 
 

@@ -54,8 +54,18 @@ def pin(cpu: int) -> list[str]:
 def serve_command(db: Path, port: int, variant: Path | None = None) -> list[str]:
     """`ileti serve` on `db` and `port`, pinned to core 0, quiet; through `variant` when one is given."""
     entry = [str(variant)] if variant else ["-c", "from ileti.cli import main; main()"]
-    return [*pin(0), sys.executable, *entry, "serve", "--db", str(db), "--port", str(port),
-            "--log-level", "warning"]
+    return [
+        *pin(0),
+        sys.executable,
+        *entry,
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -68,18 +68,37 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
         def request() -> tuple[dict[str, Any], Callable[[], Awaitable[Any]]]:
             nonlocal counter
             counter += 1
-            body = orjson.dumps({"request": {
-                "authentication": {"key": "k", "hash": "h"},
-                "order": {"sender": "BENCH", "iys": "0",
-                          "message": {"text": f"split {counter}", "receipents": {"number": ["5301234567"]}}},
-            }})
-            scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-                     "scheme": "http", "path": "/v1/send-sms/json", "raw_path": b"/v1/send-sms/json",
-                     "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
-                     "server": ("127.0.0.1", 80),
-                     "headers": [(b"content-type", b"application/json"),
-                                 (b"content-length", str(len(body)).encode())],
-                     "state": {}, "app": app}
+            body = orjson.dumps(
+                {
+                    "request": {
+                        "authentication": {"key": "k", "hash": "h"},
+                        "order": {
+                            "sender": "BENCH",
+                            "iys": "0",
+                            "message": {"text": f"split {counter}", "receipents": {"number": ["5301234567"]}},
+                        },
+                    }
+                }
+            )
+            scope = {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "POST",
+                "scheme": "http",
+                "path": "/v1/send-sms/json",
+                "raw_path": b"/v1/send-sms/json",
+                "query_string": b"",
+                "root_path": "",
+                "client": ("127.0.0.1", 1),
+                "server": ("127.0.0.1", 80),
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+                "state": {},
+                "app": app,
+            }
             messages = [{"type": "http.request", "body": body, "more_body": False}]
 
             async def receive() -> Any:
@@ -124,8 +143,12 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
             finally:
                 store.cached_account, store.cached_blacklist = real_get, real_blacklist
 
-        variants: dict[str, Variant] = {"full app": full, "pipeline only": pipeline,
-                                        "no order write": no_write, "no SQL": no_sql}
+        variants: dict[str, Variant] = {
+            "full app": full,
+            "pipeline only": pipeline,
+            "no order write": no_write,
+            "no SQL": no_sql,
+        }
 
         async def run(variant: Variant, n: int) -> float:
             async def worker() -> None:

@@ -6,7 +6,7 @@ Fills a fresh SQLite store with `--fill` one-recipient orders, then places `--or
 `SqlStore.place_orders` in group-commit batches of `--batch`, timing every statement it runs on the DB-API
 connection. Prints the process CPU time per order and the wall time per order of each statement (COMMIT
 includes the checkpoints SQLite runs inside commits). `--key-digits` sets the length of the 451 duplicate
-key in hex digits (64 was the SHA-256 key of session 1; 32 is the current 128-bit key), and
+key in hex digits (64 was the first SHA-256 key; 32 is the current 128-bit key), and
 `--background-checkpoints` checkpoints from a thread as `ileti serve` does, to compare the two.
 """
 
@@ -73,8 +73,11 @@ def main() -> None:
     parser.add_argument("--background-checkpoints", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(str(Path(tmp) / "s.db"), webhook_renderer=render_webhook,
-                           background_checkpoints=args.background_checkpoints)
+        store = open_store(
+            str(Path(tmp) / "s.db"),
+            webhook_renderer=render_webhook,
+            background_checkpoints=args.background_checkpoints,
+        )
         try:
             store.create_account(Account(key="k" * 32, hash="h", senders=["BENCH"], balance_sms=10**12))
             place(store, 0, args.fill, args.batch, args.key_digits)
@@ -85,8 +88,10 @@ def main() -> None:
             cpu = time.process_time() - started
         finally:
             store.close()
-    print(f"batches of {args.batch}, {args.key_digits}-digit duplicate key: "
-          f"{cpu / args.orders * 1e6:.1f} µs CPU per order (with the timing itself)")
+    print(
+        f"batches of {args.batch}, {args.key_digits}-digit duplicate key: "
+        f"{cpu / args.orders * 1e6:.1f} µs CPU per order (with the timing itself)"
+    )
     for name, (calls, seconds) in sorted(timed.stats.items(), key=lambda item: -item[1][1]):
         print(f"{seconds / args.orders * 1e6:7.1f} µs/order {int(calls):7d} calls  {name}")
 

@@ -58,15 +58,28 @@ def free_port() -> int:
 
 
 def _request(key: str, hash_: str, text: str, number: str) -> bytes:
-    body = json.dumps({"request": {"authentication": {"key": key, "hash": hash_}, "order": {
-        "sender": SENDER, "iys": "0", "message": {"text": text, "receipents": {"number": [number]}}}}},
-        ensure_ascii=False).encode()
-    return (b"POST /v1/send-sms/json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    body = json.dumps(
+        {
+            "request": {
+                "authentication": {"key": key, "hash": hash_},
+                "order": {
+                    "sender": SENDER,
+                    "iys": "0",
+                    "message": {"text": text, "receipents": {"number": [number]}},
+                },
+            }
+        },
+        ensure_ascii=False,
+    ).encode()
+    return (
+        b"POST /v1/send-sms/json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
 
 
-async def _connection(port: int, key: str, hash_: str, index: int, deadline: float,
-                      latencies: list[float], codes: Counter[int]) -> None:
+async def _connection(
+    port: int, key: str, hash_: str, index: int, deadline: float, latencies: list[float], codes: Counter[int]
+) -> None:
     """One keep-alive connection sending orders of one account back to back until `deadline`."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     run = secrets.token_hex(4)  # texts differ from every earlier run's, which are still in the 451 window
@@ -91,14 +104,19 @@ async def _connection(port: int, key: str, hash_: str, index: int, deadline: flo
         writer.close()
 
 
-async def _generate(port: int, accounts: list[tuple[str, str]], seconds: float,
-                    concurrency: int) -> dict[str, object]:
+async def _generate(
+    port: int, accounts: list[tuple[str, str]], seconds: float, concurrency: int
+) -> dict[str, object]:
     latencies: list[float] = []
     codes: Counter[int] = Counter()
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(port, *accounts[n % len(accounts)], n, deadline, latencies, codes)
-                           for n in range(concurrency)))
+    await asyncio.gather(
+        *(
+            _connection(port, *accounts[n % len(accounts)], n, deadline, latencies, codes)
+            for n in range(concurrency)
+        )
+    )
     elapsed = time.perf_counter() - started
     latencies.sort()
 
@@ -107,8 +125,14 @@ async def _generate(port: int, accounts: list[tuple[str, str]], seconds: float,
             return 0.0
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
 
-    return {"requests": len(latencies), "seconds": round(elapsed, 3), "codes": dict(codes),
-            "per_second": round(codes.get(200, 0) / elapsed, 1), "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
+    return {
+        "requests": len(latencies),
+        "seconds": round(elapsed, 3),
+        "codes": dict(codes),
+        "per_second": round(codes.get(200, 0) / elapsed, 1),
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+    }
 
 
 def generate_main(args: argparse.Namespace) -> None:
@@ -134,13 +158,24 @@ class Server:
     def __init__(self, db: str, workers: int, log: Path, profile: Path | None = None) -> None:
         self.port = free_port()
         self.profiled = profile is not None
-        argv = ["serve", "--port", str(self.port), "--db", db, "--workers", str(workers),
-                "--log-level", "warning"]
+        argv = [
+            "serve",
+            "--port",
+            str(self.port),
+            "--db",
+            db,
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
         if profile is None:
             command = [*ileti(), *argv]
         else:
-            code = ("import cProfile, sys; from ileti.cli import main; sys.argv = ['ileti', *sys.argv[1:]]\n"
-                    f"cProfile.run('main()', {str(profile)!r})")
+            code = (
+                "import cProfile, sys; from ileti.cli import main; sys.argv = ['ileti', *sys.argv[1:]]\n"
+                f"cProfile.run('main()', {str(profile)!r})"
+            )
             command = [sys.executable, "-c", code, *argv]
         env = {**os.environ, "ILETI_DEMO_ACCOUNT": "0", "ILETI_SETTLE_DELAY": "3600"}
         self._log = log.open("ab")
@@ -173,8 +208,11 @@ def accounts(url: str, count: int) -> tuple[str, str]:
     keys, hashes = [], []
     for _ in range(count):
         key = "bench-" + secrets.token_hex(4)
-        response = httpx.post(url + "/_sandbox/accounts", timeout=30, json={
-            "key": key, "secret": "bench", "senders": [SENDER], "balance": {"sms": 2_000_000_000}})
+        response = httpx.post(
+            url + "/_sandbox/accounts",
+            timeout=30,
+            json={"key": key, "secret": "bench", "senders": [SENDER], "balance": {"sms": 2_000_000_000}},
+        )
         response.raise_for_status()
         keys.append(response.json()["key"])
         hashes.append(response.json()["hash"])
@@ -182,8 +220,21 @@ def accounts(url: str, count: int) -> tuple[str, str]:
 
 
 def load(server: Server, key: str, hash_: str, seconds: float, concurrency: int) -> dict[str, object]:
-    command = [sys.executable, __file__, "--generate", "--port", str(server.port), "--key", key,
-               "--hash", hash_, "--seconds", str(seconds), "--concurrency", str(concurrency)]
+    command = [
+        sys.executable,
+        __file__,
+        "--generate",
+        "--port",
+        str(server.port),
+        "--key",
+        key,
+        "--hash",
+        hash_,
+        "--seconds",
+        str(seconds),
+        "--concurrency",
+        str(concurrency),
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120)
     result: dict[str, object] = json.loads(output.stdout)
     return result
@@ -193,6 +244,7 @@ def load(server: Server, key: str, hash_: str, seconds: float, concurrency: int)
 def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[Iterator[str]]:
     """A factory of fresh stores of one backend."""
     if backend == "sqlite":
+
         def sqlite_files() -> Iterator[str]:
             n = 0
             while True:
@@ -222,9 +274,11 @@ def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[
 
 
 def measure(args: argparse.Namespace) -> None:
-    print(f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
-          f"generator in its own process\n")
+    print(
+        f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
+        f"generator in its own process\n"
+    )
     print("| store | workers | accounts | orders/s | p50 ms | p99 ms | answers |")
     print("|---|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory(prefix="ileti-bench-") as tmp:
@@ -240,8 +294,11 @@ def measure(args: argparse.Namespace) -> None:
                         result = load(server, key, hash_, args.seconds, args.concurrency)
                     finally:
                         server.stop()
-                    print(f"| {backend} | {workers} | {args.accounts} | {result['per_second']} | "
-                          f"{result['p50_ms']} | {result['p99_ms']} | {result['codes']} |", flush=True)
+                    print(
+                        f"| {backend} | {workers} | {args.accounts} | {result['per_second']} | "
+                        f"{result['p50_ms']} | {result['p99_ms']} | {result['codes']} |",
+                        flush=True,
+                    )
 
 
 LAYERS = (  # (label, substrings of a profiled function's file path), first match wins
@@ -280,8 +337,10 @@ def profile(args: argparse.Namespace) -> None:
                 by_layer: Counter[str] = Counter()
                 for (filename, _, name), entry in raw.items():
                     by_layer[_layer(f"{filename}:{name}")] += entry[2]
-                print(f"\n## {backend}, 1 worker, under cProfile: {result['per_second']} orders/s "
-                      f"({result['requests']} requests; cProfile itself slows the server down)\n")
+                print(
+                    f"\n## {backend}, 1 worker, under cProfile: {result['per_second']} orders/s "
+                    f"({result['requests']} requests; cProfile itself slows the server down)\n"
+                )
                 print("| layer | share of own time |")
                 print("|---|---:|")
                 for label, seconds in by_layer.most_common():
@@ -292,15 +351,21 @@ def profile(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", nargs="+", choices=["sqlite", "postgresql"],
-                        default=["sqlite", "postgresql"])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--backend", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--accounts", type=int, default=1,
-                        help="accounts the connections take turns with (one account's sends are serialised)")
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=1,
+        help="accounts the connections take turns with (one account's sends are serialised)",
+    )
     parser.add_argument("--postgres-url", default=os.environ.get("ILETI_TEST_POSTGRES_URL"))
     parser.add_argument("--profile", action="store_true", help="profile a 1-worker server instead")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # the load process

@@ -81,8 +81,11 @@ class Banner:
                     self.credentials[match[1]] = match[2]
             if len(self.credentials) < 2:
                 return None
-        order = {"sender": "ILETIDEMO", "iys": "0",
-                 "message": {"text": f"Merhaba {time.time_ns()}", "receipents": {"number": ["5301234567"]}}}
+        order = {
+            "sender": "ILETIDEMO",
+            "iys": "0",
+            "message": {"text": f"Merhaba {time.time_ns()}", "receipents": {"number": ["5301234567"]}},
+        }
         authentication = {"key": self.credentials["key"], "hash": self.credentials["hash"]}
         return json.dumps({"request": {"authentication": authentication, "order": order}}).encode()
 
@@ -101,12 +104,19 @@ def post(port: int, path: str, body: bytes) -> int | None:
         connection.close()
 
 
-def first_200(command: list[str], port: int, path: str, body: Callable[[], bytes | None], env: dict[str, str],
-              banner: Banner | None = None) -> Run:
+def first_200(
+    command: list[str],
+    port: int,
+    path: str,
+    body: Callable[[], bytes | None],
+    env: dict[str, str],
+    banner: Banner | None = None,
+) -> Run:
     """Spawn `command` and post `body()` (None: not known yet) to `path` until it answers 200."""
     start = time.perf_counter()
     server = spawn(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     try:
+
         def read() -> None:
             assert server.stdout is not None
             for line in server.stdout:
@@ -131,8 +141,18 @@ def first_200(command: list[str], port: int, path: str, body: Callable[[], bytes
 
 
 def ileti_serve(db: Path, port: int) -> list[str]:
-    return [sys.executable, "-c", "from ileti.cli import main; main()", "serve", "--db", str(db),
-            "--port", str(port), "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-c",
+        "from ileti.cli import main; main()",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
 
 
 def serve_twice(db: Path, env: dict[str, str]) -> tuple[Run, Run]:
@@ -147,8 +167,10 @@ def serve_twice(db: Path, env: dict[str, str]) -> tuple[Run, Run]:
 def summary(name: str, runs: list[Run], floor: float | None) -> str:
     walls = [wall for wall, _ in runs]
     median = statistics.median(walls)
-    text = (f"{name:<28} median {median * 1000:5.0f} ms  min {min(walls) * 1000:5.0f}  "
-            f"max {max(walls) * 1000:5.0f}")
+    text = (
+        f"{name:<28} median {median * 1000:5.0f} ms  min {min(walls) * 1000:5.0f}  "
+        f"max {max(walls) * 1000:5.0f}"
+    )
     if floor:
         text += f"  {median / floor:4.2f}x floor"
     if runs[0][1] >= 0:
@@ -161,8 +183,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--baseline", type=Path, help="another `src` directory to measure in the same run")
-    parser.add_argument("--no-bytecode-cache", action="store_true",
-                        help="compile the sources at every start (PYTHONDONTWRITEBYTECODE=1, no cache)")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="compile the sources at every start (PYTHONDONTWRITEBYTECODE=1, no cache)",
+    )
     args = parser.parse_args()
     results: dict[str, list[Run]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,7 +210,8 @@ def main() -> None:
                 results.setdefault(f"up-to-date store{label}", []).append(existing)
             port = free_port()
             results.setdefault("floor (bare uvicorn)", []).append(
-                first_200([sys.executable, "-c", FLOOR_APP, str(port)], port, "/", lambda: b"{}", env))
+                first_200([sys.executable, "-c", FLOOR_APP, str(port)], port, "/", lambda: b"{}", env)
+            )
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", "pass"], check=True)
             results.setdefault("python -c pass", []).append((time.perf_counter() - start, -1.0))

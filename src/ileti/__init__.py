@@ -157,8 +157,9 @@ __all__ = [
 ]
 
 
-_FROM_CLIENT = frozenset({"AsyncClient", "Client", "Message", "WebhookError", "WebhookReport",
-                          "format_schedule", "parse_webhook"})
+_FROM_CLIENT = frozenset(
+    {"AsyncClient", "Client", "Message", "WebhookError", "WebhookReport", "format_schedule", "parse_webhook"}
+)
 
 
 def __getattr__(name: str) -> Any:

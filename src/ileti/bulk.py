@@ -86,9 +86,17 @@ class BulkRow:
 class Sender(Protocol):
     """What `send_in_orders` needs from a client (`ileti.Client.send_sms`)."""
 
-    def send_sms(self, to: None = None, text: None = None, *, messages: Sequence[Message],
-                 sender: str | None = None, schedule: datetime | str | None = None, iys: bool = False,
-                 iys_list: Literal["BIREYSEL", "TACIR"] | None = None) -> SentOrder: ...
+    def send_sms(
+        self,
+        to: None = None,
+        text: None = None,
+        *,
+        messages: Sequence[Message],
+        sender: str | None = None,
+        schedule: datetime | str | None = None,
+        iys: bool = False,
+        iys_list: Literal["BIREYSEL", "TACIR"] | None = None,
+    ) -> SentOrder: ...
 
 
 def _code_error(code: Code) -> str:
@@ -110,8 +118,10 @@ def _validate(row: BulkRow) -> None:
         return
     sms = analyze(row.text)
     if sms.too_long:
-        row.fail(f"{_code_error(Code.ORDER_TOO_LARGE)}: {sms.parts} parts in {sms.encoding.value}",
-                 int(Code.ORDER_TOO_LARGE))
+        row.fail(
+            f"{_code_error(Code.ORDER_TOO_LARGE)}: {sms.parts} parts in {sms.encoding.value}",
+            int(Code.ORDER_TOO_LARGE),
+        )
         return
     row.parts = sms.parts
 
@@ -155,7 +165,8 @@ def read_rows(path: str | Path, *, default_text: str | None = None) -> list[Bulk
     if layout is None:
         if not header or phone.try_normalize(header[0]) is None:
             raise BulkFileError(
-                f"{path}: no number column; name it one of {', '.join(NUMBER_COLUMNS)} in a header row")
+                f"{path}: no number column; name it one of {', '.join(NUMBER_COLUMNS)} in a header row"
+            )
         layout = (0, 1 if len(header) > 1 else None)
     else:
         records = records[1:]
@@ -181,9 +192,15 @@ def order_messages(batch: Sequence[BulkRow]) -> list[Message]:
     return [Message(text, to) for text, to in numbers.items()]
 
 
-def send_in_orders(client: Sender, rows: Sequence[BulkRow], *, order_size: int, sender: str | None = None,
-                   schedule: datetime | str | None = None,
-                   iys_list: Literal["BIREYSEL", "TACIR"] | None = None) -> Iterator[list[BulkRow]]:
+def send_in_orders(
+    client: Sender,
+    rows: Sequence[BulkRow],
+    *,
+    order_size: int,
+    sender: str | None = None,
+    schedule: datetime | str | None = None,
+    iys_list: Literal["BIREYSEL", "TACIR"] | None = None,
+) -> Iterator[list[BulkRow]]:
     """Send the valid pending rows in orders of at most `order_size` rows; yield each batch once done.
 
     A refused order fails its rows with the code; a transport failure marks them `unknown` when the order
@@ -193,10 +210,15 @@ def send_in_orders(client: Sender, rows: Sequence[BulkRow], *, order_size: int, 
         raise ValueError("order_size must be at least 1")
     pending = [row for row in rows if row.status is RowStatus.PENDING]
     for start in range(0, len(pending), order_size):
-        batch = pending[start:start + order_size]
+        batch = pending[start : start + order_size]
         try:
-            order = client.send_sms(messages=order_messages(batch), sender=sender, schedule=schedule,
-                                    iys=iys_list is not None, iys_list=iys_list)
+            order = client.send_sms(
+                messages=order_messages(batch),
+                sender=sender,
+                schedule=schedule,
+                iys=iys_list is not None,
+                iys_list=iys_list,
+            )
         except ApiStatusError as exc:
             for row in batch:
                 row.fail(f"{exc.code} {exc.meaning} ({exc.message})", exc.code)
@@ -204,8 +226,10 @@ def send_in_orders(client: Sender, rows: Sequence[BulkRow], *, order_size: int, 
             maybe = exc.may_have_reached_server
             for row in batch:
                 detail = f"{type(exc).__name__}: {exc}"
-                row.fail(detail + ("; the order may have been created" if maybe else ""),
-                         status=RowStatus.UNKNOWN if maybe else RowStatus.FAILED)
+                row.fail(
+                    detail + ("; the order may have been created" if maybe else ""),
+                    status=RowStatus.UNKNOWN if maybe else RowStatus.FAILED,
+                )
         else:
             for row in batch:
                 row.status, row.order_id = RowStatus.SENT, order.id
@@ -218,9 +242,16 @@ def write_results(path: str | Path, rows: Sequence[BulkRow]) -> None:
         writer = csv.writer(handle)
         writer.writerow(RESULT_COLUMNS)
         for row in rows:
-            writer.writerow([row.line, row.number or row.raw_number, row.status.value,
-                             "" if row.order_id is None else row.order_id,
-                             "" if row.code is None else row.code, row.error or ""])
+            writer.writerow(
+                [
+                    row.line,
+                    row.number or row.raw_number,
+                    row.status.value,
+                    "" if row.order_id is None else row.order_id,
+                    "" if row.code is None else row.code,
+                    row.error or "",
+                ]
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +275,12 @@ def summarize(rows: Sequence[BulkRow]) -> Summary:
             key = (row.error or "unknown").split(":", 1)[0]
             reasons[key] = reasons.get(key, 0) + 1
     sent = [row for row in rows if row.status is RowStatus.SENT]
-    return Summary(rows=len(rows), sent=counts[RowStatus.SENT], failed=counts[RowStatus.FAILED],
-                   unknown=counts[RowStatus.UNKNOWN], orders=len({row.order_id for row in sent}),
-                   parts=sum(row.parts for row in sent),
-                   reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    return Summary(
+        rows=len(rows),
+        sent=counts[RowStatus.SENT],
+        failed=counts[RowStatus.FAILED],
+        unknown=counts[RowStatus.UNKNOWN],
+        orders=len({row.order_id for row in sent}),
+        parts=sum(row.parts for row in sent),
+        reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
+    )

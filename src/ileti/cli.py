@@ -106,23 +106,43 @@ def json_flag(command: F) -> F:
         if value:
             ctx.ensure_object(Cli).json = True
 
-    return click.option("--json", "json_output", is_flag=True, expose_value=False, callback=turn_on,
-                        help="Print JSON for scripts.")(command)
+    return click.option(
+        "--json",
+        "json_output",
+        is_flag=True,
+        expose_value=False,
+        callback=turn_on,
+        help="Print JSON for scripts.",
+    )(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ileti")
-@click.option("--base-url", envvar="ILETI_BASE_URL", metavar="URL",
-              help="API origin [env ILETI_BASE_URL; default: the live API, https://api.iletimerkezi.com].")
-@click.option("--sandbox", is_flag=True,
-              help=f"Use a local `ileti serve` at {SANDBOX_URL} (unless --base-url / ILETI_BASE_URL is set).")
+@click.option(
+    "--base-url",
+    envvar="ILETI_BASE_URL",
+    metavar="URL",
+    help="API origin [env ILETI_BASE_URL; default: the live API, https://api.iletimerkezi.com].",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help=f"Use a local `ileti serve` at {SANDBOX_URL} (unless --base-url / ILETI_BASE_URL is set).",
+)
 @click.option("--key", envvar="ILETI_API_KEY", metavar="KEY", help="API key [env ILETI_API_KEY].")
-@click.option("--hash", "hash_", envvar="ILETI_API_HASH", metavar="HASH",
-              help="API hash [env ILETI_API_HASH].")
+@click.option(
+    "--hash", "hash_", envvar="ILETI_API_HASH", metavar="HASH", help="API hash [env ILETI_API_HASH]."
+)
 @click.option("--json", "json_output", is_flag=True, help="Print JSON for scripts (every command).")
 @click.pass_context
-def cli(ctx: click.Context, base_url: str | None, sandbox: bool, key: str | None, hash_: str | None,
-        json_output: bool) -> None:
+def cli(
+    ctx: click.Context,
+    base_url: str | None,
+    sandbox: bool,
+    key: str | None,
+    hash_: str | None,
+    json_output: bool,
+) -> None:
     """ileti: the iletiMerkezi SMS API sandbox, client and tools.
 
     Point it at a sandbox with --sandbox or ILETI_BASE_URL=http://127.0.0.1:8080, and give the account's
@@ -147,51 +167,104 @@ class InvalidSeed(click.ClickException):
 @cli.command()
 @click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1; env ILETI_HOST).")
 @click.option("--port", type=int, default=None, help="TCP port (default 8080; env ILETI_PORT).")
-@click.option("--db", default=None, help="SQLite file, created on first start (default ./ileti-sandbox.db), "
-              "or postgresql://user:password@host/database (env ILETI_DB).")
-@click.option("--workers", type=int, default=None,
-              help="Worker processes over one store (1; env ILETI_WORKERS).")
-@click.option("--control-port", type=int, default=None,
-              help="Serve the control API and the inbox only on this port (env ILETI_CONTROL_PORT).")
+@click.option(
+    "--db",
+    default=None,
+    help="SQLite file, created on first start (default ./ileti-sandbox.db), "
+    "or postgresql://user:password@host/database (env ILETI_DB).",
+)
+@click.option(
+    "--workers", type=int, default=None, help="Worker processes over one store (1; env ILETI_WORKERS)."
+)
+@click.option(
+    "--control-port",
+    type=int,
+    default=None,
+    help="Serve the control API and the inbox only on this port (env ILETI_CONTROL_PORT).",
+)
 @click.option("--control-host", default=None, help="Interface of --control-port (127.0.0.1).")
 @click.option("--max-body-bytes", type=int, default=None, help="Largest request body read (32 MiB).")
-@click.option("--max-messages", type=int, default=None,
-              help="Keep at most this many messages; the oldest orders beyond it go (0: no limit).")
-@click.option("--journal-size", type=int, default=None,
-              help="/v1 calls the request journal keeps (10000; 0: off; env ILETI_JOURNAL_SIZE).")
+@click.option(
+    "--max-messages",
+    type=int,
+    default=None,
+    help="Keep at most this many messages; the oldest orders beyond it go (0: no limit).",
+)
+@click.option(
+    "--journal-size",
+    type=int,
+    default=None,
+    help="/v1 calls the request journal keeps (10000; 0: off; env ILETI_JOURNAL_SIZE).",
+)
 @click.option("--settle-delay", type=float, default=None, help="Seconds before a 110 message settles (2).")
-@click.option("--sqlite-synchronous", type=click.Choice(["NORMAL", "FULL"]), default=None,
-              help="NORMAL survives a process crash; FULL also a power cut.")
+@click.option(
+    "--sqlite-synchronous",
+    type=click.Choice(["NORMAL", "FULL"]),
+    default=None,
+    help="NORMAL survives a process crash; FULL also a power cut.",
+)
 @click.option("--webhook-timeout", type=float, default=None, help="Seconds per webhook attempt (10).")
 @click.option("--webhook-retries", type=int, default=None, help="Webhook retries after a failure (3).")
 @click.option("--webhook-backoff", type=float, default=None, help="Seconds before the first retry (1).")
-@click.option("--tolerate-missing-iys/--no-tolerate-missing-iys", default=None,
-              help="Read a missing send-sms iys flag as '0' instead of answering 468 (OQ-3).")
-@click.option("--strict-recipients/--no-strict-recipients", default=None,
-              help="452 when any recipient is invalid or blacklisted (OQ-6).")
-@click.option("--always-http-200/--no-always-http-200", default=None,
-              help="Answer HTTP 200 whatever status.code says (OQ-1).")
+@click.option(
+    "--tolerate-missing-iys/--no-tolerate-missing-iys",
+    default=None,
+    help="Read a missing send-sms iys flag as '0' instead of answering 468 (OQ-3).",
+)
+@click.option(
+    "--strict-recipients/--no-strict-recipients",
+    default=None,
+    help="452 when any recipient is invalid or blacklisted (OQ-6).",
+)
+@click.option(
+    "--always-http-200/--no-always-http-200",
+    default=None,
+    help="Answer HTTP 200 whatever status.code says (OQ-1).",
+)
 @click.option("--apitest-text", default=None, help="Fixed text of APITEST sends (OQ-26).")
 @click.option("--log-level", default=None, help="uvicorn log level (info).")
-@click.option("--allowed-hosts", default=None, metavar="HOSTS",
-              help="Comma-separated Host names served besides loopback ones (.example.com: with subdomains; "
-              "*: any; env ILETI_ALLOWED_HOSTS).")
-@click.option("--control-open/--no-control-open", default=None,
-              help="On a non-loopback address, serve the control API and the inbox without a token "
-              "(env ILETI_CONTROL_OPEN=1). Without it a token is generated unless ILETI_CONTROL_TOKEN "
-              "is set.")
-@click.option("--webhook-allowed-hosts", default=None, metavar="HOSTS",
-              help="Comma-separated hosts webhooks may go to (default: any; "
-              "env ILETI_WEBHOOK_ALLOWED_HOSTS).")
-@click.option("--max-header-bytes", type=int, default=None,
-              help="Largest request head (64 KiB); more is 431.")
-@click.option("--head-timeout", type=float, default=None,
-              help="Seconds a connection may take to send a request head (10).")
-@click.option("--max-buffered-bytes", type=int, default=None,
-              help="Request body bytes held at once per process (128 MiB); more is 503.")
+@click.option(
+    "--allowed-hosts",
+    default=None,
+    metavar="HOSTS",
+    help="Comma-separated Host names served besides loopback ones (.example.com: with subdomains; "
+    "*: any; env ILETI_ALLOWED_HOSTS).",
+)
+@click.option(
+    "--control-open/--no-control-open",
+    default=None,
+    help="On a non-loopback address, serve the control API and the inbox without a token "
+    "(env ILETI_CONTROL_OPEN=1). Without it a token is generated unless ILETI_CONTROL_TOKEN "
+    "is set.",
+)
+@click.option(
+    "--webhook-allowed-hosts",
+    default=None,
+    metavar="HOSTS",
+    help="Comma-separated hosts webhooks may go to (default: any; env ILETI_WEBHOOK_ALLOWED_HOSTS).",
+)
+@click.option(
+    "--max-header-bytes", type=int, default=None, help="Largest request head (64 KiB); more is 431."
+)
+@click.option(
+    "--head-timeout",
+    type=float,
+    default=None,
+    help="Seconds a connection may take to send a request head (10).",
+)
+@click.option(
+    "--max-buffered-bytes",
+    type=int,
+    default=None,
+    help="Request body bytes held at once per process (128 MiB); more is 503.",
+)
 @click.option("--max-event-streams", type=int, default=None, help="Inbox event streams at once (32).")
-@click.option("--seed", default=None, metavar="FILE", help="Seed file (JSON or TOML) applied at start and "
-              "by every reset (env ILETI_SEED; docs/sandbox.md).")
+@click.option(
+    "--seed",
+    default=None,
+    metavar="FILE",
+    help="Seed file (JSON or TOML) applied at start and by every reset (env ILETI_SEED; docs/sandbox.md).",
+)
 def serve(**options: object) -> None:
     """Run the sandbox: the iletiMerkezi API on a local ASGI server, with a SQLite store.
 
@@ -232,15 +305,16 @@ def serve(**options: object) -> None:
         click.echo(f"  key:    {account.key}")
         click.echo(f"  hash:   {account.hash}")
         click.echo(f"  sender: {account.senders[0]}   test number: {account.test_number}")
-        body = (f'{{"request":{{"authentication":{{"key":"{account.key}","hash":"{account.hash}"}},'
-                f'"order":{{"sender":"{account.senders[0]}","iys":"0",'
-                '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}')
+        body = (
+            f'{{"request":{{"authentication":{{"key":"{account.key}","hash":"{account.hash}"}},'
+            f'"order":{{"sender":"{account.senders[0]}","iys":"0",'
+            '"message":{"text":"Merhaba","receipents":{"number":["5301234567"]}}}}}'
+        )
         click.echo("Send a first message:")
         click.echo(f"  curl -s {url}/v1/send-sms/json -H 'Content-Type: application/json' -d '{body}'")
     if settings.seed:
         click.echo(f"Seed file: {settings.seed} (POST /_sandbox/reset returns to it)")
-    control_url = (f"http://{settings.control_host}:{settings.control_port}" if settings.control_port
-                   else url)
+    control_url = f"http://{settings.control_host}:{settings.control_port}" if settings.control_port else url
     if settings.control_port:
         click.echo(f"Control API and inbox: {control_url}/")
     click.echo(f"Control API and inbox: {control_mode.value}")
@@ -297,8 +371,9 @@ def _parse_schedule(value: str | None) -> datetime | str | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter("use DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time)",
-                                 param_hint="--schedule") from None
+        raise click.BadParameter(
+            "use DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time)", param_hint="--schedule"
+        ) from None
 
 
 def _today() -> date:
@@ -343,13 +418,21 @@ def _pairs(title: str | None = None) -> Table:
 
 
 commercial_option = click.option(
-    "--commercial", type=click.Choice(["BIREYSEL", "TACIR"]), default=None,
+    "--commercial",
+    type=click.Choice(["BIREYSEL", "TACIR"]),
+    default=None,
     help="A commercial message, checked against İYS consent: the İYS list to check (iys=1). "
-         "Without it the message is transactional (iys=0).")
+    "Without it the message is transactional (iys=0).",
+)
 schedule_option = click.option(
-    "--schedule", metavar="WHEN", help="Send later: DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time).")
-sender_option = click.option("--sender", envvar="ILETI_SENDER", metavar="SENDER",
-                             help="Approved sender ID (header) [env ILETI_SENDER].")
+    "--schedule", metavar="WHEN", help="Send later: DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time)."
+)
+sender_option = click.option(
+    "--sender",
+    envvar="ILETI_SENDER",
+    metavar="SENDER",
+    help="Approved sender ID (header) [env ILETI_SENDER].",
+)
 
 
 # ---------------------------------------------------------------------------------------------- send
@@ -363,8 +446,14 @@ sender_option = click.option("--sender", envvar="ILETI_SENDER", metavar="SENDER"
 @commercial_option
 @json_flag
 @click.pass_context
-def send(ctx: click.Context, numbers: tuple[str, ...], text: str | None, sender: str | None,
-         schedule: str | None, commercial: Literal["BIREYSEL", "TACIR"] | None) -> None:
+def send(
+    ctx: click.Context,
+    numbers: tuple[str, ...],
+    text: str | None,
+    sender: str | None,
+    schedule: str | None,
+    commercial: Literal["BIREYSEL", "TACIR"] | None,
+) -> None:
     """Send a text to NUMBERS; prints the order id, encoding and parts.
 
     \b
@@ -376,19 +465,30 @@ def send(ctx: click.Context, numbers: tuple[str, ...], text: str | None, sender:
     when = _parse_schedule(schedule)
     sms = ileti.preview(body)
     with state.client(sender=sender) as client:
-        order = client.send_sms(list(numbers), body, schedule=when, iys=commercial is not None,
-                                iys_list=commercial)
-    result = {"order_id": order.id, "recipients": len(numbers), "encoding": sms.encoding.value,
-              "parts": sms.parts, "length": sms.length, "cost_parts": sms.parts * len(numbers),
-              "schedule": None if when is None else ileti.format_schedule(when), "commercial": commercial}
+        order = client.send_sms(
+            list(numbers), body, schedule=when, iys=commercial is not None, iys_list=commercial
+        )
+    result = {
+        "order_id": order.id,
+        "recipients": len(numbers),
+        "encoding": sms.encoding.value,
+        "parts": sms.parts,
+        "length": sms.length,
+        "cost_parts": sms.parts * len(numbers),
+        "schedule": None if when is None else ileti.format_schedule(when),
+        "commercial": commercial,
+    }
     if state.json:
         state.emit(result)
         return
     state.out.print(Text.assemble(("✓ ", "green"), "Order ", (str(order.id), "bold"), " accepted"))
     details = _pairs()
     details.add_row("recipients", str(len(numbers)))
-    details.add_row("text", f"{sms.encoding.value} · {sms.parts} part{'s' if sms.parts != 1 else ''} · "
-                    f"{sms.length} units, {sms.remaining} left in the last part")
+    details.add_row(
+        "text",
+        f"{sms.encoding.value} · {sms.parts} part{'s' if sms.parts != 1 else ''} · "
+        f"{sms.length} units, {sms.remaining} left in the last part",
+    )
     details.add_row("cost", f"{sms.parts * len(numbers)} SMS (parts × recipients)")
     if when is not None:
         details.add_row("schedule", ileti.format_schedule(when) + " (Istanbul)")
@@ -404,25 +504,37 @@ def _report_json(report: OrderReport) -> dict[str, Any]:
 
 
 def _print_report(state: Cli, report: OrderReport) -> None:
-    state.out.print(Text.assemble("Order ", (str(report.id), "bold"), "  ",
-                                  _status(int(report.status), long=True)))
+    state.out.print(
+        Text.assemble("Order ", (str(report.id), "bold"), "  ", _status(int(report.status), long=True))
+    )
     table = _pairs()
     table.add_row("sender", str(report.sender))
-    table.add_row("messages", f"{report.total} total · {report.delivered} delivered · "
-                  f"{report.undelivered} undelivered · {report.waiting} waiting")
+    table.add_row(
+        "messages",
+        f"{report.total} total · {report.delivered} delivered · "
+        f"{report.undelivered} undelivered · {report.waiting} waiting",
+    )
     table.add_row("submitted", str(report.submit_at))
     table.add_row("send at", str(report.send_at))
     table.add_row("price", str(report.price))
     state.out.print(table)
 
 
-def _wait_for(state: Cli, client: ileti.Client, order_id: int, timeout: float,
-              interval: float) -> OrderReport:
+def _wait_for(
+    state: Cli, client: ileti.Client, order_id: int, timeout: float, interval: float
+) -> OrderReport:
     """Poll get-report until the order is final, showing live progress; WaitTimeoutError after `timeout`."""
     deadline = time.monotonic() + timeout
     report: OrderReport | None = None
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=state.err, transient=True, disable=state.json)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=state.err,
+        transient=True,
+        disable=state.json,
+    )
     with progress:
         task = progress.add_task(f"order {order_id}", total=None)
         while True:
@@ -433,9 +545,13 @@ def _wait_for(state: Cli, client: ileti.Client, order_id: int, timeout: float,
             else:
                 # the counters are None only in the 2024 report shape, which the live API no longer sends
                 total, waiting = report.total or 0, report.waiting or 0
-                progress.update(task, total=total, completed=total - waiting,
-                                description=f"order {order_id} · {report.delivered} delivered · "
-                                            f"{report.undelivered} undelivered · {report.waiting} waiting")
+                progress.update(
+                    task,
+                    total=total,
+                    completed=total - waiting,
+                    description=f"order {order_id} · {report.delivered} delivered · "
+                    f"{report.undelivered} undelivered · {report.waiting} waiting",
+                )
                 if int(report.status) != int(ileti.OrderStatus.SENDING):
                     return report
             if time.monotonic() + interval > deadline:
@@ -446,15 +562,26 @@ def _wait_for(state: Cli, client: ileti.Client, order_id: int, timeout: float,
 @cli.command()
 @click.argument("order_id", type=int)
 @click.option("--wait", is_flag=True, help="Show live progress until the order is final (114 or 115).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=300.0, show_default=True,
-              help="Seconds --wait waits before giving up (exit 4).")
-@click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
-              help="Seconds between polls with --wait.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Seconds --wait waits before giving up (exit 4).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="Seconds between polls with --wait.",
+)
 @click.option("--rows", is_flag=True, help="Also list every recipient with its status.")
 @json_flag
 @click.pass_context
-def report(ctx: click.Context, order_id: int, wait: bool, timeout: float, interval: float,
-           rows: bool) -> None:
+def report(
+    ctx: click.Context, order_id: int, wait: bool, timeout: float, interval: float, rows: bool
+) -> None:
     """Delivery report of ORDER_ID (--wait: live until final)."""
     state = _state(ctx)
     with state.client() as client:
@@ -483,8 +610,9 @@ def _date_option(name: str, help_text: str) -> Callable[[F], F]:
 
 @cli.command()
 @_date_option("--from", "First day, YYYY-MM-DD (default: today, Istanbul).")
-@_date_option("--to", "Last day, inclusive (default: --from). Any range: it is fetched in the windows the "
-                      "API allows.")
+@_date_option(
+    "--to", "Last day, inclusive (default: --from). Any range: it is fetched in the windows the API allows."
+)
 @json_flag
 @click.pass_context
 def reports(ctx: click.Context, /, **dates: datetime | None) -> None:
@@ -497,14 +625,37 @@ def reports(ctx: click.Context, /, **dates: datetime | None) -> None:
     with state.client() as client:
         orders = list(client.iter_reports(start, end))
     if state.json:
-        state.emit({"from": start.isoformat(), "to": end.isoformat(), "count": len(orders),
-                    "orders": [order.model_dump(mode="json") for order in orders]})
+        state.emit(
+            {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "count": len(orders),
+                "orders": [order.model_dump(mode="json") for order in orders],
+            }
+        )
         return
-    table = _table("order", "status", "total", "delivered", "undelivered", "waiting", "submitted", "sender",
-                   title=f"{len(orders)} order(s) from {start} to {end}")
+    table = _table(
+        "order",
+        "status",
+        "total",
+        "delivered",
+        "undelivered",
+        "waiting",
+        "submitted",
+        "sender",
+        title=f"{len(orders)} order(s) from {start} to {end}",
+    )
     for order in orders:
-        table.add_row(str(order.id), _status(int(order.status)), str(order.total), str(order.delivered),
-                      str(order.undelivered), str(order.waiting), str(order.submit_at), order.sender)
+        table.add_row(
+            str(order.id),
+            _status(int(order.status)),
+            str(order.total),
+            str(order.delivered),
+            str(order.undelivered),
+            str(order.waiting),
+            str(order.submit_at),
+            order.sender,
+        )
     state.out.print(table)
 
 
@@ -619,12 +770,28 @@ def consent() -> None:
     """Register or show İYS consent records."""
 
 
-brand_option = click.option("--brand-code", envvar="ILETI_BRAND_CODE", required=True, metavar="CODE",
-                            help="The account's İYS brand code [env ILETI_BRAND_CODE].")
-type_option = click.option("--type", "channel", type=click.Choice(["MESAJ", "EPOSTA", "ARAMA"]),
-                           default="MESAJ", show_default=True, help="Channel.")
-recipient_type_option = click.option("--recipient-type", type=click.Choice(["BIREYSEL", "TACIR"]),
-                                     default="BIREYSEL", show_default=True, help="Individual or merchant.")
+brand_option = click.option(
+    "--brand-code",
+    envvar="ILETI_BRAND_CODE",
+    required=True,
+    metavar="CODE",
+    help="The account's İYS brand code [env ILETI_BRAND_CODE].",
+)
+type_option = click.option(
+    "--type",
+    "channel",
+    type=click.Choice(["MESAJ", "EPOSTA", "ARAMA"]),
+    default="MESAJ",
+    show_default=True,
+    help="Channel.",
+)
+recipient_type_option = click.option(
+    "--recipient-type",
+    type=click.Choice(["BIREYSEL", "TACIR"]),
+    default="BIREYSEL",
+    show_default=True,
+    help="Individual or merchant.",
+)
 
 
 @consent.command("add")
@@ -632,31 +799,60 @@ recipient_type_option = click.option("--recipient-type", type=click.Choice(["BIR
 @brand_option
 @type_option
 @recipient_type_option
-@click.option("--status", type=click.Choice(["ONAY", "RET"]), default="ONAY", show_default=True,
-              help="Consent (ONAY) or opt-out (RET).")
+@click.option(
+    "--status",
+    type=click.Choice(["ONAY", "RET"]),
+    default="ONAY",
+    show_default=True,
+    help="Consent (ONAY) or opt-out (RET).",
+)
 @click.option("--source", default="HS_WEB", show_default=True, help="Where the consent was collected.")
-@click.option("--date", "consent_date", metavar="'YYYY-MM-DD HH:MM:SS'",
-              help="When it was given (default: now, Istanbul time).")
+@click.option(
+    "--date",
+    "consent_date",
+    metavar="'YYYY-MM-DD HH:MM:SS'",
+    help="When it was given (default: now, Istanbul time).",
+)
 @json_flag
 @click.pass_context
-def consent_add(ctx: click.Context, recipients: tuple[str, ...], brand_code: str, channel: str,
-                recipient_type: str, status: str, source: str, consent_date: str | None) -> None:
+def consent_add(
+    ctx: click.Context,
+    recipients: tuple[str, ...],
+    brand_code: str,
+    channel: str,
+    recipient_type: str,
+    status: str,
+    source: str,
+    consent_date: str | None,
+) -> None:
     """Register consent for RECIPIENTS (phone numbers or e-mail addresses).
 
     Many recipients are sent in consecutive batches of the size the API allows.
     """
     state = _state(ctx)
     when = consent_date or datetime.now(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
-    records = [ConsentRecord(recipient=recipient, recipient_type=recipient_type, type=channel,
-                                   status=status, source=source, consent_date=when)
-               for recipient in recipients]
+    records = [
+        ConsentRecord(
+            recipient=recipient,
+            recipient_type=recipient_type,
+            type=channel,
+            status=status,
+            source=source,
+            consent_date=when,
+        )
+        for recipient in recipients
+    ]
     with state.client() as client:
         client.create_consents(brand_code, records)
     if state.json:
         state.emit({"registered": len(records), "status": status, "type": channel, "consent_date": when})
         return
-    state.out.print(Text.assemble(("✓ ", "green"), f"{len(records)} {status} record(s) registered "
-                                  f"({channel}, {recipient_type}, {when})"))
+    state.out.print(
+        Text.assemble(
+            ("✓ ", "green"),
+            f"{len(records)} {status} record(s) registered ({channel}, {recipient_type}, {when})",
+        )
+    )
 
 
 @consent.command("show")
@@ -666,8 +862,9 @@ def consent_add(ctx: click.Context, recipients: tuple[str, ...], brand_code: str
 @recipient_type_option
 @json_flag
 @click.pass_context
-def consent_show(ctx: click.Context, recipient: str, brand_code: str, channel: str,
-                 recipient_type: str) -> None:
+def consent_show(
+    ctx: click.Context, recipient: str, brand_code: str, channel: str, recipient_type: str
+) -> None:
     """The İYS record of RECIPIENT for one channel."""
     state = _state(ctx)
     with state.client() as client:
@@ -688,8 +885,12 @@ def consent_show(ctx: click.Context, recipient: str, brand_code: str, channel: s
 
 
 @cli.command()
-@click.option("--server", default=None, metavar="URL",
-              help="Put URL in the document's servers list (e.g. http://127.0.0.1:8080).")
+@click.option(
+    "--server",
+    default=None,
+    metavar="URL",
+    help="Put URL in the document's servers list (e.g. http://127.0.0.1:8080).",
+)
 def openapi(server: str | None) -> None:
     """Print the OpenAPI 3.1 document of the iletiMerkezi API as ileti emulates it (JSON, offline).
 
@@ -719,15 +920,28 @@ def segments(ctx: click.Context, text: str | None) -> None:
     # the characters that moved the text out of GSM-7, in order of appearance
     costly = list(dict.fromkeys(ch for ch in body if ileti.preview(ch).encoding is not Encoding.GSM7))
     if state.json:
-        state.emit({"encoding": sms.encoding.value, "length": sms.length, "parts": sms.parts,
-                    "remaining": sms.remaining, "max_length": sms.max_length, "max_parts": MAX_PARTS,
-                    "too_long": sms.too_long, "non_gsm_characters": costly})
+        state.emit(
+            {
+                "encoding": sms.encoding.value,
+                "length": sms.length,
+                "parts": sms.parts,
+                "remaining": sms.remaining,
+                "max_length": sms.max_length,
+                "max_parts": MAX_PARTS,
+                "too_long": sms.too_long,
+                "non_gsm_characters": costly,
+            }
+        )
         return
     table = _pairs()
     table.add_row("encoding", sms.encoding.value)
     table.add_row("length", f"{sms.length} units")
-    table.add_row("parts", Text(f"{sms.parts} (over the {MAX_PARTS}-part limit: 453)", "red") if sms.too_long
-                  else Text(str(sms.parts)))
+    table.add_row(
+        "parts",
+        Text(f"{sms.parts} (over the {MAX_PARTS}-part limit: 453)", "red")
+        if sms.too_long
+        else Text(str(sms.parts)),
+    )
     table.add_row("remaining", f"{sms.remaining} units left in the last part")
     table.add_row("max length", f"{sms.max_length} units in {MAX_PARTS} parts")
     if costly:
@@ -742,18 +956,34 @@ def segments(ctx: click.Context, text: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--text", help="Text for rows without one (a `text` column overrides it per row).")
 @sender_option
-@click.option("--order-size", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Recipients per order (one send-sms request each).")
-@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the per-row results CSV (default: FILE with .results.csv).")
+@click.option(
+    "--order-size",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Recipients per order (one send-sms request each).",
+)
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the per-row results CSV (default: FILE with .results.csv).",
+)
 @schedule_option
 @commercial_option
 @click.option("--dry-run", is_flag=True, help="Check the file and report what would be sent; send nothing.")
 @json_flag
 @click.pass_context
-def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, order_size: int,
-         results: Path | None, schedule: str | None, commercial: Literal["BIREYSEL", "TACIR"] | None,
-         dry_run: bool) -> int:
+def bulk(
+    ctx: click.Context,
+    file: Path,
+    text: str | None,
+    sender: str | None,
+    order_size: int,
+    results: Path | None,
+    schedule: str | None,
+    commercial: Literal["BIREYSEL", "TACIR"] | None,
+    dry_run: bool,
+) -> int:
     """Send to every row of a CSV FILE, in orders, with a results file.
 
     One row per recipient, an optional per-row text. Rows go out in orders of --order-size. A bad row
@@ -779,12 +1009,19 @@ def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, o
     interrupted = False
     if not dry_run:
         pending = sum(1 for row in rows if row.status is bulk_sending.RowStatus.PENDING)
-        progress = Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            console=state.err, disable=state.json)
+        progress = Progress(
+            TextColumn("sending"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=state.err,
+            disable=state.json,
+        )
         with state.client(sender=sender) as client, progress:
             task = progress.add_task("rows", total=pending)
-            batches = bulk_sending.send_in_orders(client, rows, order_size=order_size, schedule=when,
-                                                  iys_list=commercial)
+            batches = bulk_sending.send_in_orders(
+                client, rows, order_size=order_size, schedule=when, iys_list=commercial
+            )
             try:
                 for batch in batches:
                     progress.advance(task, len(batch))
@@ -802,9 +1039,19 @@ def bulk(ctx: click.Context, file: Path, text: str | None, sender: str | None, o
 
 def _print_bulk_summary(state: Cli, summary: bulk_sending.Summary, results_path: Path, dry_run: bool) -> None:
     if state.json:
-        state.emit({"rows": summary.rows, "sent": summary.sent, "failed": summary.failed,
-                    "unknown": summary.unknown, "orders": summary.orders, "parts": summary.parts,
-                    "reasons": dict(summary.reasons), "results": str(results_path), "dry_run": dry_run})
+        state.emit(
+            {
+                "rows": summary.rows,
+                "sent": summary.sent,
+                "failed": summary.failed,
+                "unknown": summary.unknown,
+                "orders": summary.orders,
+                "parts": summary.parts,
+                "reasons": dict(summary.reasons),
+                "results": str(results_path),
+                "dry_run": dry_run,
+            }
+        )
         return
     table = _pairs(title="Dry run: nothing was sent" if dry_run else "Bulk send")
     table.add_row("rows", str(summary.rows))
@@ -825,27 +1072,64 @@ def _print_bulk_summary(state: Cli, summary: bulk_sending.Summary, results_path:
 
 
 @cli.command()
-@click.option("--base-url", "url", metavar="URL",
-              help="Server to probe (default: the global --base-url / ILETI_BASE_URL, else the live API).")
+@click.option(
+    "--base-url",
+    "url",
+    metavar="URL",
+    help="Server to probe (default: the global --base-url / ILETI_BASE_URL, else the live API).",
+)
 @click.option("--key", metavar="KEY", help="API key (default: the global --key / ILETI_API_KEY).")
-@click.option("--hash", "hash_", metavar="HASH",
-              help="API hash (default: the global --hash / ILETI_API_HASH).")
+@click.option(
+    "--hash", "hash_", metavar="HASH", help="API hash (default: the global --hash / ILETI_API_HASH)."
+)
 @sender_option
-@click.option("--brand-code", envvar="ILETI_BRAND_CODE", metavar="CODE",
-              help="The account's İYS brand code, if it has one [env ILETI_BRAND_CODE].")
-@click.option("--compare", is_flag=True,
-              help="Also run the battery against an in-process sandbox configured like the account.")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write the whole record (no credentials) to this file, for a bug report.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, metavar="SECONDS",
-              help="Seconds per request.")
-@click.option("--only", "patterns", multiple=True, metavar="PATTERN",
-              help="Run only the probes whose name matches (shell pattern, e.g. 'send-sms/*'; repeatable).")
+@click.option(
+    "--brand-code",
+    envvar="ILETI_BRAND_CODE",
+    metavar="CODE",
+    help="The account's İYS brand code, if it has one [env ILETI_BRAND_CODE].",
+)
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Also run the battery against an in-process sandbox configured like the account.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the whole record (no credentials) to this file, for a bug report.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds per request.",
+)
+@click.option(
+    "--only",
+    "patterns",
+    multiple=True,
+    metavar="PATTERN",
+    help="Run only the probes whose name matches (shell pattern, e.g. 'send-sms/*'; repeatable).",
+)
 @click.option("--list", "list_only", is_flag=True, help="List the probes and what they send; send nothing.")
 @click.pass_context
-def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str | None, sender: str | None,
-                brand_code: str | None, compare: bool, json_file: Path | None, timeout: float,
-                patterns: tuple[str, ...], list_only: bool) -> int:
+def conformance(
+    ctx: click.Context,
+    url: str | None,
+    key: str | None,
+    hash_: str | None,
+    sender: str | None,
+    brand_code: str | None,
+    compare: bool,
+    json_file: Path | None,
+    timeout: float,
+    patterns: tuple[str, ...],
+    list_only: bool,
+) -> int:
     """Probe a server with requests the API refuses or only reads; compare each answer with the contract.
 
     No probe can send an SMS or change anything (docs/conformance.md). Exit 0 when every answer agrees
@@ -871,7 +1155,8 @@ def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str
     key, hash_ = key or state.key, hash_ or state.hash
     if not key or not hash_:
         raise click.UsageError(
-            "API credentials are missing: pass --key and --hash, or set ILETI_API_KEY and ILETI_API_HASH")
+            "API credentials are missing: pass --key and --hash, or set ILETI_API_KEY and ILETI_API_HASH"
+        )
     if compare:
         try:  # the in-process sandbox needs the extra
             import uvicorn  # noqa: F401
@@ -881,8 +1166,15 @@ def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str
             raise click.UsageError("--compare needs the sandbox: pip install 'ileti[sandbox]'") from exc
     base_url = url or state.base_url or DEFAULT_BASE_URL
     try:
-        record = battery.check(base_url, battery.Credentials(key, hash_), sender=sender,
-                               brand_code=brand_code, compare=compare, timeout=timeout, probes=probes)
+        record = battery.check(
+            base_url,
+            battery.Credentials(key, hash_),
+            sender=sender,
+            brand_code=brand_code,
+            compare=compare,
+            timeout=timeout,
+            probes=probes,
+        )
     except battery.DiscoveryError as exc:
         if exc.no_answer:
             state.err.print(Text.assemble(("Could not talk to the server: ", "bold red"), str(exc)))
@@ -904,8 +1196,17 @@ def conformance(ctx: click.Context, url: str | None, key: str | None, hash_: str
 
 def _error_json(exc: BaseException) -> dict[str, Any]:
     if isinstance(exc, ApiStatusError):
-        return {"error": {"code": exc.code, "message": exc.message, "meaning": exc.meaning, "hint": exc.hint,
-                          "detail": exc.detail, "local": exc.local, "endpoint": exc.endpoint}}
+        return {
+            "error": {
+                "code": exc.code,
+                "message": exc.message,
+                "meaning": exc.meaning,
+                "hint": exc.hint,
+                "detail": exc.detail,
+                "local": exc.local,
+                "endpoint": exc.endpoint,
+            }
+        }
     return {"error": {"type": type(exc).__name__, "detail": str(exc)}}
 
 
@@ -960,16 +1261,20 @@ def _handle_errors(state: Cli) -> Iterator[list[int]]:
     except IletiError as exc:
         outcome[0] = _report(state, exc, "Error", EXIT_API_ERROR)
     except Exception as exc:  # noqa: BLE001 -- a bug in ileti: say so plainly, never a traceback (STYLE)
-        outcome[0] = _report(state, exc, f"Internal error ({type(exc).__name__}), please report it",
-                             EXIT_INTERNAL)
+        outcome[0] = _report(
+            state, exc, f"Internal error ({type(exc).__name__}), please report it", EXIT_INTERNAL
+        )
 
 
 def main(args: Sequence[str] | None = None) -> int:
     """Run one `ileti` command line (default: `sys.argv[1:]`) and return its exit code."""
-    state = Cli(out=Console(soft_wrap=True, highlight=False),
-                err=Console(stderr=True, soft_wrap=True, highlight=False))
+    state = Cli(
+        out=Console(soft_wrap=True, highlight=False),
+        err=Console(stderr=True, soft_wrap=True, highlight=False),
+    )
     with _handle_errors(state) as outcome:
-        result = cli.main(args=list(args) if args is not None else None, prog_name="ileti", obj=state,
-                          standalone_mode=False)
+        result = cli.main(
+            args=list(args) if args is not None else None, prog_name="ileti", obj=state, standalone_mode=False
+        )
         outcome[0] = result if isinstance(result, int) else EXIT_OK
     return outcome[0]

@@ -96,11 +96,13 @@ class SandboxServer:
         self.port = sock.getsockname()[1]
         settings = Settings(db=self.db, host="127.0.0.1", port=self.port, **self._settings)
         # the connection limits and upgrade handling of `ileti serve` (sandbox/protocol.py)
-        config = SandboxConfig(create_app(settings), settings=settings, log_level="warning", lifespan="on",
-                               loop="asyncio")
+        config = SandboxConfig(
+            create_app(settings), settings=settings, log_level="warning", lifespan="on", loop="asyncio"
+        )
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                  name=f"ileti-sandbox-{self.port}")
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"ileti-sandbox-{self.port}"
+        )
         thread.start()
         deadline = time.monotonic() + timeout
         while not server.started:
@@ -132,8 +134,9 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 
@@ -195,11 +198,13 @@ class SandboxHandle:
         `sender`, `account`, `limit`, `q` (text search), `after` (a message id), `wait` (seconds)."""
         params = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
         result: list[dict[str, Any]] = self.control("GET", "/messages" + (f"?{params}" if params else ""))[
-            "messages"]
+            "messages"
+        ]
         return result
 
-    def wait_for_message(self, to: str | None = None, timeout: float = 10.0,
-                         **filters: Any) -> dict[str, Any]:
+    def wait_for_message(
+        self, to: str | None = None, timeout: float = 10.0, **filters: Any
+    ) -> dict[str, Any]:
         """The newest message matching `to` and `filters` (`q`, `after`, `sender`, `order_id`, `account`),
         waiting up to `timeout` seconds for one to arrive (`GET /_sandbox/messages?wait=`, which answers as
         soon as one does). Raises `AssertionError` when none came in time."""
@@ -240,8 +245,12 @@ class SandboxHandle:
     @property
     def env(self) -> dict[str, str]:
         """The account as the environment variables `ileti.Client()` and the `ileti` command read."""
-        return {"ILETI_BASE_URL": self.url, "ILETI_API_KEY": self.key, "ILETI_API_HASH": self.hash,
-                "ILETI_SENDER": self.sender}
+        return {
+            "ILETI_BASE_URL": self.url,
+            "ILETI_API_KEY": self.key,
+            "ILETI_API_HASH": self.hash,
+            "ILETI_SENDER": self.sender,
+        }
 
     @functools.cached_property
     def client(self) -> ileti.Client:
@@ -280,7 +289,8 @@ class SandboxHandle:
             filters["code"] = ",".join(str(int(c)) for c in code)
         params = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
         result: list[dict[str, Any]] = self.control("GET", "/requests" + (f"?{params}" if params else ""))[
-            "requests"]
+            "requests"
+        ]
         return result
 
     def close(self) -> None:
@@ -309,7 +319,8 @@ def sandbox_database() -> Iterator[str | None]:
     if choice != "postgresql" or not server:
         raise pytest.UsageError(
             "ILETI_TEST_DB is sqlite, postgresql (with ILETI_TEST_POSTGRES_URL set to a server the tests may "
-            f"create databases on) or a postgresql:// URL, not {choice!r}")
+            f"create databases on) or a postgresql:// URL, not {choice!r}"
+        )
     import psycopg
 
     name = f"ileti_test_{secrets.token_hex(6)}"
@@ -345,10 +356,14 @@ def ileti_sandbox(ileti_sandbox_server: SandboxServer) -> Iterator[SandboxHandle
     token = ileti_sandbox_server.control_token
     with http_client(url, token) as http:
         http.post("/_sandbox/reset").raise_for_status()
-        response = http.post("/_sandbox/accounts", json={
-            "balance": {"amount": 1000.0, "sms": 10_000}, "senders": [DEFAULT_SENDER],
-            "test_number": "+905300000000",
-        })
+        response = http.post(
+            "/_sandbox/accounts",
+            json={
+                "balance": {"amount": 1000.0, "sms": 10_000},
+                "senders": [DEFAULT_SENDER],
+                "test_number": "+905300000000",
+            },
+        )
         response.raise_for_status()
     handle = SandboxHandle(url, response.json(), DEFAULT_SENDER, token)
     try:

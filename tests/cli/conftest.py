@@ -39,18 +39,33 @@ class Ileti:
         self.tmp_path = tmp_path
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-            **sandbox.env, "NO_COLOR": "1", "COLUMNS": "200",
+            **sandbox.env,
+            "NO_COLOR": "1",
+            "COLUMNS": "200",
         }
 
     def send(self, text: str, *numbers: str) -> int:
         """Set up an order through the plugin's client in process (cheaper than another subprocess)."""
         return self.sandbox.client.send_sms(list(numbers), text).id
 
-    def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None,
-                 executable: list[str] | None = None) -> Run:
+    def __call__(
+        self,
+        *args: str,
+        stdin: str = "",
+        env: dict[str, str] | None = None,
+        executable: list[str] | None = None,
+    ) -> Run:
         command = executable or [sys.executable, "-m", "ileti"]
-        done = subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, timeout=90,
-                              env={**self.env, **(env or {})}, cwd=self.tmp_path, check=False)
+        done = subprocess.run(
+            [*command, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env={**self.env, **(env or {})},
+            cwd=self.tmp_path,
+            check=False,
+        )
         assert "Traceback" not in done.stderr, done.stderr  # never, whatever happened
         return Run(done.returncode, done.stdout, done.stderr)
 

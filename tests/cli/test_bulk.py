@@ -14,8 +14,9 @@ from .conftest import Ileti
 LONG_TEXT = "Uzun mesaj " * 200  # far beyond 7 parts
 
 
-def write_csv(path: Path, rows: list[list[str]], header: list[str] | None = None,
-              delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], header: list[str] | None = None, delimiter: str = ","
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         if header:
@@ -79,9 +80,19 @@ def test_a_refused_order_marks_its_rows_and_the_run_goes_on(ileti: Ileti, tmp_pa
     poor = ileti.sandbox.create_account(balance={"sms": 250}, senders=["ACME"])
     source = write_csv(tmp_path / "list.csv", [[f"0532{i:07d}"] for i in range(600)], header=["telefon"])
 
-    run = ileti("bulk", str(source), "--text", "Merhaba", "--order-size", "200", "--sender", "ACME",
-                "--results", str(tmp_path / "out.csv"),
-                env={"ILETI_API_KEY": poor["key"], "ILETI_API_HASH": poor["hash"]})
+    run = ileti(
+        "bulk",
+        str(source),
+        "--text",
+        "Merhaba",
+        "--order-size",
+        "200",
+        "--sender",
+        "ACME",
+        "--results",
+        str(tmp_path / "out.csv"),
+        env={"ILETI_API_KEY": poor["key"], "ILETI_API_HASH": poor["hash"]},
+    )
 
     assert run.code == 1, run.text
     assert "402" in run.out  # the summary names the reason
@@ -103,7 +114,10 @@ def test_dry_run_checks_a_headerless_semicolon_file_and_sends_nothing(ileti: Ile
     assert ileti.sandbox.messages() == []
     results = read_results(tmp_path / "plain.results.csv")
     assert [(r["line"], r["status"], r["code"]) for r in results] == [
-        ("1", "pending", ""), ("2", "failed", "452"), ("3", "failed", "454")]
+        ("1", "pending", ""),
+        ("2", "failed", "452"),
+        ("3", "failed", "454"),
+    ]
 
 
 def test_a_file_without_a_number_column_is_a_usage_error(ileti: Ileti, tmp_path: Path) -> None:

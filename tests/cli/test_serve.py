@@ -58,15 +58,32 @@ def _serve(tmp_path: Path, *, workers: int = 1) -> Iterator[Served]:
     """`ileti serve` on a free port and a fresh SQLite file, in its own session; the whole session is
     SIGKILLed on the way out whatever happened, so no test leaves a server running."""
     port, db, log = _free_port(), tmp_path / "serve.db", tmp_path / "serve.log"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-           "ILETI_LOG_LEVEL": "warning", "ILETI_DEMO_ACCOUNT": "0",
-           # settle almost at once, and look often: settlement is underway right after an order is accepted
-           "ILETI_SETTLE_DELAY": "0.05", "ILETI_CARRIER_TICK": "0.05"}
-    command = [sys.executable, "-m", "ileti", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--db", str(db), "--workers", str(workers)]
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
+        "ILETI_LOG_LEVEL": "warning",
+        "ILETI_DEMO_ACCOUNT": "0",
+        # settle almost at once, and look often: settlement is underway right after an order is accepted
+        "ILETI_SETTLE_DELAY": "0.05",
+        "ILETI_CARRIER_TICK": "0.05",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "ileti",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        str(db),
+        "--workers",
+        str(workers),
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True
+        )
     served = Served(process, f"http://127.0.0.1:{port}", db, log)
     try:
         deadline = time.monotonic() + 60
@@ -98,8 +115,9 @@ def _start_settling(served: Served, http: httpx.Client) -> None:
     auth = {"key": account.json()["key"], "hash": account.json()["hash"]}
     numbers = [f"+9053{i:08d}" for i in range(RECIPIENTS)]
     message = {"text": "toplu mesaj", "receipents": {"number": numbers}}
-    body = json.dumps({"request": {"authentication": auth,
-                                   "order": {"sender": SENDER, "iys": "0", "message": message}}})
+    body = json.dumps(
+        {"request": {"authentication": auth, "order": {"sender": SENDER, "iys": "0", "message": message}}}
+    )
     response = http.post("/v1/send-sms/json", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 200, response.text
     deadline = time.monotonic() + 30
@@ -149,8 +167,10 @@ def test_serve_stops_promptly_with_a_keep_alive_connection_open(tmp_path: Path, 
 def test_serve_stops_promptly_while_the_carrier_settles_a_large_order(
     tmp_path: Path, sig: signal.Signals, workers: int
 ) -> None:
-    with _serve(tmp_path, workers=workers) as served, \
-            httpx.Client(base_url=served.url, timeout=httpx.Timeout(60.0)) as http:
+    with (
+        _serve(tmp_path, workers=workers) as served,
+        httpx.Client(base_url=served.url, timeout=httpx.Timeout(60.0)) as http,
+    ):
         _start_settling(served, http)
         code = _stop(served, sig)
         _assert_clean(served, sig, code, workers=workers)
@@ -159,8 +179,14 @@ def test_serve_stops_promptly_while_the_carrier_settles_a_large_order(
 @pytest.mark.parametrize("db", ["{tmp}/no/such/folder/s.db", "postgresql://nobody@127.0.0.1:1/none"])
 def test_serve_names_a_store_it_cannot_open(tmp_path: Path, db: str) -> None:
     """A store that cannot be opened is the operator's to fix: exit 2 and why, not an internal error."""
-    run = subprocess.run([sys.executable, "-m", "ileti", "serve", "--db", db.format(tmp=tmp_path)],
-                         capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "ileti", "serve", "--db", db.format(tmp=tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
     assert run.returncode == 2, run.stderr
     assert "cannot open the store" in run.stderr
     assert "Internal error" not in run.stderr

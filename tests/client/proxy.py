@@ -110,8 +110,9 @@ class ForwardingProxy:
         finally:
             client.close()
 
-    def _forward(self, client: socket.socket, method: str, target: str, header_lines: list[str],
-                 body: bytes) -> bool:
+    def _forward(
+        self, client: socket.socket, method: str, target: str, header_lines: list[str], body: bytes
+    ) -> bool:
         """One absolute-form request, sent upstream on a fresh connection; the whole answer relayed."""
         url = urlsplit(target)
         if url.hostname != "127.0.0.1" or url.port is None:

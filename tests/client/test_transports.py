@@ -26,6 +26,7 @@ from .test_tls import certificate, tls_api, trusting
 
 __all__ = ["certificate", "tls_api"]  # fixtures shared with test_tls
 
+
 @pytest.fixture(autouse=True)
 def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):

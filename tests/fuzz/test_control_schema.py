@@ -59,8 +59,9 @@ def _schemathesis(server: ServeProcess, config: Path, seconds: int, *selection: 
         *selection,
     ]
     # in the config's directory: schemathesis keeps a cache of crashes where it runs
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 240, check=False,
-                            cwd=config.parent)
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 240, check=False, cwd=config.parent
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert " passed" in result.stdout, result.stdout[-3000:]
 

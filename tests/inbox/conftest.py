@@ -36,9 +36,16 @@ class Inbox:
         return self.sandbox.key
 
     def send(self, text: str, numbers: list[str], sender: str = "ACME") -> int:
-        body = {"request": {"authentication": {"key": self.sandbox.key, "hash": self.sandbox.hash},
-                            "order": {"sender": sender, "iys": "0",
-                                      "message": {"text": text, "receipents": {"number": numbers}}}}}
+        body = {
+            "request": {
+                "authentication": {"key": self.sandbox.key, "hash": self.sandbox.hash},
+                "order": {
+                    "sender": sender,
+                    "iys": "0",
+                    "message": {"text": text, "receipents": {"number": numbers}},
+                },
+            }
+        }
         response = self.http.post("/v1/send-sms/json", json=body)
         assert response.status_code == 200, response.text
         return int(response.json()["response"]["order"]["id"])

@@ -13,13 +13,20 @@ from .conftest import Inbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 HOSTILE = '<b>bold</b><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>&amp; “quotes”'
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +75,8 @@ def test_a_message_sent_through_the_api_appears_without_a_reload(page: Page, inb
     inbox.settle()  # the status changes live too
     expect(page.locator("#conversation .chip")).to_have_text("delivered", timeout=10_000)
     expect(page.locator("#conversation .msg-reason")).to_have_text(
-        "Delivered: the carrier delivered it (every number not ending in 0001 or 0002 is delivered).")
+        "Delivered: the carrier delivered it (every number not ending in 0001 or 0002 is delivered)."
+    )
 
 
 def test_the_reason_of_an_undelivered_message_is_shown_in_plain_words(page: Page, inbox: Inbox) -> None:
@@ -77,7 +85,8 @@ def test_the_reason_of_an_undelivered_message_is_shown_in_plain_words(page: Page
     inbox.settle()
     expect(page.locator("#conversation .chip")).to_have_text("undelivered", timeout=10_000)
     expect(page.locator("#conversation .msg-reason")).to_have_text(
-        "Undelivered: the number ends in 0001, the magic number the carrier does not deliver to (refunded).")
+        "Undelivered: the number ends in 0001, the magic number the carrier does not deliver to (refunded)."
+    )
 
 
 def test_html_and_script_in_a_text_are_shown_as_text(page: Page, inbox: Inbox) -> None:

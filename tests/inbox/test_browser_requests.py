@@ -13,9 +13,16 @@ def test_a_refused_call_appears_with_its_reason(page: Page, inbox: Inbox) -> Non
     open_inbox(page, inbox, "?tab=requests")
     expect(page.locator("#requests-empty")).to_be_visible()
     inbox.send("Merhaba", ["5301234567"])
-    body = {"request": {"authentication": {"key": inbox.key, "hash": inbox.sandbox.hash},
-                        "order": {"sender": "<b>ACMECORPORATE1</b>", "iys": "0",
-                                  "message": {"text": "x", "receipents": {"number": ["5301234567"]}}}}}
+    body = {
+        "request": {
+            "authentication": {"key": inbox.key, "hash": inbox.sandbox.hash},
+            "order": {
+                "sender": "<b>ACMECORPORATE1</b>",
+                "iys": "0",
+                "message": {"text": "x", "receipents": {"number": ["5301234567"]}},
+            },
+        }
+    }
     assert inbox.http.post("/v1/send-sms/json", json=body).json()["response"]["status"]["code"] == 460
 
     rows = page.locator("#requests tr")
@@ -24,7 +31,8 @@ def test_a_refused_call_appears_with_its_reason(page: Page, inbox: Inbox) -> Non
     expect(refused).to_have_count(1)
     expect(refused.locator(".chip")).to_have_text("460")
     expect(refused.locator(".reason")).to_have_text(
-        "sender_format: the sender '<b>ACMECORPORATE1</b>' has 21 characters where 11 are allowed")
+        "sender_format: the sender '<b>ACMECORPORATE1</b>' has 21 characters where 11 are allowed"
+    )
     assert refused.locator(".reason").evaluate("element => element.children.length") == 0  # text, not markup
     expect(page.locator("#count-requests")).to_have_text("1")
     accepted = page.locator("#requests tr:not(.refused)")

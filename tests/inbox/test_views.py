@@ -50,8 +50,10 @@ def test_a_number_behind_thousands_of_newer_messages_still_has_its_thread(inbox:
     inbox.send("old", ["5441112233"])
     inbox.send("flood", ["5301234567"] * (RECENT_WINDOW + 1))  # duplicates are separate rows (OQ-32)
     threads = inbox.http.get("/_sandbox/inbox/threads").json()["threads"]
-    assert [(t["number"], t["count"]) for t in threads] == [("+905301234567", RECENT_WINDOW + 1),
-                                                             ("+905441112233", 1)]
+    assert [(t["number"], t["count"]) for t in threads] == [
+        ("+905301234567", RECENT_WINDOW + 1),
+        ("+905441112233", 1),
+    ]
 
 
 def test_filters_narrow_threads_by_digits_sender_and_order(inbox: Inbox) -> None:

@@ -8,8 +8,9 @@ import ileti
 from ileti.testing import SandboxHandle
 
 
-def test_ileti_client_is_ready_for_the_fresh_account(ileti_client: ileti.Client,
-                                                     ileti_sandbox: SandboxHandle) -> None:
+def test_ileti_client_is_ready_for_the_fresh_account(
+    ileti_client: ileti.Client, ileti_sandbox: SandboxHandle
+) -> None:
     assert ileti_client is ileti_sandbox.client
     assert ileti_client.base_url == ileti_sandbox.url
     order = ileti_client.send_sms("+905301234567", "Merhaba")  # the account's sender is the default

@@ -19,8 +19,16 @@ class Api:
         self.http: httpx.Client = http_client(sandbox.url)
         self.key, self.hash = sandbox.key, sandbox.hash
 
-    def call(self, endpoint: str, payload_key: str | None = None, payload: Any = None, *,
-             key: str | None = None, hash: str | None = None, **top: Any) -> tuple[int, dict[str, Any]]:
+    def call(
+        self,
+        endpoint: str,
+        payload_key: str | None = None,
+        payload: Any = None,
+        *,
+        key: str | None = None,
+        hash: str | None = None,
+        **top: Any,
+    ) -> tuple[int, dict[str, Any]]:
         request: dict[str, Any] = {
             "authentication": {"key": key or self.key, "hash": hash or self.hash},
             **top,
@@ -30,8 +38,9 @@ class Api:
         response = self.http.post(f"/v1/{endpoint}/json", json={"request": request})
         return response.status_code, response.json()
 
-    def send(self, text: str = "Merhaba", numbers: list[str] | None = None, **order: Any
-             ) -> tuple[int, dict[str, Any]]:
+    def send(
+        self, text: str = "Merhaba", numbers: list[str] | None = None, **order: Any
+    ) -> tuple[int, dict[str, Any]]:
         body: dict[str, Any] = {
             "sender": self.sandbox.sender,
             "iys": "0",

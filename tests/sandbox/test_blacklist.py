@@ -9,7 +9,7 @@ import pytest
 
 from ileti.codes import Code
 
-from .part2_calls import Api
+from .api_calls import Api
 
 
 @pytest.fixture(params=["json", "xml"])
@@ -110,8 +110,13 @@ def test_each_account_has_its_own_blacklist(api: Api) -> None:
     assert numbers(api) == (1, ["+905321234567"])
     answer = api.expect(Code.OK, "get-blacklist", key=other["key"], hash=other["hash"])
     assert int(answer.response["blacklist"]["count"]) == 0
-    api.expect(Code.BLACKLIST_REMOVE_FAILED, "delete-blacklist", {"number": "5321234567"},
-               key=other["key"], hash=other["hash"])
+    api.expect(
+        Code.BLACKLIST_REMOVE_FAILED,
+        "delete-blacklist",
+        {"number": "5321234567"},
+        key=other["key"],
+        hash=other["hash"],
+    )
 
 
 def test_send_sms_skips_blacklisted_numbers_as_free_112_rows(api: Api) -> None:
@@ -135,8 +140,9 @@ def test_bad_credentials_are_401_and_change_nothing(api: Api) -> None:
 
 
 def test_the_control_api_reads_adds_and_clears_an_accounts_blacklist(api: Api) -> None:
-    api.control("POST", api.account("/blacklist"),
-                {"numbers": ["5321234567"], "added_at": "2026-01-02 03:04:05"})
+    api.control(
+        "POST", api.account("/blacklist"), {"numbers": ["5321234567"], "added_at": "2026-01-02 03:04:05"}
+    )
     api.expect(Code.OK, "add-blacklist", {"number": "5329876543"})
     entries = api.control("GET", api.account("/blacklist"))["blacklist"]
     assert {"number": "+905321234567", "added_at": "2026-01-02 03:04:05"} in entries

@@ -11,7 +11,7 @@ import pytest
 from ileti.codes import Code
 from ileti.wire import Contact, Group
 
-from .part2_calls import Api
+from .api_calls import Api
 
 
 @pytest.fixture(params=["json", "xml"])
@@ -89,8 +89,11 @@ def test_a_missing_group_id_is_462(api: Api, endpoint: str) -> None:
 def test_edit_group_of_an_id_not_in_this_account_is_462(api: Api) -> None:
     api.expect(Code.GROUP_ID_REQUIRED, "edit-group", {"id": "999", "name": "x"})
     other = api.control("POST", "/_sandbox/accounts", {"secret": "s"})
-    theirs = Group.model_validate(api.expect(Code.OK, "add-group", {"name": "t"}, key=other["key"],
-                                             hash=other["hash"]).response["group"])
+    theirs = Group.model_validate(
+        api.expect(Code.OK, "add-group", {"name": "t"}, key=other["key"], hash=other["hash"]).response[
+            "group"
+        ]
+    )
     api.expect(Code.GROUP_ID_REQUIRED, "edit-group", {"id": theirs.id, "name": "mine now"})
 
 
@@ -143,8 +146,9 @@ def test_a_group_without_contacts_is_465(api: Api) -> None:
     api.expect(Code.CONTACT_NOT_FOUND, "get-group-contacts", {"id": add_group(api, "empty")})
 
 
-@pytest.mark.parametrize(("endpoint", "payload"), [("get-group-contacts", {"id": "1"}), ("search-contacts",
-                                                                                          {"key": "abc"})])
+@pytest.mark.parametrize(
+    ("endpoint", "payload"), [("get-group-contacts", {"id": "1"}), ("search-contacts", {"key": "abc"})]
+)
 def test_a_page_below_1_is_464(api: Api, endpoint: str, payload: dict[str, Any]) -> None:
     add_group(api, "G")
     api.expect(Code.INVALID_PAGE, endpoint, {**payload, "page": "0"})
@@ -157,10 +161,15 @@ def test_a_contact_keeps_its_fields_custom_fields_and_groups(api: Api) -> None:
     city = api.add_custom_field("city")
     tier = api.add_custom_field("tier")
     group = add_group(api, "G")
-    created = add_contact(api, name="Ayşe", surname="Yılmaz", email="ayse@example.com", gsm="0532 111 22 33",
-                          custom_fields=[{"id": str(city), "value": "İzmir"},
-                                         {"id": str(tier), "value": "<gold> &"}],
-                          groups=[str(group)])
+    created = add_contact(
+        api,
+        name="Ayşe",
+        surname="Yılmaz",
+        email="ayse@example.com",
+        gsm="0532 111 22 33",
+        custom_fields=[{"id": str(city), "value": "İzmir"}, {"id": str(tier), "value": "<gold> &"}],
+        groups=[str(group)],
+    )
     assert created.gsm == "+905321112233"
     got = Contact.model_validate(api.expect(Code.OK, "get-contact", {"id": created.id}).response["contact"])
     assert got == created
@@ -173,8 +182,10 @@ def test_documented_group_and_custom_field_forms_are_accepted(api: Api) -> None:
     city = api.add_custom_field("city")
     g1, g2 = add_group(api, "G1"), add_group(api, "G2")
     forms: list[dict[str, Any]] = [
-        {"groups": {"group": [{"id": g1}, {"id": g2}]},
-         "custom_fields": {"custom_field": [{"id": city, "value": "x"}]}},
+        {
+            "groups": {"group": [{"id": g1}, {"id": g2}]},
+            "custom_fields": {"custom_field": [{"id": city, "value": "x"}]},
+        },
         {"groups": {"id": [g1, g2]}, "custom_fields": {"id": city, "value": "x"}},
     ]
     for form in forms:
@@ -183,20 +194,28 @@ def test_documented_group_and_custom_field_forms_are_accepted(api: Api) -> None:
         assert [(f.id, f.value) for f in created.custom_fields] == [(city, "x")]
 
 
-@pytest.mark.parametrize("fields", [{}, {"name": "", "surname": " ", "email": "", "gsm": ""},
-                                    {"custom_fields": [], "groups": []}],
-                         ids=["nothing", "blank", "only-lists"])
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"name": "", "surname": " ", "email": "", "gsm": ""}, {"custom_fields": [], "groups": []}],
+    ids=["nothing", "blank", "only-lists"],
+)
 def test_a_contact_without_name_surname_gsm_or_email_is_472(api: Api, fields: dict[str, Any]) -> None:
     api.expect(Code.CONTACT_FIELDS_REQUIRED, "add-contact", fields)
 
 
 def test_an_unknown_custom_field_is_473(api: Api) -> None:
     for field_id in ("77", "x"):
-        api.expect(Code.CUSTOM_FIELD_NOT_FOUND, "add-contact",
-                   {"name": "n", "custom_fields": [{"id": field_id, "value": "v"}]})
+        api.expect(
+            Code.CUSTOM_FIELD_NOT_FOUND,
+            "add-contact",
+            {"name": "n", "custom_fields": [{"id": field_id, "value": "v"}]},
+        )
     contact = add_contact(api, name="n")
-    api.expect(Code.CUSTOM_FIELD_NOT_FOUND, "edit-contact",
-               {"id": contact.id, "custom_fields": [{"id": "77", "value": "v"}]})
+    api.expect(
+        Code.CUSTOM_FIELD_NOT_FOUND,
+        "edit-contact",
+        {"id": contact.id, "custom_fields": [{"id": "77", "value": "v"}]},
+    )
 
 
 def test_an_unknown_group_of_a_contact_is_463(api: Api) -> None:
@@ -226,8 +245,9 @@ def test_delete_contact_then_it_is_gone(api: Api) -> None:
 def test_edit_contact_changes_only_what_is_sent(api: Api) -> None:
     city = api.add_custom_field("city")
     g1, g2 = add_group(api, "G1"), add_group(api, "G2")
-    contact = add_contact(api, name="Ayşe", gsm="5321112233", groups=[str(g1)],
-                          custom_fields=[{"id": city, "value": "Ankara"}])
+    contact = add_contact(
+        api, name="Ayşe", gsm="5321112233", groups=[str(g1)], custom_fields=[{"id": city, "value": "Ankara"}]
+    )
     answer = api.expect(Code.OK, "edit-contact", {"id": contact.id, "surname": "Kaya", "groups": [str(g2)]})
     edited = Contact.model_validate(answer.response["contact"])
     assert (edited.name, edited.surname, edited.gsm, edited.groups) == ("Ayşe", "Kaya", "+905321112233", [g2])
@@ -242,18 +262,30 @@ def test_edit_contact_changes_only_what_is_sent(api: Api) -> None:
 def test_contacts_of_another_account_are_465(api: Api) -> None:
     contact = add_contact(api, name="mine")
     other = api.control("POST", "/_sandbox/accounts", {"secret": "s"})
-    api.expect(Code.CONTACT_NOT_FOUND, "get-contact", {"id": contact.id},
-               key=other["key"], hash=other["hash"])
+    api.expect(
+        Code.CONTACT_NOT_FOUND, "get-contact", {"id": contact.id}, key=other["key"], hash=other["hash"]
+    )
 
 
 # -------------------- search
 
 
-@pytest.mark.parametrize(("key", "who"), [
-    ("ayş", "ayse"), ("AYŞE", "ayse"), ("yilmaz", "ayse"), ("YILMAZ", "ayse"), ("DEMIR", "ali"),
-    ("demİr", "ali"),
-    ("example.com", "ali"), ("e@firma", "ayse"), ("999887", "ali"), ("+90532", "ayse"), ("Dem", "ali"),
-])
+@pytest.mark.parametrize(
+    ("key", "who"),
+    [
+        ("ayş", "ayse"),
+        ("AYŞE", "ayse"),
+        ("yilmaz", "ayse"),
+        ("YILMAZ", "ayse"),
+        ("DEMIR", "ali"),
+        ("demİr", "ali"),
+        ("example.com", "ali"),
+        ("e@firma", "ayse"),
+        ("999887", "ali"),
+        ("+90532", "ayse"),
+        ("Dem", "ali"),
+    ],
+)
 def test_search_matches_name_surname_email_and_number(api: Api, key: str, who: str) -> None:
     ayse = add_contact(api, name="Ayşe", surname="Yılmaz", email="ayse@firma.com.tr", gsm="5321112233")
     ali = add_contact(api, name="Ali", surname="Demir", email="ali@example.com", gsm="5449998877")
@@ -291,8 +323,11 @@ def test_custom_fields_are_defined_read_and_removed_through_the_control_api(api:
     api.control("DELETE", api.account(f"/custom-fields/{city}"))
     got = Contact.model_validate(api.expect(Code.OK, "get-contact", {"id": contact.id}).response["contact"])
     assert got.custom_fields == []
-    api.expect(Code.CUSTOM_FIELD_NOT_FOUND, "add-contact",
-               {"name": "n", "custom_fields": [{"id": city, "value": "v"}]})
+    api.expect(
+        Code.CUSTOM_FIELD_NOT_FOUND,
+        "add-contact",
+        {"name": "n", "custom_fields": [{"id": city, "value": "v"}]},
+    )
 
 
 def test_reset_wipes_contacts_groups_and_custom_fields(api: Api) -> None:

@@ -11,9 +11,16 @@ from .conftest import Api
 
 def test_account_crud(ileti_sandbox: SandboxHandle) -> None:
     account = ileti_sandbox.create_account(
-        key="acme", hash="abc123", balance={"amount": 12.5, "sms": 40}, senders=["ACME", "ACME INFO"],
-        api_access=True, allowed_ips=["127.0.0.1"], iys={"brand_code": 696422, "active": True, "quota": 10},
-        documents_missing=False, webhook_url="http://127.0.0.1:9/hook", test_number="5301234567",
+        key="acme",
+        hash="abc123",
+        balance={"amount": 12.5, "sms": 40},
+        senders=["ACME", "ACME INFO"],
+        api_access=True,
+        allowed_ips=["127.0.0.1"],
+        iys={"brand_code": 696422, "active": True, "quota": 10},
+        documents_missing=False,
+        webhook_url="http://127.0.0.1:9/hook",
+        test_number="5301234567",
     )
     assert (account["key"], account["hash"]) == ("acme", "abc123")
     assert account["iys"] == {"brand_code": "696422", "active": True, "quota": 10}
@@ -57,8 +64,9 @@ def test_generated_key_is_32_hex(ileti_sandbox: SandboxHandle) -> None:
         ("GET", "/_sandbox/messages?order_id=x", None, 422),
     ],
 )
-def test_bad_control_bodies_are_400_or_422(ileti_sandbox: SandboxHandle, method: str, path: str,
-                                           body: bytes | None, status: int) -> None:
+def test_bad_control_bodies_are_400_or_422(
+    ileti_sandbox: SandboxHandle, method: str, path: str, body: bytes | None, status: int
+) -> None:
     with http_client(ileti_sandbox.url) as http:
         response = http.request(method, path, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status, response.text
@@ -82,9 +90,11 @@ def test_clock_modes(ileti_sandbox: SandboxHandle) -> None:
 
 
 def test_carrier_rules_override_magic_numbers(api: Api, ileti_sandbox: SandboxHandle) -> None:
-    rules = ileti_sandbox.control("PUT", "/carrier/rules", {"5301230001": "delivered",
-                                                            "+905301234567": "undelivered",
-                                                            "905307654321": "never"})
+    rules = ileti_sandbox.control(
+        "PUT",
+        "/carrier/rules",
+        {"5301230001": "delivered", "+905301234567": "undelivered", "905307654321": "never"},
+    )
     assert rules["rules"]["+905301234567"] == "undelivered"
     order_id = api.send_ok("kural", ["5301230001", "5301234567", "5307654321", "5301230002"])
     ileti_sandbox.settle()
@@ -124,7 +134,8 @@ def test_messages_inbox_filters(api: Api, ileti_sandbox: SandboxHandle) -> None:
     assert {m["text"] for m in ileti_sandbox.messages(to="05301234567")} == {"bir", "iki"}
     rows = ileti_sandbox.messages(order_id=first)
     assert {(m["encoding"], m["parts"], m["sender"], m["account"]) for m in rows} == {
-        ("GSM-7", 1, ileti_sandbox.sender, ileti_sandbox.key)}
+        ("GSM-7", 1, ileti_sandbox.sender, ileti_sandbox.key)
+    }
     assert ileti_sandbox.messages(sender="OTHER") == []
     assert len(ileti_sandbox.messages(account=ileti_sandbox.key)) == 3
 

@@ -16,8 +16,9 @@ from .conftest import Api, assert_error
 
 def test_rules_are_listed_with_remaining_counts(ileti_sandbox: SandboxHandle) -> None:
     rules: list[dict[str, Any]] = [
-             {"endpoint": "send-sms", "fault": "status_503", "times": 2, "latency_ms": 0},
-             {"endpoint": "*", "fault": "latency", "times": None, "latency_ms": 5}]
+        {"endpoint": "send-sms", "fault": "status_503", "times": 2, "latency_ms": 0},
+        {"endpoint": "*", "fault": "latency", "times": None, "latency_ms": 5},
+    ]
     listed = ileti_sandbox.set_faults(rules)["rules"]
     assert [{name: rule[name] for name in given} for rule, given in zip(listed, rules, strict=True)] == rules
     # every rule shows every field, with its default where the body left it out
@@ -62,7 +63,8 @@ def test_commit_then_drop(api: Api, ileti_sandbox: SandboxHandle) -> None:
 
 
 def test_status_answers_any_code_in_the_envelope_without_running_the_handler(
-        api: Api, ileti_sandbox: SandboxHandle) -> None:
+    api: Api, ileti_sandbox: SandboxHandle
+) -> None:
     ileti_sandbox.set_faults([{"endpoint": "send-sms", "fault": "status", "code": 402, "times": 1}])
     status, body = api.send("yok")
     assert_error((status, body), 402)
@@ -73,8 +75,7 @@ def test_status_answers_any_code_in_the_envelope_without_running_the_handler(
 
 def test_status_in_xml_keeps_the_xml_envelope(api: Api, ileti_sandbox: SandboxHandle) -> None:
     ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "status", "code": 401}])
-    xml = (f"<request><authentication><key>{api.key}</key><hash>{api.hash}</hash></authentication>"
-           "</request>")
+    xml = f"<request><authentication><key>{api.key}</key><hash>{api.hash}</hash></authentication></request>"
     response = api.http.post("/v1/get-balance", content=xml)
     assert response.status_code == 401
     assert "xml" in response.headers["content-type"]
@@ -93,12 +94,16 @@ def test_gateway_html_page(api: Api, ileti_sandbox: SandboxHandle, status: int) 
 
 
 def test_gateway_html_and_truncated_are_what_the_client_reports_as_invalid_responses(
-        ileti_sandbox: SandboxHandle) -> None:
+    ileti_sandbox: SandboxHandle,
+) -> None:
     import ileti
 
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "gateway_html", "http_status": 504,
-                               "times": 1},
-                              {"endpoint": "get-balance", "fault": "truncated", "times": 1}])
+    ileti_sandbox.set_faults(
+        [
+            {"endpoint": "get-balance", "fault": "gateway_html", "http_status": 504, "times": 1},
+            {"endpoint": "get-balance", "fault": "truncated", "times": 1},
+        ]
+    )
     with ileti_sandbox.new_client(retry=ileti.RetryPolicy(max_attempts=1)) as client:
         for _ in range(2):
             with pytest.raises(ileti.InvalidResponseError):
@@ -109,8 +114,12 @@ def test_gateway_html_and_truncated_are_what_the_client_reports_as_invalid_respo
 def test_truncated_runs_the_handler_and_cuts_the_body_in_half(api: Api, ileti_sandbox: SandboxHandle) -> None:
     request = {"request": {"authentication": {"key": api.key, "hash": api.hash}}}
     full = api.http.post("/v1/get-balance/json", json=request).content
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "truncated", "times": 1},
-                              {"endpoint": "send-sms", "fault": "truncated", "times": 1}])
+    ileti_sandbox.set_faults(
+        [
+            {"endpoint": "get-balance", "fault": "truncated", "times": 1},
+            {"endpoint": "send-sms", "fault": "truncated", "times": 1},
+        ]
+    )
     cut = api.http.post("/v1/get-balance/json", json=request)
     assert cut.status_code == 200
     assert cut.content == full[: len(full) // 2]
@@ -118,16 +127,23 @@ def test_truncated_runs_the_handler_and_cuts_the_body_in_half(api: Api, ileti_sa
     with pytest.raises(ValueError):
         cut.json()
     # the handler ran: a cut send-sms answer still placed the order
-    order = {**request["request"], "order": {"sender": api.sandbox.sender, "iys": "0", "message": {
-        "text": "yarım", "receipents": {"number": ["5301234567"]}}}}
+    order = {
+        **request["request"],
+        "order": {
+            "sender": api.sandbox.sender,
+            "iys": "0",
+            "message": {"text": "yarım", "receipents": {"number": ["5301234567"]}},
+        },
+    }
     assert api.http.post("/v1/send-sms/json", json={"request": order}).status_code == 200
     [message] = ileti_sandbox.messages()
     assert message["text"] == "yarım"
 
 
 def test_slow_body_trickles_the_answer(api: Api, ileti_sandbox: SandboxHandle) -> None:
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "slow_body", "latency_ms": 600,
-                               "times": 1}])
+    ileti_sandbox.set_faults(
+        [{"endpoint": "get-balance", "fault": "slow_body", "latency_ms": 600, "times": 1}]
+    )
     request = {"request": {"authentication": {"key": api.key, "hash": api.hash}}}
     started = time.monotonic()
     with api.http.stream("POST", "/v1/get-balance/json", json=request) as response:
@@ -142,8 +158,9 @@ def test_slow_body_trickles_the_answer(api: Api, ileti_sandbox: SandboxHandle) -
 
 
 def test_latency_jitter_varies_the_delay(api: Api, ileti_sandbox: SandboxHandle) -> None:
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "latency", "latency_ms": 150,
-                               "jitter_ms": 140}])
+    ileti_sandbox.set_faults(
+        [{"endpoint": "get-balance", "fault": "latency", "latency_ms": 150, "jitter_ms": 140}]
+    )
     delays = []
     for _ in range(8):
         started = time.monotonic()
@@ -154,39 +171,48 @@ def test_latency_jitter_varies_the_delay(api: Api, ileti_sandbox: SandboxHandle)
     assert min(delays) >= 0.009
 
 
-def test_probability_fires_some_of_the_time_and_counts_only_firings(api: Api,
-                                                                     ileti_sandbox: SandboxHandle) -> None:
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "status", "code": 503,
-                               "probability": 0.5}])
+def test_probability_fires_some_of_the_time_and_counts_only_firings(
+    api: Api, ileti_sandbox: SandboxHandle
+) -> None:
+    ileti_sandbox.set_faults(
+        [{"endpoint": "get-balance", "fault": "status", "code": 503, "probability": 0.5}]
+    )
     statuses = [api.call("get-balance")[0] for _ in range(60)]
     assert 10 <= statuses.count(503) <= 50  # about half; 60 tries make the bounds certain in practice
     assert set(statuses) == {200, 503}
     # a counted rule that rarely fires keeps its uses until it fires
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "status", "code": 401, "times": 1,
-                               "probability": 0.0},
-                              {"endpoint": "get-balance", "fault": "status", "code": 402, "times": 2}])
+    ileti_sandbox.set_faults(
+        [
+            {"endpoint": "get-balance", "fault": "status", "code": 401, "times": 1, "probability": 0.0},
+            {"endpoint": "get-balance", "fault": "status", "code": 402, "times": 2},
+        ]
+    )
     assert [api.call("get-balance")[0] for _ in range(3)] == [402, 402, 200]
     assert ileti_sandbox.control("GET", "/faults")["rules"][0]["times"] == 1
 
 
-@pytest.mark.parametrize(("rule", "message"), [
-    ({"fault": "status"}, "code must be a response code"),
-    ({"fault": "status", "code": 200}, "code must be a response code"),
-    ({"fault": "status", "code": 999}, "code must be a response code"),
-    ({"fault": "gateway_html", "http_status": 500}, "http_status must be 502, 503 or 504"),
-    ({"fault": "latency", "jitter_ms": -1}, "jitter_ms"),
-    ({"fault": "drop", "probability": 1.5}, "probability"),
-    ({"fault": "drop", "probability": "0.5"}, "probability"),
-    ({"fault": "slow_body"}, "needs a duration"),
-    ({"fault": "truncated", "code": 402}, "code goes with the fault 'status' only"),
-    ({"fault": "drop", "jitter_ms": 5}, "jitter_ms goes with the fault 'latency' only"),
-    ({"fault": "duplicate", "endpoint": "send-sms"}, "fault of the webhook push"),
-    ({"fault": "truncated", "endpoint": "webhook"}, "the webhook push takes"),
-    ({"fault": "drop", "colour": "red"}, "unknown field"),
-    ({"fault": "explode"}, "fault must be one of"),
-])
-def test_bad_rules_are_422_with_a_clear_message(ileti_sandbox: SandboxHandle, rule: dict[str, object],
-                                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ({"fault": "status"}, "code must be a response code"),
+        ({"fault": "status", "code": 200}, "code must be a response code"),
+        ({"fault": "status", "code": 999}, "code must be a response code"),
+        ({"fault": "gateway_html", "http_status": 500}, "http_status must be 502, 503 or 504"),
+        ({"fault": "latency", "jitter_ms": -1}, "jitter_ms"),
+        ({"fault": "drop", "probability": 1.5}, "probability"),
+        ({"fault": "drop", "probability": "0.5"}, "probability"),
+        ({"fault": "slow_body"}, "needs a duration"),
+        ({"fault": "truncated", "code": 402}, "code goes with the fault 'status' only"),
+        ({"fault": "drop", "jitter_ms": 5}, "jitter_ms goes with the fault 'latency' only"),
+        ({"fault": "duplicate", "endpoint": "send-sms"}, "fault of the webhook push"),
+        ({"fault": "truncated", "endpoint": "webhook"}, "the webhook push takes"),
+        ({"fault": "drop", "colour": "red"}, "unknown field"),
+        ({"fault": "explode"}, "fault must be one of"),
+    ],
+)
+def test_bad_rules_are_422_with_a_clear_message(
+    ileti_sandbox: SandboxHandle, rule: dict[str, object], message: str
+) -> None:
     response = httpx.put(f"{ileti_sandbox.url}/_sandbox/faults", json={"rules": [rule]})
     assert response.status_code == 422
     assert message in response.json()["error"]

@@ -13,7 +13,7 @@ from ileti.codes import Code
 from ileti.wire import read_status
 from ileti.wire.xml_codec import from_xml
 
-from .part2_calls import Api
+from .api_calls import Api
 
 XML_TYPE = "text/xml; charset=utf-8"
 
@@ -25,8 +25,14 @@ def api(ileti_sandbox: Any) -> Iterator[Api]:
 
 
 def params(api: Api, **changes: Any) -> dict[str, Any]:
-    query = {"key": api.key, "hash": api.hash, "text": "Merhaba dünya", "receipents": "5321112233,5321112234",
-             "sender": api.sender, "iys": "0"}
+    query = {
+        "key": api.key,
+        "hash": api.hash,
+        "text": "Merhaba dünya",
+        "receipents": "5321112233,5321112234",
+        "sender": api.sender,
+        "iys": "0",
+    }
     query.update(changes)
     return {name: value for name, value in query.items() if value is not None}
 
@@ -46,7 +52,9 @@ def test_a_get_send_is_an_order_in_the_same_store(api: Api) -> None:
     order_id = response["order"]["id"]
     inbox = api.control("GET", f"/_sandbox/messages?order_id={order_id}")["messages"]
     assert sorted((m["to"], m["text"], m["sender"]) for m in inbox) == [
-        ("+905321112233", "Merhaba dünya", api.sender), ("+905321112234", "Merhaba dünya", api.sender)]
+        ("+905321112233", "Merhaba dünya", api.sender),
+        ("+905321112234", "Merhaba dünya", api.sender),
+    ]
     assert api.report(str(order_id)) == {"+905321112233": 110, "+905321112234": 110}
 
 

@@ -294,6 +294,7 @@ def test_deleting_an_account_deletes_everything_it_owned(
 
 def test_the_openapi_document_declares_every_path_and_its_parameters(http: httpx.Client) -> None:
     document = http.get("/_sandbox/openapi.json").json()
+
     def shape(path: str) -> str:  # parameter names may differ between the route and the document
         return re.sub(r"{\w+(:\w+)?}", "{}", path)
 

@@ -25,38 +25,117 @@ from ileti.sandbox.handlers import HANDLERS
 from ileti.wire import ENDPOINTS, json_codec, read_status
 from ileti.wire.xml_codec import from_xml, to_xml
 
-from .part2_calls import Api
+from .api_calls import Api
 
 ENDPOINT_NAMES = sorted(HANDLERS)
 API_CODES = {int(code) for code in Code if code >= Code.OK} - {int(Code.SERVICE_UNAVAILABLE)}
 XML_TYPE = "text/xml; charset=utf-8"
 JSON_TYPE = "application/json; charset=utf-8"
 WIRE_KEYS = [
-    "request", "authentication", "key", "hash", "username", "password", "order", "message", "text",
-    "receipents", "number", "sender", "iys", "iysList", "sendDateTime", "id", "page", "rowCount", "filter",
-    "start", "end", "blacklist", "consent", "brandCode", "list", "recipient", "recipientType", "type",
-    "status", "source", "consentDate", "group", "name", "parent", "contact", "surname", "email", "gsm",
-    "custom_fields", "custom_field", "groups", "value", "search",
+    "request",
+    "authentication",
+    "key",
+    "hash",
+    "username",
+    "password",
+    "order",
+    "message",
+    "text",
+    "receipents",
+    "number",
+    "sender",
+    "iys",
+    "iysList",
+    "sendDateTime",
+    "id",
+    "page",
+    "rowCount",
+    "filter",
+    "start",
+    "end",
+    "blacklist",
+    "consent",
+    "brandCode",
+    "list",
+    "recipient",
+    "recipientType",
+    "type",
+    "status",
+    "source",
+    "consentDate",
+    "group",
+    "name",
+    "parent",
+    "contact",
+    "surname",
+    "email",
+    "gsm",
+    "custom_fields",
+    "custom_field",
+    "groups",
+    "value",
+    "search",
 ]
-HOSTILE = settings(max_examples=100, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                          HealthCheck.data_too_large])
+HOSTILE = settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 # ------------------------------------------------------------------ strategies
 
-NASTY_TEXT = st.sampled_from([
-    "", " ", "0", "-1", "1e309", "NaN", "null", "\u202e0", "５３２１２３４５６７", "+90 532 111 22 33",
-    "İ" * 300,
-    "<![CDATA[x]]>", "&amp;", "]]>", "%00", "\x00", "\ufeff1", "9" * 5000, "a@b.co", "HS_2015", "ONAY",
-    "2026-05-10 12:00:00", "01/01/2030 10:00", "1" * 19, "9" * 4301, "0" * 5000 + "1",
-])
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "0",
+        "-1",
+        "1e309",
+        "NaN",
+        "null",
+        "\u202e0",
+        "５３２１２３４５６７",
+        "+90 532 111 22 33",
+        "İ" * 300,
+        "<![CDATA[x]]>",
+        "&amp;",
+        "]]>",
+        "%00",
+        "\x00",
+        "\ufeff1",
+        "9" * 5000,
+        "a@b.co",
+        "HS_2015",
+        "ONAY",
+        "2026-05-10 12:00:00",
+        "01/01/2030 10:00",
+        "1" * 19,
+        "9" * 4301,
+        "0" * 5000 + "1",
+    ]
+)
 odd_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40) | NASTY_TEXT
-scalars = (st.none() | st.booleans() | odd_text | NASTY_TEXT
-           | st.floats(allow_nan=False, allow_infinity=False)
-           | st.integers(min_value=-(10**40), max_value=10**40) | st.just(10**400))
+scalars = (
+    st.none()
+    | st.booleans()
+    | odd_text
+    | NASTY_TEXT
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.just(10**400)
+)
 keys = st.sampled_from(WIRE_KEYS) | st.text(max_size=8)
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(keys, inner, max_size=5), max_leaves=25)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
+    max_leaves=25,
+)
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -86,9 +165,11 @@ def payloads(endpoint: str) -> st.SearchStrategy[Any]:
 def hostile_xml(data: st.DataObject) -> bytes:
     kind = data.draw(st.sampled_from(["laughs", "external", "deep", "tags", "dtd", "pi"]))
     if kind == "laughs":
-        return (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">'
-                b'<!ENTITY c "&b;&b;&b;&b;&b;&b;">]><request><authentication><key>&c;</key>'
-                b"</authentication></request>")
+        return (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;">]><request><authentication><key>&c;</key>'
+            b"</authentication></request>"
+        )
     if kind == "external":
         return b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><request><key>&x;</key></request>'
     if kind == "deep":
@@ -135,11 +216,15 @@ def send(api: Api, transport: str, endpoint: str, body: bytes | dict[str, str]) 
         return api.http.get(api.url + "/v1/send-sms/get/", params=body)
     assert isinstance(body, bytes)
     if transport == "json":
-        return api.http.post(f"{api.url}/v1/{endpoint}/json", content=body,
-                             headers={"content-type": "application/json"})
+        return api.http.post(
+            f"{api.url}/v1/{endpoint}/json", content=body, headers={"content-type": "application/json"}
+        )
     if transport == "form":
-        return api.http.post(f"{api.url}/v1/{endpoint}", content=urlencode({"data": body}).encode(),
-                             headers={"content-type": "application/x-www-form-urlencoded"})
+        return api.http.post(
+            f"{api.url}/v1/{endpoint}",
+            content=urlencode({"data": body}).encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
     return api.http.post(f"{api.url}/v1/{endpoint}", content=body, headers={"content-type": "text/xml"})
 
 
@@ -167,9 +252,22 @@ def api(ileti_sandbox: Any) -> Iterator[Api]:
         api.set_clock("2026-05-10 12:00:00")
         api.enable_iys()
         api.add_custom_field("city")
-        api.call("consent/create", {"brandCode": "696422", "list": [
-            {"recipient": "+905441112233", "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY",
-             "source": "HS_WEB", "consentDate": "2026-05-10 11:00:00"}]})
+        api.call(
+            "consent/create",
+            {
+                "brandCode": "696422",
+                "list": [
+                    {
+                        "recipient": "+905441112233",
+                        "recipientType": "BIREYSEL",
+                        "type": "MESAJ",
+                        "status": "ONAY",
+                        "source": "HS_WEB",
+                        "consentDate": "2026-05-10 11:00:00",
+                    }
+                ],
+            },
+        )
         api.call("add-blacklist", {"number": "5321234567"})
         group = api.call("add-group", {"name": "G"}).response["group"]["id"]
         api.call("add-contact", {"name": "Ayşe", "groups": [str(group)]})
@@ -193,8 +291,9 @@ def transports_of(endpoint: str) -> list[str]:
 @pytest.mark.parametrize("transport", ["json", "xml", "form"])
 @HOSTILE
 @given(data=st.data())
-def test_bad_credentials_or_unreadable_bodies_change_nothing(api: Api, baseline: dict[str, Any],
-                                                             transport: str, data: st.DataObject) -> None:
+def test_bad_credentials_or_unreadable_bodies_change_nothing(
+    api: Api, baseline: dict[str, Any], transport: str, data: st.DataObject
+) -> None:
     endpoint = data.draw(st.sampled_from(ENDPOINT_NAMES))
     kind = data.draw(st.sampled_from(["bytes", "truncated", "bad-credentials", "xml", "huge-number"]))
     body: bytes | None
@@ -210,7 +309,9 @@ def test_bad_credentials_or_unreadable_bodies_change_nothing(api: Api, baseline:
         if encoded is None:
             return
         # a strict prefix of a JSON object or an XML document never parses
-        body = encoded[:data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))] if valid else encoded
+        body = (
+            encoded[: data.draw(st.integers(min_value=0, max_value=len(encoded) - 1))] if valid else encoded
+        )
     assert_documented(send(api, transport, endpoint, body), "json" if transport == "json" else "xml")
     assert api.snapshot() == baseline
 
@@ -218,8 +319,9 @@ def test_bad_credentials_or_unreadable_bodies_change_nothing(api: Api, baseline:
 @pytest.mark.parametrize("transport", ["json", "xml", "form"])
 @HOSTILE
 @given(data=st.data())
-def test_wrong_shapes_with_valid_credentials_get_a_documented_code(api: Api, transport: str,
-                                                                   data: st.DataObject) -> None:
+def test_wrong_shapes_with_valid_credentials_get_a_documented_code(
+    api: Api, transport: str, data: st.DataObject
+) -> None:
     endpoint = data.draw(st.sampled_from(ENDPOINT_NAMES))
     if transport not in transports_of(endpoint):
         transport = "json"
@@ -230,15 +332,29 @@ def test_wrong_shapes_with_valid_credentials_get_a_documented_code(api: Api, tra
     assert_documented(send(api, transport, endpoint, body), "json" if transport == "json" else "xml")
 
 
-GET_PARAMS = ["key", "hash", "text", "receipents", "sender", "iys", "iysList", "sendDateTime", "username",
-              "password", "data"]
+GET_PARAMS = [
+    "key",
+    "hash",
+    "text",
+    "receipents",
+    "sender",
+    "iys",
+    "iysList",
+    "sendDateTime",
+    "username",
+    "password",
+    "data",
+]
 
 
 @HOSTILE
-@given(params=st.dictionaries(st.sampled_from(GET_PARAMS) | st.text(max_size=5), odd_text, max_size=9),
-       valid=st.booleans())
-def test_hostile_get_queries_get_a_documented_code(api: Api, baseline: dict[str, Any], params: dict[str, str],
-                                                   valid: bool) -> None:
+@given(
+    params=st.dictionaries(st.sampled_from(GET_PARAMS) | st.text(max_size=5), odd_text, max_size=9),
+    valid=st.booleans(),
+)
+def test_hostile_get_queries_get_a_documented_code(
+    api: Api, baseline: dict[str, Any], params: dict[str, str], valid: bool
+) -> None:
     if valid:
         params = {**params, "key": api.key, "hash": api.hash}
     else:
@@ -252,8 +368,26 @@ def test_hostile_get_queries_get_a_documented_code(api: Api, baseline: dict[str,
 # ------------------------------------------------------------------ every field, every nasty value
 
 NASTY_VALUES: list[Any] = [
-    "9" * 4301, "0" * 5000 + "1", "1" * 19, "-1", "0", "", " ", "\x00", "\u202e1", "５３２", "İ" * 2000,
-    10**18, -(2**63), 1.5, True, None, [], {}, [["x"]], {"x": {"y": 1}},
+    "9" * 4301,
+    "0" * 5000 + "1",
+    "1" * 19,
+    "-1",
+    "0",
+    "",
+    " ",
+    "\x00",
+    "\u202e1",
+    "５３２",
+    "İ" * 2000,
+    10**18,
+    -(2**63),
+    1.5,
+    True,
+    None,
+    [],
+    {},
+    [["x"]],
+    {"x": {"y": 1}},
 ]
 
 

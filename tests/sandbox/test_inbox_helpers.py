@@ -16,16 +16,19 @@ from ileti.testing import SandboxHandle, SandboxServer, http_client
 from .conftest import Api
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("Doğrulama kodunuz: 482913", "482913"),
-    ("Kod 1234 ile giriş yapın, 5678 değil", "1234"),
-    ("Siparişiniz 05301234567 numarasına", None),  # 11 digits: a phone number, not a code
-    ("123 adet", None),
-    ("kod:12345678.", "12345678"),
-    ("123456789 ve 4321", "4321"),
-    ("٣٤٥٦ Arabic-Indic digits are not a code", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Doğrulama kodunuz: 482913", "482913"),
+        ("Kod 1234 ile giriş yapın, 5678 değil", "1234"),
+        ("Siparişiniz 05301234567 numarasına", None),  # 11 digits: a phone number, not a code
+        ("123 adet", None),
+        ("kod:12345678.", "12345678"),
+        ("123456789 ve 4321", "4321"),
+        ("٣٤٥٦ Arabic-Indic digits are not a code", None),
+        ("", None),
+    ],
+)
 def test_one_time_code(text: str, code: str | None) -> None:
     assert one_time_code(text) == code
 
@@ -37,8 +40,9 @@ def test_every_message_carries_its_code(api: Api, ileti_sandbox: SandboxHandle) 
     assert codes == {"+905301234567": "7351", "+905301230000": None}
 
 
-def test_q_searches_text_case_insensitively_with_turkish_i_folded(api: Api,
-                                                                  ileti_sandbox: SandboxHandle) -> None:
+def test_q_searches_text_case_insensitively_with_turkish_i_folded(
+    api: Api, ileti_sandbox: SandboxHandle
+) -> None:
     api.send_ok("İSTANBUL şubesi açıldı")
     api.send_ok("Izmir kampanyası", ["5301230000"])
     api.send_ok("ankara", ["5301230001"])
@@ -56,8 +60,9 @@ def test_q_searches_text_case_insensitively_with_turkish_i_folded(api: Api,
     assert [m["to"] for m in ileti_sandbox.messages(q="a", to="5301230000")] == ["+905301230000"]
 
 
-def test_q_search_pages_through_order_texts_and_honours_limit(api: Api, ileti_sandbox: SandboxHandle,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_q_search_pages_through_order_texts_and_honours_limit(
+    api: Api, ileti_sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ileti.sandbox.store import inbox_tools
 
     monkeypatch.setattr(inbox_tools, "_PAGE", 2)  # the test's server runs in this process
@@ -127,12 +132,16 @@ def test_wait_ends_empty_when_the_time_is_up(ileti_sandbox: SandboxHandle) -> No
     assert 1 <= took < 2.5
 
 
-def test_waiting_requests_share_one_poller(api: Api, ileti_sandbox: SandboxHandle,
-                                           ileti_sandbox_server: SandboxServer) -> None:
+def test_waiting_requests_share_one_poller(
+    api: Api, ileti_sandbox: SandboxHandle, ileti_sandbox_server: SandboxServer
+) -> None:
     with SandboxServer(webhook_backoff=0.05) as server:  # a server of its own: its poll count is this test's
-        threads = [threading.Thread(target=lambda: httpx.get(f"{server.url}/_sandbox/messages",
-                                                             params={"wait": 2}, timeout=10))
-                   for _ in range(8)]
+        threads = [
+            threading.Thread(
+                target=lambda: httpx.get(f"{server.url}/_sandbox/messages", params={"wait": 2}, timeout=10)
+            )
+            for _ in range(8)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -145,16 +154,20 @@ def test_waiting_requests_share_one_poller(api: Api, ileti_sandbox: SandboxHandl
         assert 2 <= watch.polls <= 12
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"wait": "31"}, "wait must be a number of seconds from 0 to 30"),
-    ({"wait": "-1"}, "wait must be"),
-    ({"wait": "soon"}, "wait must be"),
-    ({"wait": "nan"}, "wait must be"),
-    ({"after": "x"}, "after must be a non-negative integer"),
-    ({"q": "a" * 1001}, "q must be at most 1000 characters"),
-])
-def test_bad_message_queries_are_422(ileti_sandbox: SandboxHandle, params: dict[str, str],
-                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"wait": "31"}, "wait must be a number of seconds from 0 to 30"),
+        ({"wait": "-1"}, "wait must be"),
+        ({"wait": "soon"}, "wait must be"),
+        ({"wait": "nan"}, "wait must be"),
+        ({"after": "x"}, "after must be a non-negative integer"),
+        ({"q": "a" * 1001}, "q must be at most 1000 characters"),
+    ],
+)
+def test_bad_message_queries_are_422(
+    ileti_sandbox: SandboxHandle, params: dict[str, str], message: str
+) -> None:
     response = _get(ileti_sandbox, **params)
     assert response.status_code == 422
     assert message in response.json()["error"]
@@ -195,13 +208,19 @@ def test_clear_messages_removes_webhook_events(api: Api, ileti_sandbox: SandboxH
 
 def test_max_messages_prunes_the_oldest_orders() -> None:
     with SandboxServer(max_messages=5, demo_account=False) as server, http_client(server.url) as http:
-        account = http.post("/_sandbox/accounts", json={"balance": {"sms": 1000}, "senders": ["ILETITEST"]}
-                            ).json()
+        account = http.post(
+            "/_sandbox/accounts", json={"balance": {"sms": 1000}, "senders": ["ILETITEST"]}
+        ).json()
         auth = {"key": account["key"], "hash": account["hash"]}
         for index, count in enumerate((3, 2, 2, 2)):
-            order = {"sender": "ILETITEST", "iys": "0", "message": {
-                "text": f"sipariş {index}", "receipents": {"number": [f"530123{index}{n:03d}" for n in
-                                                                       range(count)]}}}
+            order = {
+                "sender": "ILETITEST",
+                "iys": "0",
+                "message": {
+                    "text": f"sipariş {index}",
+                    "receipents": {"number": [f"530123{index}{n:03d}" for n in range(count)]},
+                },
+            }
             sent = http.post("/v1/send-sms/json", json={"request": {"authentication": auth, "order": order}})
             assert sent.status_code == 200
         deadline = time.monotonic() + 5

@@ -11,7 +11,7 @@ import pytest
 from ileti.codes import Code
 from ileti.wire import Consent
 
-from .part2_calls import BRAND, Api
+from .api_calls import BRAND, Api
 
 NOW = "2026-05-10 12:00:00"
 RECENT = "2026-05-09 12:00:00"
@@ -26,8 +26,14 @@ def api(ileti_sandbox: Any) -> Iterator[Api]:
 
 
 def record(**changes: Any) -> dict[str, Any]:
-    base = {"recipient": "+905321112233", "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY",
-            "source": "HS_WEB", "consentDate": RECENT}
+    base = {
+        "recipient": "+905321112233",
+        "recipientType": "BIREYSEL",
+        "type": "MESAJ",
+        "status": "ONAY",
+        "source": "HS_WEB",
+        "consentDate": RECENT,
+    }
     base.update(changes)
     return {key: value for key, value in base.items() if value is not None}
 
@@ -36,8 +42,13 @@ def create(api: Api, records: list[dict[str, Any]], code: Code = Code.OK, brand:
     api.expect(code, "consent/create", {"brandCode": brand, "list": records})
 
 
-def show(api: Api, recipient: str = "+905321112233", recipient_type: str = "BIREYSEL", channel: str = "MESAJ",
-         brand: Any = BRAND) -> dict[str, Any]:
+def show(
+    api: Api,
+    recipient: str = "+905321112233",
+    recipient_type: str = "BIREYSEL",
+    channel: str = "MESAJ",
+    brand: Any = BRAND,
+) -> dict[str, Any]:
     query = {"brandCode": brand, "recipient": recipient, "recipientType": recipient_type, "type": channel}
     answer = api.call("consent/show", query)
     return {"code": answer.code, **answer.response}
@@ -52,14 +63,30 @@ def stored(api: Api) -> list[dict[str, Any]]:
 
 
 def test_a_valid_batch_is_stored_and_shown(api: Api) -> None:
-    create(api, [record(), record(recipient="Info@Example.com", recipientType="TACIR", type="EPOSTA",
-                                  source=None, consentDate=None),
-                 record(recipient="0532 999 88 77", type="ARAMA", brandCode="ignored")])
+    create(
+        api,
+        [
+            record(),
+            record(
+                recipient="Info@Example.com",
+                recipientType="TACIR",
+                type="EPOSTA",
+                source=None,
+                consentDate=None,
+            ),
+            record(recipient="0532 999 88 77", type="ARAMA", brandCode="ignored"),
+        ],
+    )
     shown = show(api)
     assert shown["code"] == 200
     consent = Consent.model_validate(shown["consent"])
     assert (consent.brand_code, consent.recipient, consent.status, consent.source, consent.consent_date) == (
-        int(BRAND), "+905321112233", "ONAY", "HS_WEB", RECENT)
+        int(BRAND),
+        "+905321112233",
+        "ONAY",
+        "HS_WEB",
+        RECENT,
+    )
     email = Consent.model_validate(show(api, "info@example.com", "TACIR", "EPOSTA")["consent"])
     assert (email.recipient, email.source, email.consent_date) == ("info@example.com", None, None)
     assert show(api, "+905329998877", channel="ARAMA")["code"] == 200
@@ -122,8 +149,9 @@ def test_a_record_breaking_a_rule_is_422_and_the_batch_is_dropped(api: Api, bad:
 
 
 def test_exactly_3_days_old_and_exactly_now_are_accepted(api: Api) -> None:
-    create(api, [record(consentDate="2026-05-07 12:00:00"),
-                 record(recipient="+905441112233", consentDate=NOW)])
+    create(
+        api, [record(consentDate="2026-05-07 12:00:00"), record(recipient="+905441112233", consentDate=NOW)]
+    )
 
 
 def test_hs_2015_with_its_date_is_accepted(api: Api) -> None:
@@ -179,8 +207,11 @@ def test_a_missing_brand_code_is_422(api: Api) -> None:
 
 def test_a_batch_that_does_not_fit_the_quota_is_405_and_stores_nothing(api: Api) -> None:
     api.control("PATCH", api.account("/iys"), {"quota": 2})
-    create(api, [record(), record(recipient="+905441112233"), record(recipient="+905551112233")],
-           Code.IYS_QUOTA_EXCEEDED)
+    create(
+        api,
+        [record(), record(recipient="+905441112233"), record(recipient="+905551112233")],
+        Code.IYS_QUOTA_EXCEEDED,
+    )
     assert stored(api) == []
     create(api, [record(), record(recipient="+905441112233")])
     state = api.control("GET", api.account("/iys"))
@@ -204,10 +235,17 @@ def test_show_for_a_recipient_without_any_record_is_422(api: Api) -> None:
     assert show(api)["code"] == 422
 
 
-@pytest.mark.parametrize("query", [
-    {"recipientType": "KURUM"}, {"type": "SMS"}, {"recipient": "12345"}, {"recipient": ""}, {"brand": ""},
-    {"recipient": "a@b.co"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"recipientType": "KURUM"},
+        {"type": "SMS"},
+        {"recipient": "12345"},
+        {"recipient": ""},
+        {"brand": ""},
+        {"recipient": "a@b.co"},
+    ],
+)
 def test_show_with_a_bad_field_is_422(api: Api, query: dict[str, Any]) -> None:
     create(api, [record()])
     args = {"recipient": "+905321112233", "recipient_type": "BIREYSEL", "channel": "MESAJ", "brand": BRAND}
@@ -248,15 +286,25 @@ def test_consent_has_no_xml_variant(api: Api) -> None:
 
 
 def test_a_commercial_send_reaches_only_consented_numbers(api: Api) -> None:
-    create(api, [record(recipient="+905321112233"), record(recipient="+905441112233"),
-                 record(recipient="+905441112233", status="RET", consentDate="2026-05-09 13:00:00"),
-                 record(recipient="+905551112233", recipientType="TACIR")])
+    create(
+        api,
+        [
+            record(recipient="+905321112233"),
+            record(recipient="+905441112233"),
+            record(recipient="+905441112233", status="RET", consentDate="2026-05-09 13:00:00"),
+            record(recipient="+905551112233", recipientType="TACIR"),
+        ],
+    )
     balance = api.expect(Code.OK, "get-balance").response["balance"]["sms"]
     sent = api.send_sms(["5321112233", "5441112233", "5551112233", "5059998877"], iys="1", iysList="BIREYSEL")
     assert sent.code == Code.OK
     order = str(sent.response["order"]["id"])
-    assert api.report(order) == {"+905321112233": 110, "+905441112233": 112, "+905551112233": 112,
-                                 "+905059998877": 112}
+    assert api.report(order) == {
+        "+905321112233": 110,
+        "+905441112233": 112,
+        "+905551112233": 112,
+        "+905059998877": 112,
+    }
     assert api.expect(Code.OK, "get-balance").response["balance"]["sms"] == balance - 1  # the others are free
     api.advance(60)
     api.settle()
@@ -287,8 +335,15 @@ def test_the_control_api_seeds_lists_and_clears_consents(api: Api) -> None:
     api.control("DELETE", api.account("/consents"))
     assert stored(api) == []
     state = api.control("GET", api.account("/iys"))
-    assert state == {"brand_code": BRAND, "active": True, "quota": None, "used": 0, "remaining": None,
-                     "strict": True, "quirks": True}
+    assert state == {
+        "brand_code": BRAND,
+        "active": True,
+        "quota": None,
+        "used": 0,
+        "remaining": None,
+        "strict": True,
+        "quirks": True,
+    }
 
 
 def test_reset_wipes_consents_and_iys_state(api: Api) -> None:

@@ -53,19 +53,28 @@ def test_an_accepted_send_is_journaled_with_its_order(api: Api, ileti_sandbox: S
 def test_xml_and_get_calls_are_journaled_and_redacted(ileti_sandbox: SandboxHandle) -> None:
     key, secret = ileti_sandbox.key, ileti_sandbox.hash
     with http_client(ileti_sandbox.url) as http:
-        xml = (f"<request><authentication><key>{key}</key><hash>{secret}</hash></authentication>"
-               "</request>")
+        xml = f"<request><authentication><key>{key}</key><hash>{secret}</hash></authentication></request>"
         answer = http.post("/v1/get-balance", content=xml, headers={"Content-Type": "text/xml"})
         assert answer.status_code == 200
-        answer = http.get("/v1/send-sms/get/", params={
-            "key": key, "hash": secret, "text": "GET ile", "receipents": "5301234567,5307654321",
-            "sender": ileti_sandbox.sender, "iys": "0"})
+        answer = http.get(
+            "/v1/send-sms/get/",
+            params={
+                "key": key,
+                "hash": secret,
+                "text": "GET ile",
+                "receipents": "5301234567,5307654321",
+                "sender": ileti_sandbox.sender,
+                "iys": "0",
+            },
+        )
         assert "<code>200</code>" in answer.text
     get, xml_entry = ileti_sandbox.requests(limit=2)
     assert (get["endpoint"], get["transport"], get["code"]) == ("send-sms", "get", 200)
     assert get["order_id"] is not None
     assert get["request"]["request"]["order"]["message"][0]["receipents"]["number"] == [
-        "5301234567", "5307654321"]
+        "5301234567",
+        "5307654321",
+    ]
     assert (xml_entry["endpoint"], xml_entry["transport"], xml_entry["code"]) == ("get-balance", "xml", 200)
     for entry in (get, xml_entry):
         assert entry["request"]["request"]["authentication"]["hash"] == "***"
@@ -84,30 +93,39 @@ def test_a_legacy_password_is_redacted(ileti_sandbox: SandboxHandle) -> None:
 
 
 def test_the_reason_names_the_rule_and_the_value_for_each_send_check(
-        api: Api, ileti_sandbox: SandboxHandle) -> None:
+    api: Api, ileti_sandbox: SandboxHandle
+) -> None:
     assert refused(api, ileti_sandbox, 459, sender="") == "sender_present: order.sender is empty ('')"
     assert refused(api, ileti_sandbox, 460, sender="ACMECORPORATE1") == (
-        "sender_format: the sender 'ACMECORPORATE1' has 14 characters where 11 are allowed")
+        "sender_format: the sender 'ACMECORPORATE1' has 14 characters where 11 are allowed"
+    )
     assert "Turkish letter 'Ş'" in refused(api, ileti_sandbox, 460, sender="ŞEKER")
     assert refused(api, ileti_sandbox, 450, sender="OTHER").startswith(
-        "sender_approved: the sender 'OTHER' is not one of the account's approved senders (")
+        "sender_approved: the sender 'OTHER' is not one of the account's approved senders ("
+    )
     assert refused(api, ileti_sandbox, 468, iys="yes") == (
-        "iys_flag: order.iys is 'yes' where \"0\" or \"1\" is required")
+        'iys_flag: order.iys is \'yes\' where "0" or "1" is required'
+    )
     assert refused(api, ileti_sandbox, 469, iys="1", iysList="HERKES") == (
-        "iys_list: iys is 1 and iysList is 'HERKES', not BIREYSEL or TACIR")
+        "iys_list: iys is 1 and iysList is 'HERKES', not BIREYSEL or TACIR"
+    )
     assert refused(api, ileti_sandbox, 470, iys="1", iysList="BIREYSEL").startswith(
-        "iys_code: iys is 1 but account")
+        "iys_code: iys is 1 but account"
+    )
     one = {"number": ["5301234567"]}
     assert refused(api, ileti_sandbox, 454, message={"text": "", "receipents": one}) == (
-        "text_present: the text of message block 1 is empty")
-    assert refused(api, ileti_sandbox, 453, message={"text": "x" * 1200,
-                                                     "receipents": {"number": ["5301234567"]}}) == (
-        "size: the text of message block 1 is 1200 GSM-7 units where 1066 (7 SMS parts) are allowed")
+        "text_present: the text of message block 1 is empty"
+    )
+    assert refused(
+        api, ileti_sandbox, 453, message={"text": "x" * 1200, "receipents": {"number": ["5301234567"]}}
+    ) == ("size: the text of message block 1 is 1200 GSM-7 units where 1066 (7 SMS parts) are allowed")
     assert refused(api, ileti_sandbox, 457, sendDateTime="2026-05-12 10:00") == (
-        "schedule: sendDateTime '2026-05-12 10:00' is not a real date and time in DD/MM/YYYY HH:MM")
+        "schedule: sendDateTime '2026-05-12 10:00' is not a real date and time in DD/MM/YYYY HH:MM"
+    )
     invalid = {"number": ["123", "abc"]}
     assert refused(api, ileti_sandbox, 452, message={"text": "x", "receipents": invalid}) == (
-        "recipients: none of the 2 recipients can be sent to (2 invalid, 0 blacklisted)")
+        "recipients: none of the 2 recipients can be sent to (2 invalid, 0 blacklisted)"
+    )
     ileti_sandbox.update_account(documents_missing=True)
     assert refused(api, ileti_sandbox, 467).startswith("documents: account")
     ileti_sandbox.update_account(documents_missing=False)
@@ -115,12 +133,22 @@ def test_the_reason_names_the_rule_and_the_value_for_each_send_check(
 
 def test_451_names_the_order_it_repeats_and_402_the_balance(api: Api, ileti_sandbox: SandboxHandle) -> None:
     first = api.send_ok("Aynı metin", ["5301234567"])
-    assert refused(api, ileti_sandbox, 451, message={"text": "Aynı metin", "receipents": {"number": [
-        "5301234567"]}}) == (f"duplicate: the same texts to the same recipients as order {first}, placed "
-                             "less than 600 seconds before")
+    assert refused(
+        api, ileti_sandbox, 451, message={"text": "Aynı metin", "receipents": {"number": ["5301234567"]}}
+    ) == (
+        f"duplicate: the same texts to the same recipients as order {first}, placed "
+        "less than 600 seconds before"
+    )
     ileti_sandbox.update_account(balance={"sms": 1})
-    assert refused(api, ileti_sandbox, 402, message={"text": "İki kişiye", "receipents": {"number": [
-        "5301234567", "5307654321"]}}) == "balance: the order costs 2 SMS credits and the account has 1"
+    assert (
+        refused(
+            api,
+            ileti_sandbox,
+            402,
+            message={"text": "İki kişiye", "receipents": {"number": ["5301234567", "5307654321"]}},
+        )
+        == "balance: the order costs 2 SMS credits and the account has 1"
+    )
 
 
 def test_authentication_parse_and_path_refusals(api: Api, ileti_sandbox: SandboxHandle) -> None:
@@ -153,25 +181,38 @@ def test_authentication_parse_and_path_refusals(api: Api, ileti_sandbox: Sandbox
 
 
 def test_injected_faults_are_journaled(api: Api, ileti_sandbox: SandboxHandle) -> None:
-    ileti_sandbox.set_faults([{"endpoint": "get-balance", "fault": "status_503", "times": 1},
-                              {"endpoint": "get-balance", "fault": "status", "code": 402, "times": 1},
-                              {"endpoint": "get-balance", "fault": "gateway_html", "http_status": 504,
-                               "times": 1}])
+    ileti_sandbox.set_faults(
+        [
+            {"endpoint": "get-balance", "fault": "status_503", "times": 1},
+            {"endpoint": "get-balance", "fault": "status", "code": 402, "times": 1},
+            {"endpoint": "get-balance", "fault": "gateway_html", "http_status": 504, "times": 1},
+        ]
+    )
     assert api.call("get-balance")[0] == 503
     entry = newest(ileti_sandbox)
     assert (entry["code"], entry["reason"]) == (
-        503, "fault: answered 503 by a status_503 rule for 'get-balance' (PUT /_sandbox/faults)")
+        503,
+        "fault: answered 503 by a status_503 rule for 'get-balance' (PUT /_sandbox/faults)",
+    )
     assert entry["request"]["request"]["authentication"]["hash"] == "***"  # read, though no handler ran
     assert api.call("get-balance")[0] == 402
     assert newest(ileti_sandbox)["reason"] == (
-        "fault: answered 402 by a status rule for 'get-balance' (PUT /_sandbox/faults)")
+        "fault: answered 402 by a status rule for 'get-balance' (PUT /_sandbox/faults)"
+    )
     with http_client(ileti_sandbox.url) as http:
-        assert http.post("/v1/get-balance/json", json={"request": {"authentication": {
-            "key": ileti_sandbox.key, "hash": ileti_sandbox.hash}}}).status_code == 504
+        assert (
+            http.post(
+                "/v1/get-balance/json",
+                json={"request": {"authentication": {"key": ileti_sandbox.key, "hash": ileti_sandbox.hash}}},
+            ).status_code
+            == 504
+        )
     entry = newest(ileti_sandbox)
     assert (entry["code"], entry["reason"]) == (
-        504, "fault: an HTML 504 page, as a proxy sends it, by a gateway_html rule for 'get-balance' "
-             "(PUT /_sandbox/faults)")
+        504,
+        "fault: an HTML 504 page, as a proxy sends it, by a gateway_html rule for 'get-balance' "
+        "(PUT /_sandbox/faults)",
+    )
 
 
 def test_filters_since_id_and_delete(api: Api, ileti_sandbox: SandboxHandle) -> None:
@@ -187,7 +228,8 @@ def test_filters_since_id_and_delete(api: Api, ileti_sandbox: SandboxHandle) -> 
     assert [e["code"] for e in ileti_sandbox.requests(since_id=mark, code=460)] == [460]
     assert [e["code"] for e in ileti_sandbox.requests(since_id=mark, code=[200, 460])] == [200, 200, 460]
     assert [e["endpoint"] for e in ileti_sandbox.requests(since_id=mark, endpoint="get-balance")] == [
-        "get-balance"]
+        "get-balance"
+    ]
     assert ileti_sandbox.requests(since_id=mark, account="someone-else") == []
     assert len(ileti_sandbox.requests(since_id=mark, limit=2)) == 2
 
@@ -220,8 +262,10 @@ def test_the_journal_keeps_the_newest_journal_size_calls(small_journal: SandboxS
 
 
 def test_journal_size_0_turns_it_off(tmp_path: Any) -> None:
-    with SandboxServer(str(tmp_path / "off.db"), journal_size=0) as server, \
-            httpx.Client(base_url=server.url) as http:
+    with (
+        SandboxServer(str(tmp_path / "off.db"), journal_size=0) as server,
+        httpx.Client(base_url=server.url) as http,
+    ):
         http.post("/v1/get-balance/json", json={"request": {}})
         assert http.get("/_sandbox/requests").json() == {"requests": [], "journal_size": 0}
 
@@ -249,7 +293,9 @@ def test_secrets_are_redacted_in_any_shape(ileti_sandbox: SandboxHandle) -> None
     wrapperless, usual = ileti_sandbox.requests(all_accounts=True, limit=2)
     assert usual["request"]["request"]["authentication"] == {"key": "x", "hash": "***"}
     assert (wrapperless["code"], wrapperless["request"]) == (
-        400, {"authentication": {"key": "x", "hash": "***", "password": "***"}})
+        400,
+        {"authentication": {"key": "x", "hash": "***", "password": "***"}},
+    )
     assert "quoted" not in str([usual, wrapperless])
 
 

@@ -31,7 +31,8 @@ SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
 # bodies that fit the document and bodies that do not (wrong types, missing `request`): both must be answered
 # with a documented code in the envelope, never a 500
 SCHEMA.config.generation.update(
-    modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE])
+    modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+)
 EXAMPLES = 25  # per endpoint: 22 endpoints, 15 s on a quiet machine
 
 
@@ -51,11 +52,14 @@ def test_every_endpoint_has_its_json_path_bodies_and_codes() -> None:
     assert {"400", "401", "402", "451", "452", "470", "503"} <= set(send["responses"])
     status = send["responses"]["470"]["content"]["application/json"]["schema"]["properties"]["response"]
     assert status["properties"]["status"]["properties"] == {
-        "code": {"const": 470}, "message": {"const": Code.IYS_CODE_MISSING.message}}
+        "code": {"const": 470},
+        "message": {"const": Code.IYS_CODE_MISSING.message},
+    }
     assert send["responses"]["470"]["description"].startswith(f"470 {Code(470).message}")
     balance = paths["/v1/get-balance/json"]["post"]["responses"]["200"]["content"]["application/json"]
     assert {"$ref": "#/components/schemas/GetBalanceResponse"} in (
-        balance["schema"]["properties"]["response"]["allOf"])
+        balance["schema"]["properties"]["response"]["allOf"]
+    )
 
 
 def test_ileti_openapi_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,8 +92,16 @@ def _with_account(case: schemathesis.Case, sandbox: SandboxHandle) -> None:
 
 @SCHEMA.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_the_sandbox_answers_as_its_document_says(case: schemathesis.Case,
-                                                  ileti_sandbox: SandboxHandle) -> None:
+def test_the_sandbox_answers_as_its_document_says(
+    case: schemathesis.Case, ileti_sandbox: SandboxHandle
+) -> None:
     _with_account(case, ileti_sandbox)
-    case.call_and_validate(base_url=ileti_sandbox.url, checks=[
-        not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance])
+    case.call_and_validate(
+        base_url=ileti_sandbox.url,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )

@@ -45,8 +45,9 @@ def test_455_unknown_or_foreign_order(api: Api, ileti_sandbox: SandboxHandle) ->
     assert_error(api.report("abc"), 455)
     order_id = api.send_ok()
     other = ileti_sandbox.create_account(senders=["X"])
-    assert_error(api.call("get-report", "order", {"id": str(order_id)}, key=other["key"], hash=other["hash"]),
-                 455)
+    assert_error(
+        api.call("get-report", "order", {"id": str(order_id)}, key=other["key"], hash=other["hash"]), 455
+    )
 
 
 def test_pagination_and_row_count(api: Api) -> None:
@@ -78,8 +79,11 @@ def test_schedule_456_until_due_then_reportable(api: Api, ileti_sandbox: Sandbox
     assert api.report_ok(order_id)["status"] == 114
 
 
-@pytest.mark.parametrize("value", ["11/05/2026 10:00:00", "11/05/2026 09:00", "", []],
-                         ids=["with-seconds", "past", "empty-string", "empty-list"])
+@pytest.mark.parametrize(
+    "value",
+    ["11/05/2026 10:00:00", "11/05/2026 09:00", "", []],
+    ids=["with-seconds", "past", "empty-string", "empty-list"],
+)
 def test_schedules_that_mean_now(api: Api, ileti_sandbox: SandboxHandle, value: object) -> None:
     ileti_sandbox.set_clock("2026-05-11 09:30:00")
     order_id = api.send_ok(f"şimdi {value!r}", sendDateTime=value)
@@ -140,8 +144,17 @@ def test_get_reports_range_and_pages(api: Api, ileti_sandbox: SandboxHandle) -> 
     response = body["response"]
     assert response["count"] == 33
     assert [o["id"] for o in response["orders"]] == ids[:30]
-    assert set(response["orders"][0]) == {"id", "status", "total", "delivered", "undelivered", "waiting",
-                                          "submitAt", "sendAt", "sender"}
+    assert set(response["orders"][0]) == {
+        "id",
+        "status",
+        "total",
+        "delivered",
+        "undelivered",
+        "waiting",
+        "submitAt",
+        "sendAt",
+        "sender",
+    }
     status, body = api.call("get-reports", "filter", {"start": "2026-05-01", "end": "2026-05-06", "page": 2})
     assert [o["id"] for o in body["response"]["orders"]] == [*ids[30:], late]
     # the PY/PHP SDKs put page at request.page (§4.4)
@@ -151,8 +164,13 @@ def test_get_reports_range_and_pages(api: Api, ileti_sandbox: SandboxHandle) -> 
 
 @pytest.mark.parametrize(
     "window",
-    [{"start": "2026-05-01", "end": "2026-05-12"}, {"start": "2026-05-10", "end": "2026-05-01"},
-     {"start": "01/05/2026", "end": "2026-05-02"}, {"start": "2026-05-01"}, {}],
+    [
+        {"start": "2026-05-01", "end": "2026-05-12"},
+        {"start": "2026-05-10", "end": "2026-05-01"},
+        {"start": "01/05/2026", "end": "2026-05-02"},
+        {"start": "2026-05-01"},
+        {},
+    ],
     ids=["eleven-days", "reversed", "bad-format", "no-end", "empty"],
 )
 def test_get_reports_458(api: Api, window: dict[str, str]) -> None:

@@ -52,8 +52,9 @@ def test_401_account_created_from_secret_uses_the_hmac_rule(ileti_sandbox: Sandb
     import hashlib
     import hmac
 
-    account = ileti_sandbox.create_account(key="k-hmac", secret="s3cret", senders=["ACME"],
-                                           balance={"sms": 5})
+    account = ileti_sandbox.create_account(
+        key="k-hmac", secret="s3cret", senders=["ACME"], balance={"sms": 5}
+    )
     assert account["hash"] == hmac.new(b"s3cret", b"k-hmac", hashlib.sha256).hexdigest()
 
 
@@ -76,15 +77,19 @@ def test_402_tl_account(api: Api, ileti_sandbox: SandboxHandle) -> None:
 
 def test_404_unknown_path_and_wrong_method(api: Api) -> None:
     assert api.http.post("/v1", json={}).status_code == 404
-    for response in (api.http.post("/v1/send-smss/json", json={}), api.http.get("/v1/send-sms/json"),
-                     api.http.post("/v1/send-sms%0A/json", json={})):  # a line break in the path too
+    for response in (
+        api.http.post("/v1/send-smss/json", json={}),
+        api.http.get("/v1/send-sms/json"),
+        api.http.post("/v1/send-sms%0A/json", json={}),
+    ):  # a line break in the path too
         assert response.status_code == 404
         assert response.json() == {"response": {"status": {"code": 404, "message": Code.NOT_FOUND.message}}}
 
 
 def test_trailing_slash_is_tolerated(api: Api) -> None:
-    response = api.http.post("/v1/get-balance/json/", json={"request": {"authentication": {
-        "key": api.key, "hash": api.hash}}})
+    response = api.http.post(
+        "/v1/get-balance/json/", json={"request": {"authentication": {"key": api.key, "hash": api.hash}}}
+    )
     assert response.status_code == 200
 
 
@@ -115,15 +120,18 @@ def test_451_counts_cancelled_orders(api: Api, ileti_sandbox: SandboxHandle) -> 
 
 
 def test_452_recipients_missing_or_all_invalid(api: Api, ileti_sandbox: SandboxHandle) -> None:
-    assert_error(api.call("send-sms", "order", {"sender": api.sandbox.sender, "iys": "0",
-                                                "message": {"text": "x"}}), 452)
+    assert_error(
+        api.call("send-sms", "order", {"sender": api.sandbox.sender, "iys": "0", "message": {"text": "x"}}),
+        452,
+    )
     assert_error(api.send("x", ["123", "905999999999"]), 452)
     ileti_sandbox.control("PATCH", f"/accounts/{api.key}", {"blacklist": ["5301234567"]})
     assert_error(api.send("y", ["5301234567"]), 452)
 
 
-def test_some_invalid_or_blacklisted_recipients_become_free_112_rows(api: Api, ileti_sandbox: SandboxHandle
-                                                                     ) -> None:
+def test_some_invalid_or_blacklisted_recipients_become_free_112_rows(
+    api: Api, ileti_sandbox: SandboxHandle
+) -> None:
     ileti_sandbox.control("PATCH", f"/accounts/{api.key}", {"blacklist": ["5301234568"]})
     before = api.balance()["sms"]
     order_id = api.send_ok("karışık", ["5301234567", "5301234568", "12345"])
@@ -139,12 +147,22 @@ def test_452_strict_recipients() -> None:
     with SandboxServer(strict_recipients=True) as server:
         import httpx
 
-        account = httpx.post(server.url + "/_sandbox/accounts",
-                             json={"senders": ["ACME"], "balance": {"sms": 10}}).json()
-        response = httpx.post(server.url + "/v1/send-sms/json", json={"request": {
-            "authentication": {"key": account["key"], "hash": account["hash"]},
-            "order": {"sender": "ACME", "iys": "0",
-                      "message": {"text": "x", "receipents": {"number": ["5301234567", "123"]}}}}})
+        account = httpx.post(
+            server.url + "/_sandbox/accounts", json={"senders": ["ACME"], "balance": {"sms": 10}}
+        ).json()
+        response = httpx.post(
+            server.url + "/v1/send-sms/json",
+            json={
+                "request": {
+                    "authentication": {"key": account["key"], "hash": account["hash"]},
+                    "order": {
+                        "sender": "ACME",
+                        "iys": "0",
+                        "message": {"text": "x", "receipents": {"number": ["5301234567", "123"]}},
+                    },
+                }
+            },
+        )
         assert response.status_code == 452
 
 
@@ -206,8 +224,15 @@ def test_503_fault(api: Api, ileti_sandbox: SandboxHandle) -> None:
         ({"sender": "ILETITEST", "iys": "1", "message": {"text": ""}}, 469),  # 469 before 454
         ({"sender": "ILETITEST", "iys": "0", "message": {"text": ""}, "sendDateTime": "x"}, 454),
         ({"sender": "ILETITEST", "iys": "0", "message": {"text": "a" * 2000}, "sendDateTime": "x"}, 453),
-        ({"sender": "ILETITEST", "iys": "0", "message": {"text": "x", "receipents": {"number": ["1"]}},
-          "sendDateTime": "x"}, 457),  # 457 before 452
+        (
+            {
+                "sender": "ILETITEST",
+                "iys": "0",
+                "message": {"text": "x", "receipents": {"number": ["1"]}},
+                "sendDateTime": "x",
+            },
+            457,
+        ),  # 457 before 452
     ],
     ids=["459>468", "460>450", "450>468", "469>454", "454>457", "453>457", "457>452"],
 )
@@ -225,11 +250,18 @@ def test_452_before_451_before_402(api: Api, ileti_sandbox: SandboxHandle) -> No
 
 def test_multiple_blocks_and_parts_are_billed(api: Api, ileti_sandbox: SandboxHandle) -> None:
     before = api.balance()["sms"]
-    status, body = api.call("send-sms", "order", {
-        "sender": api.sandbox.sender, "iys": "0",
-        "message": [{"text": "bir", "receipents": {"number": ["5301234567", "5301234567"]}},
-                    {"text": "ş" * 151, "receipents": {"number": "5301234568"}}],  # Turkish: 2 parts
-    })
+    status, body = api.call(
+        "send-sms",
+        "order",
+        {
+            "sender": api.sandbox.sender,
+            "iys": "0",
+            "message": [
+                {"text": "bir", "receipents": {"number": ["5301234567", "5301234567"]}},
+                {"text": "ş" * 151, "receipents": {"number": "5301234568"}},
+            ],  # Turkish: 2 parts
+        },
+    )
     assert status == 200, body
     assert api.balance()["sms"] == before - 4  # duplicates are separate rows (OQ-32)
     order = api.report_ok(body["response"]["order"]["id"])
@@ -262,9 +294,19 @@ def test_tolerate_missing_iys_switch() -> None:
     from ileti.testing import SandboxServer
 
     with SandboxServer(tolerate_missing_iys=True) as server:
-        account = httpx.post(server.url + "/_sandbox/accounts",
-                             json={"senders": ["ACME"], "balance": {"sms": 10}}).json()
-        response = httpx.post(server.url + "/v1/send-sms/json", json={"request": {
-            "authentication": {"key": account["key"], "hash": account["hash"]},
-            "order": {"sender": "ACME", "message": {"text": "x", "receipents": {"number": "5301234567"}}}}})
+        account = httpx.post(
+            server.url + "/_sandbox/accounts", json={"senders": ["ACME"], "balance": {"sms": 10}}
+        ).json()
+        response = httpx.post(
+            server.url + "/v1/send-sms/json",
+            json={
+                "request": {
+                    "authentication": {"key": account["key"], "hash": account["hash"]},
+                    "order": {
+                        "sender": "ACME",
+                        "message": {"text": "x", "receipents": {"number": "5301234567"}},
+                    },
+                }
+            },
+        )
         assert response.status_code == 200

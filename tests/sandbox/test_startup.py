@@ -45,7 +45,8 @@ def test_schema_head_is_the_newest_migration() -> None:
 
 def test_the_snapshot_is_what_the_migrations_build() -> None:
     assert schema.SNAPSHOT.read_text() == schema.migrated_sqlite_dump(), (
-        "sqlite_schema.sql is stale: regenerate it with schema.write_snapshot()")
+        "sqlite_schema.sql is stale: regenerate it with schema.write_snapshot()"
+    )
 
 
 def test_a_new_file_gets_the_migrated_schema_without_alembic(tmp_path: Path) -> None:
@@ -102,6 +103,11 @@ loaded = sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "aioh
 assert not loaded, loaded
 """
     for state in ("new", "up to date"):
-        result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "s.db"), state],
-                                capture_output=True, text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "s.db"), state],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr

@@ -21,24 +21,39 @@ def test_account_fields_follow_the_table_columns() -> None:
 
 def _order(text: str, numbers: list[str]) -> NewOrder:
     block = NewBlock(text, "GSM-7", 1, numbers, [True] * len(numbers))
-    return NewOrder(account_key="k", sender="S", iys=0, iys_list=None, submit_ts=1000.0, send_ts=1000.0,
-                    fingerprint=text, blocks=[block], charged_parts=len(numbers))
+    return NewOrder(
+        account_key="k",
+        sender="S",
+        iys=0,
+        iys_list=None,
+        submit_ts=1000.0,
+        send_ts=1000.0,
+        fingerprint=text,
+        blocks=[block],
+        charged_parts=len(numbers),
+    )
 
 
 def test_group_commit_checks_each_order_against_the_ones_before_it(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
     try:
         store.create_account(Account(key="k", hash="h", balance_sms=3))
-        batch = [PlaceOrder(order, 1000.0, 400.0, 2.0, 0.05) for order in (
-            _order("a", ["+905301234567"]), _order("a", ["+905301234567"]),  # 451 inside the batch
-            _order("b", ["+905301234567", "+905301234568", "+905301234569"]),  # 402: 2 credits left
-            _order("c", ["+905301234567", "+905301234568"]),
-        )]
+        batch = [
+            PlaceOrder(order, 1000.0, 400.0, 2.0, 0.05)
+            for order in (
+                _order("a", ["+905301234567"]),
+                _order("a", ["+905301234567"]),  # 451 inside the batch
+                _order("b", ["+905301234567", "+905301234568", "+905301234569"]),  # 402: 2 credits left
+                _order("c", ["+905301234567", "+905301234568"]),
+            )
+        ]
         results = store.place_orders(batch)
         assert isinstance(results[0], int)
         assert isinstance(results[3], int)
-        assert [r.reason for r in results[1:3] if isinstance(r, Refusal)] == [RefusalReason.DUPLICATE,
-                                                                             RefusalReason.BALANCE]
+        assert [r.reason for r in results[1:3] if isinstance(r, Refusal)] == [
+            RefusalReason.DUPLICATE,
+            RefusalReason.BALANCE,
+        ]
         account = store.get_account("k")
         assert account is not None
         assert account.balance_sms == 0
@@ -86,7 +101,7 @@ def test_account_cache_sees_every_change_made_here_or_by_another_connection(tmp_
         other.add_blacklist("k", ["+905301234567"], 1.0)
         here.cached_account("k")  # each request authenticates first; that notices the other connection
         assert here.cached_blacklist("k") == frozenset({"+905301234567"})
-        here.directory.forget_account("k")  # part 2 writes go through the same transactions
+        here.directory.forget_account("k")  # directory writes go through the same transactions
         assert here.cached_blacklist("k") == frozenset()
 
         other.delete_account("k")
@@ -114,8 +129,11 @@ def test_background_checkpoints_copy_the_log_into_the_database_file(tmp_path: Pa
     path = tmp_path / "s.db"
     running = set(threading.enumerate())  # other tests' servers may have checkpoint threads of their own
     store = open_store(str(path), webhook_renderer=render_webhook, background_checkpoints=True)
-    [checkpointer] = [thread for thread in threading.enumerate()
-                      if thread not in running and thread.name == "ileti-wal-checkpoint"]
+    [checkpointer] = [
+        thread
+        for thread in threading.enumerate()
+        if thread not in running and thread.name == "ileti-wal-checkpoint"
+    ]
     try:
         store.create_account(Account(key="k", hash="h", balance_sms=10**6))
         before = path.stat().st_size

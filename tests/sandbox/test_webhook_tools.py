@@ -21,8 +21,9 @@ def _hook(ileti_sandbox: SandboxHandle, receiver: Receiver) -> None:
     ileti_sandbox.update_account(webhook_url=receiver.url)
 
 
-def test_drop_makes_no_attempt_logs_a_failure_and_retries(api: Api, ileti_sandbox: SandboxHandle,
-                                                          receiver: Receiver) -> None:
+def test_drop_makes_no_attempt_logs_a_failure_and_retries(
+    api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     _hook(ileti_sandbox, receiver)
     ileti_sandbox.set_faults([{"endpoint": "webhook", "fault": "drop", "times": 1}])
     api.send_ok("düşen")
@@ -37,8 +38,7 @@ def test_drop_makes_no_attempt_logs_a_failure_and_retries(api: Api, ileti_sandbo
     assert delivery["attempts"] == 2
 
 
-def test_duplicate_posts_the_report_twice(api: Api, ileti_sandbox: SandboxHandle,
-                                          receiver: Receiver) -> None:
+def test_duplicate_posts_the_report_twice(api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver) -> None:
     _hook(ileti_sandbox, receiver)
     ileti_sandbox.set_faults([{"endpoint": "*", "fault": "duplicate", "times": 1}])
     api.send_ok("iki kez")
@@ -65,7 +65,8 @@ def test_delay_waits_before_sending(api: Api, ileti_sandbox: SandboxHandle, rece
 
 
 def test_webhook_faults_leave_api_calls_alone_and_api_faults_leave_webhooks_alone(
-        api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver) -> None:
+    api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     _hook(ileti_sandbox, receiver)
     ileti_sandbox.set_faults([{"endpoint": "*", "fault": "drop", "times": 1, "probability": 1}])
     with pytest.raises(httpx.TransportError):
@@ -79,8 +80,9 @@ def test_webhook_faults_leave_api_calls_alone_and_api_faults_leave_webhooks_alon
 # ----------------------------------------------------------------------------------------------- resend
 
 
-def test_resend_posts_a_logged_delivery_again_as_a_new_attempt(api: Api, ileti_sandbox: SandboxHandle,
-                                                               receiver: Receiver) -> None:
+def test_resend_posts_a_logged_delivery_again_as_a_new_attempt(
+    api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     _hook(ileti_sandbox, receiver)
     api.send_ok("yeniden")
     wait_for(lambda: [w["state"] for w in ileti_sandbox.webhooks()] == ["delivered"])
@@ -98,8 +100,9 @@ def test_resend_posts_a_logged_delivery_again_as_a_new_attempt(api: Api, ileti_s
     assert (logged["state"], logged["attempts"]) == ("delivered", 3)
 
 
-def test_resend_of_an_unknown_or_pending_delivery(api: Api, ileti_sandbox: SandboxHandle,
-                                                  receiver: Receiver) -> None:
+def test_resend_of_an_unknown_or_pending_delivery(
+    api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     response = httpx.post(f"{ileti_sandbox.url}/_sandbox/webhooks/999999/resend")
     assert response.status_code == 404
     assert "no webhook delivery 999999" in response.json()["error"]
@@ -118,11 +121,13 @@ def test_resend_of_an_unknown_or_pending_delivery(api: Api, ileti_sandbox: Sandb
 # ----------------------------------------------------------------------------------------------- sample
 
 
-def test_sample_pushes_a_section_6_report_and_logs_it(ileti_sandbox: SandboxHandle,
-                                                      receiver: Receiver) -> None:
+def test_sample_pushes_a_section_6_report_and_logs_it(
+    ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     _hook(ileti_sandbox, receiver)
-    answer = ileti_sandbox.control("POST", "/webhooks/sample", {"account": ileti_sandbox.key,
-                                                                "status": "delivered", "to": "05301112233"})
+    answer = ileti_sandbox.control(
+        "POST", "/webhooks/sample", {"account": ileti_sandbox.key, "status": "delivered", "to": "05301112233"}
+    )
     assert (answer["ok"], answer["http_status"], answer["state"]) == (True, 200, "delivered")
     [body] = receiver.bodies
     assert body == answer["payload"]
@@ -134,25 +139,30 @@ def test_sample_pushes_a_section_6_report_and_logs_it(ileti_sandbox: SandboxHand
     assert logged["payload"] == body
     # the default recipient is the account's test number; a failed push says so and is not retried
     receiver.statuses = [503]
-    failed = ileti_sandbox.control("POST", "/webhooks/sample", {"account": ileti_sandbox.key,
-                                                                "status": "undelivered"})
+    failed = ileti_sandbox.control(
+        "POST", "/webhooks/sample", {"account": ileti_sandbox.key, "status": "undelivered"}
+    )
     assert (failed["ok"], failed["http_status"], failed["error"]) == (False, 503, "HTTP 503")
     assert receiver.bodies[1]["report"]["to"] == ileti_sandbox.account["test_number"]
     time.sleep(0.3)
     assert len(receiver.bodies) == 2
 
 
-@pytest.mark.parametrize(("body", "status", "message"), [
-    ({"status": "delivered"}, 422, "account"),
-    ({"account": "nobody", "status": "delivered"}, 404, "no account"),
-    ({"account": "KEY", "status": "sent"}, 422, "status: accepted, delivered or undelivered"),
-    ({"account": "KEY", "status": 111}, 422, "status: accepted"),
-    ({"account": "KEY", "status": "accepted", "to": "12"}, 422, "to: a Turkish mobile number"),
-    ({"account": "KEY", "status": "accepted", "extra": 1}, 422, "expected"),
-    (["KEY"], 422, "expected"),
-])
-def test_sample_refuses_bad_bodies(ileti_sandbox: SandboxHandle, receiver: Receiver, body: object,
-                                   status: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"status": "delivered"}, 422, "account"),
+        ({"account": "nobody", "status": "delivered"}, 404, "no account"),
+        ({"account": "KEY", "status": "sent"}, 422, "status: accepted, delivered or undelivered"),
+        ({"account": "KEY", "status": 111}, 422, "status: accepted"),
+        ({"account": "KEY", "status": "accepted", "to": "12"}, 422, "to: a Turkish mobile number"),
+        ({"account": "KEY", "status": "accepted", "extra": 1}, 422, "expected"),
+        (["KEY"], 422, "expected"),
+    ],
+)
+def test_sample_refuses_bad_bodies(
+    ileti_sandbox: SandboxHandle, receiver: Receiver, body: object, status: int, message: str
+) -> None:
     _hook(ileti_sandbox, receiver)
     if isinstance(body, dict) and body.get("account") == "KEY":
         body = {**body, "account": ileti_sandbox.key}
@@ -163,8 +173,10 @@ def test_sample_refuses_bad_bodies(ileti_sandbox: SandboxHandle, receiver: Recei
 
 
 def test_sample_needs_a_webhook_url(ileti_sandbox: SandboxHandle) -> None:
-    response = httpx.post(f"{ileti_sandbox.url}/_sandbox/webhooks/sample",
-                          json={"account": ileti_sandbox.key, "status": "accepted"})
+    response = httpx.post(
+        f"{ileti_sandbox.url}/_sandbox/webhooks/sample",
+        json={"account": ileti_sandbox.key, "status": "accepted"},
+    )
     assert response.status_code == 422
     assert "no webhook_url" in response.json()["error"]
 

@@ -37,8 +37,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
@@ -62,8 +63,9 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def test_accepted_then_final_status_for_every_message(api: Api, ileti_sandbox: SandboxHandle,
-                                                      receiver: Receiver) -> None:
+def test_accepted_then_final_status_for_every_message(
+    api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     ileti_sandbox.control("PATCH", f"/accounts/{api.key}", {"webhook_url": receiver.url})
     order_id = api.send_ok("kanca", ["5301234567", "5301230001", "123"])
     ileti_sandbox.settle()
@@ -74,15 +76,19 @@ def test_accepted_then_final_status_for_every_message(api: Api, ileti_sandbox: S
         assert set(report) == {"id", "packet_id", "status", "to", "body"}
         assert (report["packet_id"], report["body"]) == (order_id, "kanca")
         by_to.setdefault(report["to"], []).append(report["status"])
-    assert by_to == {"+905301234567": ["accepted", "delivered"], "+905301230001": ["accepted", "undelivered"],
-                     "123": ["accepted", "undelivered"]}
+    assert by_to == {
+        "+905301234567": ["accepted", "delivered"],
+        "+905301230001": ["accepted", "undelivered"],
+        "123": ["accepted", "undelivered"],
+    }
     log = ileti_sandbox.webhooks()
     assert {(e["state"], e["attempts"]) for e in log} == {("delivered", 1)}
     assert all(e["log"][0]["http_status"] == 200 for e in log)
 
 
-def test_failing_receiver_is_retried_with_backoff_and_logged(api: Api, ileti_sandbox: SandboxHandle,
-                                                             receiver: Receiver) -> None:
+def test_failing_receiver_is_retried_with_backoff_and_logged(
+    api: Api, ileti_sandbox: SandboxHandle, receiver: Receiver
+) -> None:
     receiver.statuses = [500, 503]
     ileti_sandbox.control("PATCH", f"/accounts/{api.key}", {"webhook_url": receiver.url})
     api.send_ok("tekrar dene")

@@ -20,21 +20,31 @@ from ileti.codes import Code
 from ileti.wire import ENDPOINTS, Contact, read_status
 from ileti.wire.xml_codec import from_xml, to_xml
 
-from .part2_calls import Api, decode
+from .api_calls import Api, decode
 
 DATA = Path(__file__).parent.parent / "data" / "wire"
 XML_TYPE = "text/xml; charset=utf-8"
 
 # the code of each XML endpoint for a request with valid credentials and no payload
 EMPTY_PAYLOAD = {
-    "send-sms": Code.SENDER_EMPTY, "cancel-order": Code.ORDER_NOT_FOUND, "get-report": Code.ORDER_NOT_FOUND,
-    "get-balance": Code.OK, "get-sender": Code.OK, "get-blacklist": Code.OK,
-    "add-blacklist": Code.INVALID_NUMBER, "delete-blacklist": Code.INVALID_NUMBER,
+    "send-sms": Code.SENDER_EMPTY,
+    "cancel-order": Code.ORDER_NOT_FOUND,
+    "get-report": Code.ORDER_NOT_FOUND,
+    "get-balance": Code.OK,
+    "get-sender": Code.OK,
+    "get-blacklist": Code.OK,
+    "add-blacklist": Code.INVALID_NUMBER,
+    "delete-blacklist": Code.INVALID_NUMBER,
     "add-group": Code.GROUP_NAME_REQUIRED,
-    "edit-group": Code.GROUP_ID_REQUIRED, "delete-group": Code.GROUP_ID_REQUIRED, "get-groups": Code.OK,
-    "get-group-contacts": Code.GROUP_ID_REQUIRED, "add-contact": Code.CONTACT_FIELDS_REQUIRED,
-    "edit-contact": Code.CONTACT_NOT_FOUND, "delete-contact": Code.CONTACT_NOT_FOUND,
-    "get-contact": Code.CONTACT_NOT_FOUND, "search-contacts": Code.SEARCH_TERM_TOO_SHORT,
+    "edit-group": Code.GROUP_ID_REQUIRED,
+    "delete-group": Code.GROUP_ID_REQUIRED,
+    "get-groups": Code.OK,
+    "get-group-contacts": Code.GROUP_ID_REQUIRED,
+    "add-contact": Code.CONTACT_FIELDS_REQUIRED,
+    "edit-contact": Code.CONTACT_NOT_FOUND,
+    "delete-contact": Code.CONTACT_NOT_FOUND,
+    "get-contact": Code.CONTACT_NOT_FOUND,
+    "search-contacts": Code.SEARCH_TERM_TOO_SHORT,
 }
 XML_ENDPOINTS = sorted(name for name, endpoint in ENDPOINTS.items() if endpoint.xml)
 JSON_ONLY = sorted(name for name, endpoint in ENDPOINTS.items() if not endpoint.xml)
@@ -100,18 +110,43 @@ def test_a_form_without_data_is_400(api: Api) -> None:
 def test_hostile_and_malformed_xml_is_400(api: Api, name: str) -> None:
     content = (DATA / "hostile" / name).read_bytes()
     assert_xml_error(post(api, "/v1/get-balance", content), Code.BAD_REQUEST)
-    form = api.http.post(api.url + "/v1/get-balance", content=urlencode({"data": content}).encode(),
-                         headers={"content-type": "application/x-www-form-urlencoded"})
+    form = api.http.post(
+        api.url + "/v1/get-balance",
+        content=urlencode({"data": content}).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert form.status_code == Code.BAD_REQUEST
 
 
-@pytest.mark.parametrize("content", [
-    b"", b"   ", b"<request>", b"<request><authentication></request>", b"<response/>",
-    b"<request>text</request>",
-    b"<?xml version='1.0'?>", b"<request/><request/>", b"{\"request\": {}}", b"<a>" * 40 + b"</a>" * 40,
-    b"<request>\xff\xfe</request>",
-], ids=["empty", "blank", "unclosed", "mismatched", "response-root", "text-root", "declaration-only",
-        "two-roots", "json", "too-deep", "bad-utf8"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"   ",
+        b"<request>",
+        b"<request><authentication></request>",
+        b"<response/>",
+        b"<request>text</request>",
+        b"<?xml version='1.0'?>",
+        b"<request/><request/>",
+        b'{"request": {}}',
+        b"<a>" * 40 + b"</a>" * 40,
+        b"<request>\xff\xfe</request>",
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "unclosed",
+        "mismatched",
+        "response-root",
+        "text-root",
+        "declaration-only",
+        "two-roots",
+        "json",
+        "too-deep",
+        "bad-utf8",
+    ],
+)
 def test_an_unreadable_body_is_400_in_xml(api: Api, content: bytes) -> None:
     assert_xml_error(post(api, "/v1/send-sms", content), Code.BAD_REQUEST)
 
@@ -127,8 +162,11 @@ def test_a_wrong_method_on_an_xml_path_is_404_in_xml(api: Api, method: str) -> N
     assert_xml_error(api.http.request(method, api.url + "/v1/get-balance"), Code.NOT_FOUND)
 
 
-@pytest.mark.parametrize("path", ["/v1/nope", "/v1/get-balance/xml", "/v1", "/v1/send-sms/get/extra"]
-                         + [f"/v1/{name}" for name in JSON_ONLY])
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/nope", "/v1/get-balance/xml", "/v1", "/v1/send-sms/get/extra"]
+    + [f"/v1/{name}" for name in JSON_ONLY],
+)
 def test_a_path_without_an_xml_variant_is_404_in_xml(api: Api, path: str) -> None:
     assert_xml_error(post(api, path, to_xml(api.envelope("get-balance"))), Code.NOT_FOUND)
 
@@ -153,9 +191,16 @@ def test_the_documented_send_sms_bodies_are_accepted(api: Api) -> None:
     inbox = api.control("GET", f"/_sandbox/messages?order_id={order_id}")["messages"]
     assert [(m["to"], m["text"]) for m in inbox] == [("+905301234567", "Şifreniz: 1234 <b>&</b> ğüşıöçİ")]
     repeated = (DATA / "xml" / "send-sms.repeated.request.xml").read_bytes().replace(b"ILETI<", sender + b"<")
-    api.control("POST", api.account("/consents"), {"records": [
-        {"recipient": number, "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY"}
-        for number in ("+905301234567", "+905321234567", "+905401234567")]})
+    api.control(
+        "POST",
+        api.account("/consents"),
+        {
+            "records": [
+                {"recipient": number, "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY"}
+                for number in ("+905301234567", "+905321234567", "+905401234567")
+            ]
+        },
+    )
     answer = decode(post(api, "/v1/send-sms", with_credentials(api, repeated)))
     assert answer.code == 200
     report = api.call("get-report", {"id": answer.response["order"]["id"]})
@@ -173,8 +218,12 @@ def test_the_documented_contact_body_is_accepted(api: Api) -> None:
     contact = Contact.model_validate(answer.response["contact"])
     assert (contact.name, contact.gsm, contact.groups) == ("Ayşe", "+905057023100", groups)
     assert [(f.id, f.value) for f in contact.custom_fields] == [(field, "VIP <gold> & more")]
-    assert b"<![CDATA[VIP <gold> & more]]>" in api.http.post(
-        api.url + "/v1/get-contact", content=to_xml(api.envelope("get-contact", {"id": contact.id}))).content
+    assert (
+        b"<![CDATA[VIP <gold> & more]]>"
+        in api.http.post(
+            api.url + "/v1/get-contact", content=to_xml(api.envelope("get-contact", {"id": contact.id}))
+        ).content
+    )
 
 
 def test_the_transports_share_one_store(api: Api) -> None:

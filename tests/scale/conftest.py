@@ -46,8 +46,10 @@ def new_store(backend: str, directory: Path, server: str | None) -> str:
     if backend == "sqlite":
         return str(directory / "sandbox.db")
     if server is None:
-        pytest.skip(f"no PostgreSQL server: set {ENV_URL} or install Debian's postgresql "
-                    f"({'; '.join(_unavailable) or 'not found'})")
+        pytest.skip(
+            f"no PostgreSQL server: set {ENV_URL} or install Debian's postgresql "
+            f"({'; '.join(_unavailable) or 'not found'})"
+        )
     return create_database(server)
 
 

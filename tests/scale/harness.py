@@ -50,8 +50,9 @@ def ileti_command() -> list[str]:
 class ServeProcess:
     """`ileti serve` in a subprocess (own process group) on a free port; `kill()` is SIGKILL to the group."""
 
-    def __init__(self, db: str, log: Path, *, workers: int = 1, env: Mapping[str, str] | None = None,
-                 **options: Any) -> None:
+    def __init__(
+        self, db: str, log: Path, *, workers: int = 1, env: Mapping[str, str] | None = None, **options: Any
+    ) -> None:
         self.db = db
         self.log = log
         self.workers = workers
@@ -65,16 +66,25 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> ServeProcess:
-        command = [*ileti_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--db", self.db]
+        command = [
+            *ileti_command(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            self.db,
+        ]
         if self.workers != 1:
             command += ["--workers", str(self.workers)]
         for name, value in self.options.items():
             command += [f"--{name.replace('_', '-')}", str(value)]
         env = {**os.environ, "ILETI_DEMO_ACCOUNT": "0", "ILETI_LOG_LEVEL": "warning", **self.env}
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -151,10 +161,14 @@ class Control:
         created = self("POST", "/_sandbox/accounts", body)
         return Account(created["key"], created["hash"])
 
-    def api(self, account: Account, endpoint: str, payload_key: str | None = None,
-            payload: Any = None) -> tuple[int, dict[str, Any]]:
-        response = self.http.post(f"/v1/{endpoint}/json", content=envelope(account, payload_key, payload),
-                                  headers={"Content-Type": "application/json"})
+    def api(
+        self, account: Account, endpoint: str, payload_key: str | None = None, payload: Any = None
+    ) -> tuple[int, dict[str, Any]]:
+        response = self.http.post(
+            f"/v1/{endpoint}/json",
+            content=envelope(account, payload_key, payload),
+            headers={"Content-Type": "application/json"},
+        )
         return response.status_code, response.json()
 
     def report_numbers(self, account: Account, order_id: int) -> tuple[dict[str, Any], list[str]]:
@@ -162,8 +176,9 @@ class Control:
         numbers: list[str] = []
         page = 1
         while True:
-            status, body = self.api(account, "get-report", "order",
-                                    {"id": str(order_id), "page": str(page), "rowCount": "1000"})
+            status, body = self.api(
+                account, "get-report", "order", {"id": str(order_id), "page": str(page), "rowCount": "1000"}
+            )
             assert status == 200, body
             report: dict[str, Any] = body["response"]["order"]
             rows = report.get("message") or []
@@ -241,19 +256,32 @@ def audit(db: str, initial_sms: Mapping[str, int] | None = None) -> Audit:
     engine = engine_for(db)
     try:
         with engine.connect() as connection:
-            per_status = sa.select(
-                m.c.order_id,
-                sa.func.count().label("rows"),
-                sa.func.sum(sa.case((m.c.status == 110, 1), else_=0)).label("w"),
-                sa.func.sum(sa.case((m.c.status == 111, 1), else_=0)).label("d"),
-                sa.func.sum(sa.case((m.c.status == 112, 1), else_=0)).label("u"),
-                sa.func.sum(sa.case((m.c.status == 111, m.c.parts), else_=0)).label("dp"),
-                sa.func.sum(sa.case((m.c.status.in_((110, 111)), m.c.parts), else_=0)).label("kept"),
-            ).group_by(m.c.order_id).subquery()
+            per_status = (
+                sa.select(
+                    m.c.order_id,
+                    sa.func.count().label("rows"),
+                    sa.func.sum(sa.case((m.c.status == 110, 1), else_=0)).label("w"),
+                    sa.func.sum(sa.case((m.c.status == 111, 1), else_=0)).label("d"),
+                    sa.func.sum(sa.case((m.c.status == 112, 1), else_=0)).label("u"),
+                    sa.func.sum(sa.case((m.c.status == 111, m.c.parts), else_=0)).label("dp"),
+                    sa.func.sum(sa.case((m.c.status.in_((110, 111)), m.c.parts), else_=0)).label("kept"),
+                )
+                .group_by(m.c.order_id)
+                .subquery()
+            )
             rows = connection.execute(
-                sa.select(o.c.id, o.c.account_key, o.c.total, o.c.waiting, o.c.delivered, o.c.undelivered,
-                          o.c.delivered_parts, o.c.charged_parts, o.c.refunded_parts, per_status)
-                .select_from(o.outerjoin(per_status, per_status.c.order_id == o.c.id))
+                sa.select(
+                    o.c.id,
+                    o.c.account_key,
+                    o.c.total,
+                    o.c.waiting,
+                    o.c.delivered,
+                    o.c.undelivered,
+                    o.c.delivered_parts,
+                    o.c.charged_parts,
+                    o.c.refunded_parts,
+                    per_status,
+                ).select_from(o.outerjoin(per_status, per_status.c.order_id == o.c.id))
             ).all()
             spent: Counter[str] = Counter()
             for r in rows:
@@ -263,19 +291,24 @@ def audit(db: str, initial_sms: Mapping[str, int] | None = None) -> Audit:
                 if got != want:
                     result.problems.append(f"order {r.id}: counters {want} but rows {got}")
                 if r.charged_parts and r.charged_parts - r.refunded_parts != (r.kept or 0):
-                    result.problems.append(f"order {r.id}: charged {r.charged_parts} - refunded "
-                                           f"{r.refunded_parts} but kept rows hold {r.kept or 0} parts")
+                    result.problems.append(
+                        f"order {r.id}: charged {r.charged_parts} - refunded "
+                        f"{r.refunded_parts} but kept rows hold {r.kept or 0} parts"
+                    )
                 spent[r.account_key] += r.charged_parts - r.refunded_parts
             result.messages = connection.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
-            stray = connection.execute(sa.select(sa.func.count()).select_from(m)
-                                       .where(m.c.due_ts.isnot(None), m.c.status != 110)).scalar_one()
+            stray = connection.execute(
+                sa.select(sa.func.count()).select_from(m).where(m.c.due_ts.isnot(None), m.c.status != 110)
+            ).scalar_one()
             if stray:
                 result.problems.append(f"{stray} final rows are still due to settle")
             for key, initial in (initial_sms or {}).items():
                 balance = connection.execute(sa.select(a.c.balance_sms).where(a.c.key == key)).scalar_one()
                 if balance < 0 or balance != initial - spent[key]:
-                    result.problems.append(f"account {key}: balance {balance}, expected "
-                                           f"{initial} - {spent[key]} = {initial - spent[key]}")
+                    result.problems.append(
+                        f"account {key}: balance {balance}, expected "
+                        f"{initial} - {spent[key]} = {initial - spent[key]}"
+                    )
     finally:
         engine.dispose()
     return result

@@ -27,8 +27,14 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["ENV_URL", "PostgresUnavailableError", "ThrowawayPostgres", "create_database", "drop_database",
-           "find_bin_dir"]
+__all__ = [
+    "ENV_URL",
+    "PostgresUnavailableError",
+    "ThrowawayPostgres",
+    "create_database",
+    "drop_database",
+    "find_bin_dir",
+]
 
 ENV_URL = "ILETI_TEST_POSTGRES_URL"
 
@@ -39,9 +45,10 @@ class PostgresUnavailableError(RuntimeError):
 
 def find_bin_dir() -> Path | None:
     """The newest `/usr/lib/postgresql/<version>/bin` holding `initdb` and `pg_ctl`, or `pg_ctl` on PATH."""
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit()
-                        else 0)
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+    )
     if candidates:
         return Path(candidates[-1]).parent
     on_path = shutil.which("pg_ctl")
@@ -78,8 +85,10 @@ class ThrowawayPostgres:
         command = [*self._prefix, *args]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if result.returncode != 0:
-            raise PostgresUnavailableError(f"{' '.join(args[:2])} failed ({result.returncode}): "
-                                      f"{result.stderr.strip() or result.stdout.strip()}")
+            raise PostgresUnavailableError(
+                f"{' '.join(args[:2])} failed ({result.returncode}): "
+                f"{result.stderr.strip() or result.stdout.strip()}"
+            )
 
     def start(self) -> ThrowawayPostgres:
         self.dir = Path(tempfile.mkdtemp(prefix="ileti-pg-"))
@@ -99,15 +108,39 @@ class ThrowawayPostgres:
             self._user = pwd.getpwuid(os.geteuid()).pw_name
         data = self.dir / "data"
         try:
-            self._run(str(self.bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", self._user,
-                      "-E", "UTF8", "--locale=C", "--no-sync")
+            self._run(
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-A",
+                "trust",
+                "-U",
+                self._user,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
             self.port = _free_port()
-            options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
-                       "-c max_connections=200 -c shared_buffers=128MB")
+            options = (
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
+                "-c max_connections=200 -c shared_buffers=128MB"
+            )
             if not self.durable:
                 options += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-            self._run(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "server.log"),
-                      "-o", options, "-w", "-t", "60", "start")
+            self._run(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(self.dir / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            )
         except (PostgresUnavailableError, OSError, subprocess.TimeoutExpired) as exc:
             log = self.dir / "server.log"
             detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -118,8 +151,18 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         if self.dir is not None and (self.dir / "data" / "postmaster.pid").exists():
             with contextlib.suppress(PostgresUnavailableError, subprocess.TimeoutExpired):
-                self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate",
-                          "-w", "-t", "30", "stop", timeout=60)
+                self._run(
+                    str(self.bin_dir / "pg_ctl"),
+                    "-D",
+                    str(self.dir / "data"),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "-t",
+                    "30",
+                    "stop",
+                    timeout=60,
+                )
         self._cleanup()
 
     def _cleanup(self) -> None:
@@ -133,8 +176,9 @@ class ThrowawayPostgres:
     def __enter__(self) -> ThrowawayPostgres:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
 

@@ -29,8 +29,9 @@ TARGETS = [("sqlite", 1), ("sqlite", 2), ("postgresql", 1), ("postgresql", 2)]
 
 
 @pytest.fixture(scope="module", params=TARGETS, ids=[f"{b}-{w}w" for b, w in TARGETS])
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-           postgres_server: str | None) -> Iterator[ServeProcess]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_server: str | None
+) -> Iterator[ServeProcess]:
     backend, workers = request.param
     directory = tmp_path_factory.mktemp(f"served-{backend}-{workers}")
     db = new_store(backend, directory, postgres_server)
@@ -67,8 +68,9 @@ def test_50_identical_sends_at_once_give_one_200_and_49_451(served: ServeProcess
 
 
 @pytest.mark.parametrize("billing", ["sms", "tl"])
-def test_concurrent_orders_never_overdraw_the_balance(served: ServeProcess, control: Control,
-                                                      billing: str) -> None:
+def test_concurrent_orders_never_overdraw_the_balance(
+    served: ServeProcess, control: Control, billing: str
+) -> None:
     # 20 single-part messages' worth: 20 credits, or 1 TL at the default 0.05 TL per part
     funds = {"sms": 20} if billing == "sms" else {"amount": 1.0, "sms": 0}
     account = control.account(_key("funds"), billing=billing, balance=funds)
@@ -80,8 +82,9 @@ def test_concurrent_orders_never_overdraw_the_balance(served: ServeProcess, cont
     assert audit(served.db, {account.key: 20} if billing == "sms" else None).problems == []
 
 
-def test_counters_agree_with_rows_and_each_change_is_pushed_once(served: ServeProcess,
-                                                                 control: Control) -> None:
+def test_counters_agree_with_rows_and_each_change_is_pushed_once(
+    served: ServeProcess, control: Control
+) -> None:
     senders, per_sender = 4, 20
     with WebhookReceiver() as hooks:
         account = control.account(_key("mixed"), balance={"sms": 100_000}, webhook_url=hooks.url)

@@ -20,8 +20,10 @@ BALANCE = 10_000_000
 def _numbers(loader: int, i: int) -> list[str]:
     # mostly small orders, and every tenth a large one, so the kill can land inside a long transaction
     count = 300 if i % 10 == 9 else 1 + i % 5
-    return [f"53{loader}{i:05d}{k % 100:02d}" if count < 100 else f"54{loader}{i:04d}{k:03d}"
-            for k in range(count)]
+    return [
+        f"53{loader}{i:05d}{k % 100:02d}" if count < 100 else f"54{loader}{i:04d}{k:03d}"
+        for k in range(count)
+    ]
 
 
 class Load:
@@ -44,8 +46,9 @@ class Load:
                 body = envelope(self.account, "order", order(f"Yük {loader}-{i}", numbers))
                 i += 1
                 try:
-                    response = http.post("/v1/send-sms/json", content=body,
-                                         headers={"Content-Type": "application/json"})
+                    response = http.post(
+                        "/v1/send-sms/json", content=body, headers={"Content-Type": "application/json"}
+                    )
                 except httpx.TransportError:  # the server is dead: nothing was promised for this one
                     with self._lock:
                         self.errors += 1

@@ -23,10 +23,22 @@ def test_new_fault_kinds_and_probability_hold_for_every_worker(store_db: str, tm
     with ServeProcess(store_db, tmp_path / "serve.log", workers=2) as server:
         control = Control(server.url)
         account = control.account("faulty", balance={"sms": 10})
-        control("PUT", "/_sandbox/faults", {"rules": [
-            {"endpoint": "get-balance", "fault": "gateway_html", "http_status": 502, "times": 3},
-            {"endpoint": "get-balance", "fault": "status", "code": 401, "times": 4, "probability": 0.5},
-        ]})
+        control(
+            "PUT",
+            "/_sandbox/faults",
+            {
+                "rules": [
+                    {"endpoint": "get-balance", "fault": "gateway_html", "http_status": 502, "times": 3},
+                    {
+                        "endpoint": "get-balance",
+                        "fault": "status",
+                        "code": 401,
+                        "times": 4,
+                        "probability": 0.5,
+                    },
+                ]
+            },
+        )
         control.close()
         statuses = []
         for _ in range(40):
@@ -41,12 +53,15 @@ def test_new_fault_kinds_and_probability_hold_for_every_worker(store_db: str, tm
 
 
 def test_webhook_faults_are_taken_once_by_whichever_worker_delivers(store_db: str, tmp_path: Path) -> None:
-    with WebhookReceiver() as receiver, ServeProcess(store_db, tmp_path / "serve.log", workers=2,
-                                                    webhook_backoff=0.05) as server:
+    with (
+        WebhookReceiver() as receiver,
+        ServeProcess(store_db, tmp_path / "serve.log", workers=2, webhook_backoff=0.05) as server,
+    ):
         control = Control(server.url)
         account = control.account("hooked", balance={"sms": 10}, webhook_url=receiver.url)
-        control("PUT", "/_sandbox/faults", {"rules": [{"endpoint": "webhook", "fault": "duplicate",
-                                                       "times": 1}]})
+        control(
+            "PUT", "/_sandbox/faults", {"rules": [{"endpoint": "webhook", "fault": "duplicate", "times": 1}]}
+        )
         status, _ = control.api(account, "send-sms", "order", order("çift", ["5301234567"]))
         assert status == 200
         reports = receiver.wait_for(2, timeout=20)

@@ -1,4 +1,4 @@
-"""Hostile input (issue 6, item 4): deeply nested or huge JSON and XML, entity expansion and external
+"""Hostile input: deeply nested or huge JSON and XML, entity expansion and external
 entities, credentials in logs, and webhook URLs a request tries to smuggle in. Every refusal is a documented
 code in the API's envelope, never a 500, and the server keeps serving."""
 
@@ -52,16 +52,28 @@ def test_deeply_nested_json_is_400(ileti_sandbox: SandboxHandle, http: httpx.Cli
     head = b'{"request":{"authentication":{"key":"k","hash":"h"},"order":'
     inner = head + b'{"a":' * 500 + b"1" + b"}" * 500
     assert http.post("/v1/send-sms/json", content=inner + b"}}").status_code in (400, 401, 422)
-    assert http.post("/_sandbox/accounts", content=b"[" * depth + b"]" * depth,
-                     headers={"Content-Type": "application/json"}).status_code in (400, 422)
+    assert http.post(
+        "/_sandbox/accounts",
+        content=b"[" * depth + b"]" * depth,
+        headers={"Content-Type": "application/json"},
+    ).status_code in (400, 422)
     _still_serving(ileti_sandbox, http)
 
 
-@pytest.mark.parametrize("name", ["billion-laughs.xml", "external-entity.xml", "external-dtd.xml",
-                                  "parameter-entity.xml", "undeclared-entity.xml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "billion-laughs.xml",
+        "external-entity.xml",
+        "external-dtd.xml",
+        "parameter-entity.xml",
+        "undeclared-entity.xml",
+    ],
+)
 @pytest.mark.parametrize("as_form", [False, True], ids=["raw", "form"])
-def test_xml_entities_and_dtds_are_400(ileti_sandbox: SandboxHandle, http: httpx.Client, name: str,
-                                       as_form: bool) -> None:
+def test_xml_entities_and_dtds_are_400(
+    ileti_sandbox: SandboxHandle, http: httpx.Client, name: str, as_form: bool
+) -> None:
     document = (HOSTILE / name).read_bytes()
     if as_form:
         response = http.post("/v1/send-sms", data={"data": document.decode()})
@@ -87,8 +99,11 @@ def test_more_than_50000_recipients_is_453(ileti_sandbox: SandboxHandle, http: h
     from .harness import Account
 
     numbers = [f"530{i:07d}" for i in range(50_001)]
-    body = envelope(Account(ileti_sandbox.key, ileti_sandbox.hash), "order",
-                    order("çok fazla", numbers, sender=ileti_sandbox.sender))
+    body = envelope(
+        Account(ileti_sandbox.key, ileti_sandbox.hash),
+        "order",
+        order("çok fazla", numbers, sender=ileti_sandbox.sender),
+    )
     assert _status(http.post("/v1/send-sms/json", content=body)) == (453, 453)
     assert ileti_sandbox.messages() == []
 
@@ -98,8 +113,11 @@ def test_a_request_cannot_choose_where_webhooks_go(ileti_sandbox: SandboxHandle,
     from .harness import Account
 
     account = Account(ileti_sandbox.key, ileti_sandbox.hash)
-    sneaky = {"webhook_url": "http://127.0.0.1:9/evil", "callback": "http://127.0.0.1:9/evil",
-              "notificationUrl": "http://127.0.0.1:9/evil"}
+    sneaky = {
+        "webhook_url": "http://127.0.0.1:9/evil",
+        "callback": "http://127.0.0.1:9/evil",
+        "notificationUrl": "http://127.0.0.1:9/evil",
+    }
     body = envelope(account, "order", order("kanca", ["5301234567"], sender=ileti_sandbox.sender, **sneaky))
     assert http.post("/v1/send-sms/json", content=body).status_code == 200
     assert ileti_sandbox.webhooks() == []  # the account has no webhook URL: nothing is sent anywhere
@@ -137,9 +155,12 @@ def test_credentials_never_reach_the_log(tmp_path: Path) -> None:
 
 HUGE = "9" * 11  # past a 32-bit id column
 CALLS = [
-    ("get-report", "order", {"id": HUGE}, 455), ("get-report", "order", {"id": "9" * 18}, 455),
-    ("cancel-order", "order", {"id": HUGE}, 455), ("get-contact", "contact", {"id": HUGE}, 465),
-    ("delete-contact", "contact", {"id": HUGE}, 465), ("get-group", "group", {"id": HUGE}, 463),
+    ("get-report", "order", {"id": HUGE}, 455),
+    ("get-report", "order", {"id": "9" * 18}, 455),
+    ("cancel-order", "order", {"id": HUGE}, 455),
+    ("get-contact", "contact", {"id": HUGE}, 465),
+    ("delete-contact", "contact", {"id": HUGE}, 465),
+    ("get-group", "group", {"id": HUGE}, 463),
     ("get-group-contacts", "group", {"id": HUGE}, 463),
     ("add-group", "group", {"name": "x", "parent": HUGE}, 463),
     ("get-blacklist", "blacklist", {"page": "9" * 30}, 200),
@@ -147,8 +168,9 @@ CALLS = [
 ]
 
 
-def test_ids_and_counts_past_the_columns_are_documented_codes_on_both_stores(store_db: str,
-                                                                            tmp_path: Path) -> None:
+def test_ids_and_counts_past_the_columns_are_documented_codes_on_both_stores(
+    store_db: str, tmp_path: Path
+) -> None:
     """PostgreSQL's 32-bit and 64-bit columns refuse what SQLite stores: a value from the wire that no row can
     hold finds no row (or is a 422 on the control API), never a database error (503)."""
     with ServeProcess(store_db, tmp_path / "serve.log") as server:
@@ -156,9 +178,11 @@ def test_ids_and_counts_past_the_columns_are_documented_codes_on_both_stores(sto
         account = control.account("huge", balance={"sms": 10})
         for endpoint, key, payload, code in CALLS:
             assert control.api(account, endpoint, key, payload)[0] == code, (endpoint, payload)
-        for path, body in (("/_sandbox/accounts/huge", {"balance": {"sms": 10**19}}),
-                           ("/_sandbox/accounts/huge", {"iys": {"quota": 10**19}}),
-                           ("/_sandbox/accounts/huge/iys", {"used": 10**19})):
+        for path, body in (
+            ("/_sandbox/accounts/huge", {"balance": {"sms": 10**19}}),
+            ("/_sandbox/accounts/huge", {"iys": {"quota": 10**19}}),
+            ("/_sandbox/accounts/huge/iys", {"used": 10**19}),
+        ):
             assert control.http.patch(path, json=body).status_code == 422, body
         assert control.http.get(f"/_sandbox/messages?order_id={'9' * 30}").status_code == 422
         assert control.http.get(f"/_sandbox/messages?order_id={HUGE}").json() == {"messages": []}

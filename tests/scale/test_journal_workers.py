@@ -27,13 +27,16 @@ def test_every_workers_calls_are_in_the_journal(store_db: str, tmp_path: Path) -
             placed = sorted(int(body["response"]["order"]["id"]) for status, body in answers if status == 200)
             assert len(placed) == 24
             assert [status for status, _ in answers[24:]] == [460] * 6
-            xml = (f"<request><authentication><key>{account.key}</key><hash>{account.hash}</hash>"
-                   "</authentication></request>")
+            xml = (
+                f"<request><authentication><key>{account.key}</key><hash>{account.hash}</hash>"
+                "</authentication></request>"
+            )
             assert httpx.post(server.url + "/v1/get-balance", content=xml).status_code == 200
 
             for _ in range(4):  # each read on a new connection, so both workers answer some of them
-                entries = httpx.get(server.url + "/_sandbox/requests", params={"account": account.key},
-                                    timeout=30).json()["requests"]
+                entries = httpx.get(
+                    server.url + "/_sandbox/requests", params={"account": account.key}, timeout=30
+                ).json()["requests"]
                 assert len(entries) == 31
                 ids = [entry["id"] for entry in entries]
                 assert len(set(ids)) == 31
@@ -46,7 +49,8 @@ def test_every_workers_calls_are_in_the_journal(store_db: str, tmp_path: Path) -
                 refusals = [e for e in entries if e["code"] == 460]
                 assert len(refusals) == 6
                 assert {e["reason"] for e in refusals} == {
-                    "sender_format: the sender 'ACMECORPORATE1' has 14 characters where 11 are allowed"}
+                    "sender_format: the sender 'ACMECORPORATE1' has 14 characters where 11 are allowed"
+                }
 
             assert httpx.delete(server.url + "/_sandbox/requests").json()["deleted"] >= 31
             assert httpx.get(server.url + "/_sandbox/requests").json()["requests"] == []

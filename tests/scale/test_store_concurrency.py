@@ -40,14 +40,26 @@ def store(store_db: str) -> Iterator[SqlStore]:
 
 
 def _account(store: SqlStore, sms: int, webhook_url: str | None = None) -> None:
-    store.create_account(Account(key=KEY, hash="h", balance_sms=sms, senders=["LOADTEST"],
-                                 webhook_url=webhook_url, created_ts=NOW))
+    store.create_account(
+        Account(
+            key=KEY, hash="h", balance_sms=sms, senders=["LOADTEST"], webhook_url=webhook_url, created_ts=NOW
+        )
+    )
 
 
 def _order(text: str, numbers: list[str], fingerprint: str) -> NewOrder:
     block = NewBlock(text=text, encoding="GSM-7", parts=1, numbers=numbers, deliverable=[True] * len(numbers))
-    return NewOrder(account_key=KEY, sender="LOADTEST", iys=0, iys_list=None, submit_ts=NOW, send_ts=NOW,
-                    fingerprint=fingerprint, blocks=[block], charged_parts=len(numbers))
+    return NewOrder(
+        account_key=KEY,
+        sender="LOADTEST",
+        iys=0,
+        iys_list=None,
+        submit_ts=NOW,
+        send_ts=NOW,
+        fingerprint=fingerprint,
+        blocks=[block],
+        charged_parts=len(numbers),
+    )
 
 
 def _race(db: str, count: int, work: Callable[[SqlStore, int], T]) -> list[T | Refusal]:
@@ -120,8 +132,11 @@ def test_racing_settlements_settle_each_message_once(store: SqlStore, store_db: 
     assert audit(store_db, {KEY: 100_000}).problems == []
     events = Counter((job["message_id"], job["event"]) for job in store.webhook_log(limit=1_000_000))
     assert [event for event, n in events.items() if n > 1] == []
-    assert Counter(event for _, event in events) == {"accepted": rows, "delivered": rows - 40,
-                                                     "undelivered": 40}
+    assert Counter(event for _, event in events) == {
+        "accepted": rows,
+        "delivered": rows - 40,
+        "undelivered": 40,
+    }
 
 
 def test_racing_webhook_claims_never_share_a_job(store: SqlStore, store_db: str) -> None:
@@ -140,8 +155,15 @@ def test_racing_webhook_claims_never_share_a_job(store: SqlStore, store_db: str)
                 idle_since = time.monotonic()
             for job in batch:
                 claimed.append(job.id)
-                opened.record_webhook_attempt(job, at=time.time(), http_status=200, error=None,
-                                              duration_ms=1.0, next_ts=None, delivered=True)
+                opened.record_webhook_attempt(
+                    job,
+                    at=time.time(),
+                    http_status=200,
+                    error=None,
+                    duration_ms=1.0,
+                    next_ts=None,
+                    delivered=True,
+                )
         return claimed
 
     results = _race(store_db, 4, drain)

@@ -66,17 +66,43 @@ def _complete(data: bytes) -> bool:
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None, host: str = "127.0.0.1",
-          preexec: Callable[[], Any] | None = None) -> Iterator[Served]:
+def serve(
+    tmp_path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
+    preexec: Callable[[], Any] | None = None,
+) -> Iterator[Served]:
     port = free_port()
     log = tmp_path / f"serve-{port}.log"
-    environ = {**{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-               "ILETI_LOG_LEVEL": "info", **(env or {})}
-    command = [sys.executable, "-m", "ileti", "serve", "--host", host, "--port", str(port),
-               "--db", str(tmp_path / f"sandbox-{port}.db"), *args]
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
+        "ILETI_LOG_LEVEL": "info",
+        **(env or {}),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "ileti",
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--db",
+        str(tmp_path / f"sandbox-{port}.db"),
+        *args,
+    ]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environ, cwd=tmp_path,
-                                   start_new_session=True, preexec_fn=preexec)
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environ,
+            cwd=tmp_path,
+            start_new_session=True,
+            preexec_fn=preexec,
+        )
     served = Served(process, port, log)
     try:
         deadline = time.monotonic() + 60

@@ -62,13 +62,24 @@ def test_a_web_page_cannot_drive_the_sandbox_on_localhost(tmp_path: Path) -> Non
         page = {"Origin": "http://attacker.example", "Content-Type": "text/plain"}
         assert http.post("/_sandbox/reset", headers=page).status_code == 403
         assert http.post("/_sandbox/clock", content=b'{"advance": 3600}', headers=page).status_code == 403
-        assert http.post("/_sandbox/accounts", content=b'{"key": "evil"}',
-                         headers={"Sec-Fetch-Site": "cross-site", **JSON}).status_code == 403
-        assert http.post("/_sandbox/accounts", content=b'{"key": "evil"}',
-                         headers={"Origin": "null", **JSON}).status_code == 403
+        assert (
+            http.post(
+                "/_sandbox/accounts",
+                content=b'{"key": "evil"}',
+                headers={"Sec-Fetch-Site": "cross-site", **JSON},
+            ).status_code
+            == 403
+        )
+        assert (
+            http.post(
+                "/_sandbox/accounts", content=b'{"key": "evil"}', headers={"Origin": "null", **JSON}
+            ).status_code
+            == 403
+        )
         # no Origin at all (curl, a script): still only JSON bodies
-        plain = http.post("/_sandbox/clock", content=b'{"advance": 3600}',
-                          headers={"Content-Type": "text/plain"})
+        plain = http.post(
+            "/_sandbox/clock", content=b'{"advance": 3600}', headers={"Content-Type": "text/plain"}
+        )
         assert plain.status_code == 415
         assert "application/json" in plain.json()["error"]
         form = http.post("/_sandbox/accounts", data={"key": "evil"})
@@ -84,17 +95,36 @@ def test_a_web_page_cannot_drive_the_sandbox_on_localhost(tmp_path: Path) -> Non
         assert api.status_code == 200, api.text
 
     with serve(tmp_path, "--allowed-hosts", "sms.test,.dev.example") as served:
-        for name, status in (("sms.test", 200), ("a.dev.example", 200), ("dev.example", 200),
-                             ("evil.test", 403), (f"127.0.0.1:{served.port}", 200)):
+        for name, status in (
+            ("sms.test", 200),
+            ("a.dev.example", 200),
+            ("dev.example", 200),
+            ("evil.test", 403),
+            (f"127.0.0.1:{served.port}", 200),
+        ):
             assert httpx.get(served.url + "/readyz", headers={"Host": name}).status_code == status, name
 
 
-@pytest.mark.parametrize(("host", "allowed"), [
-    ("localhost", True), ("LOCALHOST:8080", True), ("localhost.:8080", True), ("app.localhost", True),
-    ("127.0.0.1:8080", True), ("127.1.2.3", True), ("[::1]:8080", True), ("[::ffff:127.0.0.1]", True),
-    ("127.0.0.1.nip.io", False), ("localhost.attacker.example", False), ("0.0.0.0:8080", False),
-    ("[::]:8080", False), ("10.0.0.5", False), ("", False), ("attacker.example", False),
-])
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("localhost", True),
+        ("LOCALHOST:8080", True),
+        ("localhost.:8080", True),
+        ("app.localhost", True),
+        ("127.0.0.1:8080", True),
+        ("127.1.2.3", True),
+        ("[::1]:8080", True),
+        ("[::ffff:127.0.0.1]", True),
+        ("127.0.0.1.nip.io", False),
+        ("localhost.attacker.example", False),
+        ("0.0.0.0:8080", False),
+        ("[::]:8080", False),
+        ("10.0.0.5", False),
+        ("", False),
+        ("attacker.example", False),
+    ],
+)
 def test_which_host_names_are_loopback(host: str, allowed: bool) -> None:
     assert host_allowed(host, ()) is allowed
 
@@ -109,8 +139,9 @@ def test_a_non_loopback_bind_is_never_open_silently(tmp_path: Path) -> None:
         assert len(token) >= 16
         assert "need the token generated for this run" in served.text()
         assert httpx.get(served.url + "/_sandbox/accounts").status_code == 401
-        authorised = httpx.get(served.url + "/_sandbox/accounts",
-                               headers={"Authorization": f"Bearer {token}"})
+        authorised = httpx.get(
+            served.url + "/_sandbox/accounts", headers={"Authorization": f"Bearer {token}"}
+        )
         assert authorised.status_code == 200
         assert httpx.post(served.url + "/v1/send-sms/json", content=_send_body(served)).status_code == 200
 
@@ -119,8 +150,12 @@ def test_a_non_loopback_bind_is_never_open_silently(tmp_path: Path) -> None:
         assert served.banner("token") is None
         assert "need the token of ILETI_CONTROL_TOKEN" in served.text()
         assert httpx.get(served.url + "/_sandbox/accounts").status_code == 401
-        assert httpx.get(served.url + "/_sandbox/accounts",
-                         headers={"Authorization": f"Bearer {given}"}).status_code == 200
+        assert (
+            httpx.get(
+                served.url + "/_sandbox/accounts", headers={"Authorization": f"Bearer {given}"}
+            ).status_code
+            == 200
+        )
 
     with serve(tmp_path, "--control-open", host="0.0.0.0") as served:
         assert "open to every client that can reach the address" in served.text()
@@ -202,8 +237,9 @@ def _webhooks_after_send(served: Served, url: str) -> list[dict[str, Any]]:
         time.sleep(0.1)
 
 
-def test_webhook_deliveries_do_not_follow_redirects(tmp_path: Path,
-                                                    receivers: tuple[_Receiver, _Receiver]) -> None:
+def test_webhook_deliveries_do_not_follow_redirects(
+    tmp_path: Path, receivers: tuple[_Receiver, _Receiver]
+) -> None:
     redirector, target = receivers
     with serve(tmp_path, "--webhook-retries", "0", "--webhook-backoff", "0.1") as served:
         hooks = _webhooks_after_send(served, redirector.url)
@@ -298,8 +334,10 @@ def test_idle_partial_requests_are_closed_and_the_server_keeps_answering(tmp_pat
 
 def _partial_post(served: Served, path: str, declared: int) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", served.port), timeout=10)
-    sock.sendall(b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: %d\r\n\r\n{" % (path.encode(), declared))
+    sock.sendall(
+        b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n{" % (path.encode(), declared)
+    )
     return sock
 
 
@@ -370,8 +408,9 @@ def test_request_values_cannot_forge_log_lines(sandbox: Served) -> None:
 
 
 def test_the_log_filter_escapes_every_argument() -> None:
-    record = logging.LogRecord("uvicorn.error", logging.WARNING, __file__, 1, "%s %s %d", (
-        "/a\nINFO: forged", b"\x1b[2J", 7), None)
+    record = logging.LogRecord(
+        "uvicorn.error", logging.WARNING, __file__, 1, "%s %s %d", ("/a\nINFO: forged", b"\x1b[2J", 7), None
+    )
     assert EscapeControls().filter(record)
     assert record.getMessage() == "/a\\nINFO: forged \\x1b[2J 7"
 
@@ -381,15 +420,17 @@ def test_the_log_filter_escapes_every_argument() -> None:
 
 def test_a_post_offering_an_h2c_upgrade_is_served(sandbox: Served) -> None:
     body = _send_body(sandbox, text="h2c ile merhaba")
-    head = (b"POST /v1/send-sms/json HTTP/1.1\r\n"
-            b"Host: 127.0.0.1:%d\r\n"
-            b"User-Agent: curl/7.88.1\r\n"
-            b"Accept: */*\r\n"
-            b"Connection: Upgrade, HTTP2-Settings\r\n"
-            b"Upgrade: h2c\r\n"
-            b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
-            b"Content-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n" % (sandbox.port, len(body)))  # exactly what `curl --http2 -d` sends
+    head = (
+        b"POST /v1/send-sms/json HTTP/1.1\r\n"
+        b"Host: 127.0.0.1:%d\r\n"
+        b"User-Agent: curl/7.88.1\r\n"
+        b"Accept: */*\r\n"
+        b"Connection: Upgrade, HTTP2-Settings\r\n"
+        b"Upgrade: h2c\r\n"
+        b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (sandbox.port, len(body))
+    )  # exactly what `curl --http2 -d` sends
     answer = sandbox.raw(head + body)
     assert answer.startswith(b"HTTP/1.1 200 "), answer
     _status, _, payload = answer.partition(b"\r\n\r\n")
@@ -397,9 +438,11 @@ def test_a_post_offering_an_h2c_upgrade_is_served(sandbox: Served) -> None:
     assert [m["text"] for m in _messages(sandbox)] == ["h2c ile merhaba"]
     # a GET offering it, then a second request on the same connection: plain HTTP/1.1 throughout
     with socket.create_connection(("127.0.0.1", sandbox.port), timeout=10) as sock:
-        sock.sendall(b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-                     b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"
-                     b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        sock.sendall(
+            b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"
+            b"GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
         received = b""
         while part := _recv(sock):
             received += part

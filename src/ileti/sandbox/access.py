@@ -46,8 +46,16 @@ from ileti.sandbox.logsafe import escape
 from ileti.sandbox.settings import Settings
 from ileti.wire import json_codec
 
-__all__ = ["COOKIE", "ControlAccess", "ControlMode", "HostCheck", "host_allowed", "is_control_path",
-           "is_loopback", "secure"]
+__all__ = [
+    "COOKIE",
+    "ControlAccess",
+    "ControlMode",
+    "HostCheck",
+    "host_allowed",
+    "is_control_path",
+    "is_loopback",
+    "secure",
+]
 
 log = logging.getLogger("ileti.sandbox.access")
 
@@ -59,11 +67,15 @@ def is_control_path(path: str) -> bool:
     return path == "/" or path == "/_sandbox" or path.startswith("/_sandbox/")
 
 
-async def _refuse(send: Send, status: int, detail: str,
-                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _refuse(
+    send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     body = json_codec.dumps({"error": detail})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               *(extra or [])]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *(extra or []),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -166,13 +178,21 @@ class HostCheck:
                 self._good.add(host)
             await self.app(scope, receive, send)
             return
-        log.warning("refused a request for Host %s (%s %s): add it to allowed_hosts if it is yours",
-                    escape(host.decode("latin-1")), escape(scope.get("method", "")), escape(scope["path"]))
+        log.warning(
+            "refused a request for Host %s (%s %s): add it to allowed_hosts if it is yours",
+            escape(host.decode("latin-1")),
+            escape(scope.get("method", "")),
+            escape(scope["path"]),
+        )
         if scope["type"] != "http":
             return
-        await _refuse(send, 403, f"the sandbox does not serve the host {host.decode('latin-1')!r} on this "
-                      "address (DNS rebinding protection); list it in allowed_hosts (ILETI_ALLOWED_HOSTS, "
-                      "--allowed-hosts) if it is yours")
+        await _refuse(
+            send,
+            403,
+            f"the sandbox does not serve the host {host.decode('latin-1')!r} on this "
+            "address (DNS rebinding protection); list it in allowed_hosts (ILETI_ALLOWED_HOSTS, "
+            "--allowed-hosts) if it is yours",
+        )
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -277,8 +297,9 @@ class ControlAccess:
         if method not in SAFE_METHODS:
             why = _cross_origin(scope)
             if why is not None:
-                log.warning("refused a cross-origin %s %s (%s)", escape(method), escape(scope["path"]),
-                            escape(why))
+                log.warning(
+                    "refused a cross-origin %s %s (%s)", escape(method), escape(scope["path"]), escape(why)
+                )
                 await _refuse(send, 403, f"cross-origin requests to the control API are refused ({why})")
                 return
         if method not in SAFE_METHODS and not _json_body_ok(scope):
@@ -289,8 +310,12 @@ class ControlAccess:
             return
         offered, from_query = self._offered(scope)
         if offered is None or not self._matches(offered):
-            await _refuse(send, 401, "the control API needs its token: Authorization: Bearer <token>",
-                          [(b"www-authenticate", b'Bearer realm="ileti sandbox"')])
+            await _refuse(
+                send,
+                401,
+                "the control API needs its token: Authorization: Bearer <token>",
+                [(b"www-authenticate", b'Bearer realm="ileti sandbox"')],
+            )
             return
         if not from_query:
             await self.app(scope, receive, send)

@@ -18,7 +18,12 @@ from ileti.sandbox.store.directory import NewConsent
 from ileti.sandbox.store.sql import SqlStore
 
 __all__ = [
-    "DEMO_BRAND_CODE", "DEMO_SENDER", "DEMO_TEST_NUMBER", "account_json", "derive_hash", "ensure_demo",
+    "DEMO_BRAND_CODE",
+    "DEMO_SENDER",
+    "DEMO_TEST_NUMBER",
+    "account_json",
+    "derive_hash",
+    "ensure_demo",
     "parse_account_fields",
 ]
 
@@ -78,8 +83,21 @@ def _number(value: Any, field: str) -> str:
 def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -> dict[str, Any]:
     """Store-level changes from a POST/PATCH body; raises `ControlError(422)` naming the bad field."""
     _require(isinstance(body, dict), "the body must be a JSON object")
-    known = {"key", "secret", "hash", "balance", "billing", "senders", "api_access", "allowed_ips", "iys",
-             "documents_missing", "webhook_url", "test_number", "blacklist"}
+    known = {
+        "key",
+        "secret",
+        "hash",
+        "balance",
+        "billing",
+        "senders",
+        "api_access",
+        "allowed_ips",
+        "iys",
+        "documents_missing",
+        "webhook_url",
+        "test_number",
+        "blacklist",
+    }
     unknown = sorted(set(body) - known)
     _require(not unknown, f"unknown field(s): {', '.join(unknown)}")
     out: dict[str, Any] = {}
@@ -101,16 +119,24 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
         out["hash"] = derive_hash(key, secrets.token_hex(16))
     if "balance" in body:
         balance = body["balance"]
-        _require(isinstance(balance, dict) and set(balance) <= {"amount", "sms"},
-                 "balance: {amount: number, sms: integer}")
+        _require(
+            isinstance(balance, dict) and set(balance) <= {"amount", "sms"},
+            "balance: {amount: number, sms: integer}",
+        )
         if "amount" in balance:
             amount = balance["amount"]
-            _require(isinstance(amount, int | float) and not isinstance(amount, bool)
-                     and 0 <= amount <= _MAX_AMOUNT, "balance.amount: a number 0..10^9 (TL)")
+            _require(
+                isinstance(amount, int | float)
+                and not isinstance(amount, bool)
+                and 0 <= amount <= _MAX_AMOUNT,
+                "balance.amount: a number 0..10^9 (TL)",
+            )
             out["balance_amount"] = float(amount)
         if "sms" in balance:
-            _require(_is_int(balance["sms"]) and 0 <= balance["sms"] <= _MAX_COUNT,
-                     "balance.sms: an integer 0..10^15")
+            _require(
+                _is_int(balance["sms"]) and 0 <= balance["sms"] <= _MAX_COUNT,
+                "balance.sms: an integer 0..10^15",
+            )
             out["balance_sms"] = balance["sms"]
     if "billing" in body:
         _require(body["billing"] in ("sms", "tl"), "billing: 'sms' (credits) or 'tl' (amount)")
@@ -118,8 +144,10 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
     for name in ("senders", "allowed_ips"):
         if name in body:
             values = body[name]
-            _require(isinstance(values, list) and all(isinstance(v, str) and v for v in values),
-                     f"{name}: a list of non-empty strings")
+            _require(
+                isinstance(values, list) and all(isinstance(v, str) and v for v in values),
+                f"{name}: a list of non-empty strings",
+            )
             out[name] = list(values)
     for name in ("api_access", "documents_missing"):
         if name in body:
@@ -127,24 +155,32 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
             out[name] = body[name]
     if "iys" in body:
         iys = body["iys"]
-        _require(isinstance(iys, dict) and set(iys) <= {"brand_code", "active", "quota"},
-                 "iys: {brand_code, active, quota}")
+        _require(
+            isinstance(iys, dict) and set(iys) <= {"brand_code", "active", "quota"},
+            "iys: {brand_code, active, quota}",
+        )
         if "brand_code" in iys:
             code = iys["brand_code"]
-            _require(code is None or (isinstance(code, str | int) and not isinstance(code, bool)),
-                     "iys.brand_code: a string, an integer or null")
+            _require(
+                code is None or (isinstance(code, str | int) and not isinstance(code, bool)),
+                "iys.brand_code: a string, an integer or null",
+            )
             out["iys_brand_code"] = None if code in (None, "") else str(code)
         if "active" in iys:
             _require(isinstance(iys["active"], bool), "iys.active: true or false")
             out["iys_active"] = iys["active"]
         if "quota" in iys:
-            _require(iys["quota"] is None or (_is_int(iys["quota"]) and 0 <= iys["quota"] <= _MAX_COUNT),
-                     "iys.quota: an integer 0..10^15 or null")
+            _require(
+                iys["quota"] is None or (_is_int(iys["quota"]) and 0 <= iys["quota"] <= _MAX_COUNT),
+                "iys.quota: an integer 0..10^15 or null",
+            )
             out["iys_quota"] = iys["quota"]
     if "webhook_url" in body:
         url = body["webhook_url"]
-        _require(url is None or (isinstance(url, str) and url.startswith(("http://", "https://"))),
-                 "webhook_url: an http(s) URL or null")
+        _require(
+            url is None or (isinstance(url, str) and url.startswith(("http://", "https://"))),
+            "webhook_url: an http(s) URL or null",
+        )
         out["webhook_url"] = url or None
     if "test_number" in body:
         number = body["test_number"]
@@ -168,15 +204,30 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
     else:
         credentials = json.loads(saved)
     account = Account(
-        key=credentials["key"], hash=derive_hash(credentials["key"], credentials["secret"]),
-        balance_amount=100.0, balance_sms=1000, senders=[DEMO_SENDER], test_number=DEMO_TEST_NUMBER,
-        iys_brand_code=DEMO_BRAND_CODE, iys_active=True, created_ts=now,
+        key=credentials["key"],
+        hash=derive_hash(credentials["key"], credentials["secret"]),
+        balance_amount=100.0,
+        balance_sms=1000,
+        senders=[DEMO_SENDER],
+        test_number=DEMO_TEST_NUMBER,
+        iys_brand_code=DEMO_BRAND_CODE,
+        iys_active=True,
+        created_ts=now,
     )
     with store.transaction():
         store.create_account(account)
         # the test number has consent, so a commercial send to it is delivered; any other number shows why not
-        consents = [NewConsent(recipient=DEMO_TEST_NUMBER, recipient_type=list_type, type="MESAJ",
-                               status="ONAY", source="HS_WEB", consent_date=None, consent_ts=now)
-                    for list_type in IYS_LISTS]
+        consents = [
+            NewConsent(
+                recipient=DEMO_TEST_NUMBER,
+                recipient_type=list_type,
+                type="MESAJ",
+                status="ONAY",
+                source="HS_WEB",
+                consent_date=None,
+                consent_ts=now,
+            )
+            for list_type in IYS_LISTS
+        ]
         store.directory.seed_consents(account.key, DEMO_BRAND_CODE, consents, now)
     return account, credentials["secret"]

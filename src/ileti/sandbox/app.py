@@ -46,8 +46,12 @@ class DemoAccount:
 
 
 def _open(settings: Settings, *, serving: bool = False) -> SqlStore:
-    return open_store(settings.db, synchronous=settings.sqlite_synchronous, webhook_renderer=render_webhook,
-                      background_checkpoints=serving)
+    return open_store(
+        settings.db,
+        synchronous=settings.sqlite_synchronous,
+        webhook_renderer=render_webhook,
+        background_checkpoints=serving,
+    )
 
 
 def load_seed(settings: Settings) -> Seed | None:
@@ -73,17 +77,40 @@ def open_services(settings: Settings) -> Services:
     store.shared = is_shared(settings)  # `SharedState` keeps its account cache in step with the other workers
     clock = Clock(store.clock_state())
     seeding.start(store, clock, settings.demo_account, seed)
-    webhooks = WebhookWorker(store, timeout=settings.webhook_timeout, retries=settings.webhook_retries,
-                             backoff=settings.webhook_backoff, concurrency=settings.webhook_concurrency,
-                             allowed_hosts=settings.webhook_allowed_hosts)
-    carrier = Carrier(store, clock, settings.settle_delay, settings.carrier_tick, on_events=webhooks.wake,
-                      shared=is_shared(settings))
+    webhooks = WebhookWorker(
+        store,
+        timeout=settings.webhook_timeout,
+        retries=settings.webhook_retries,
+        backoff=settings.webhook_backoff,
+        concurrency=settings.webhook_concurrency,
+        allowed_hosts=settings.webhook_allowed_hosts,
+    )
+    carrier = Carrier(
+        store,
+        clock,
+        settings.settle_delay,
+        settings.carrier_tick,
+        on_events=webhooks.wake,
+        shared=is_shared(settings),
+    )
     faults = SharedFaults(store) if is_shared(settings) else Faults()
     webhooks.faults = faults  # the webhook push's own faults (`drop`, `duplicate`, `delay`)
-    journal = (Journal(store, clock, settings.journal_size, shared=is_shared(settings))
-               if settings.journal_size else None)
-    return Services(settings=settings, store=store, clock=clock, carrier=carrier, webhooks=webhooks,
-                    faults=faults, orders=GroupCommit(store), journal=journal, seed=seed)
+    journal = (
+        Journal(store, clock, settings.journal_size, shared=is_shared(settings))
+        if settings.journal_size
+        else None
+    )
+    return Services(
+        settings=settings,
+        store=store,
+        clock=clock,
+        carrier=carrier,
+        webhooks=webhooks,
+        faults=faults,
+        orders=GroupCommit(store),
+        journal=journal,
+        seed=seed,
+    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -94,11 +121,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         services = open_services(settings)
         app.state.services = services
-        tasks = [asyncio.create_task(services.carrier.run(), name="ileti-carrier"),
-                 asyncio.create_task(services.webhooks.run(), name="ileti-webhooks")]
+        tasks = [
+            asyncio.create_task(services.carrier.run(), name="ileti-carrier"),
+            asyncio.create_task(services.webhooks.run(), name="ileti-webhooks"),
+        ]
         if settings.max_messages:
-            tasks.append(asyncio.create_task(prune_loop(services.store, settings.max_messages),
-                                             name="ileti-prune"))
+            tasks.append(
+                asyncio.create_task(prune_loop(services.store, settings.max_messages), name="ileti-prune")
+            )
         if services.journal is not None:
             tasks.append(asyncio.create_task(services.journal.run(), name="ileti-journal"))
         services.ready = True
@@ -121,10 +151,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def guard(app: ASGIApp) -> ASGIApp:
         return BugGuard(SharedState(app) if shared else app)
 
-    middleware = [Middleware(BugGuard),
-                  Middleware(ControlAccess, token=settings.control_token, port=settings.control_port)]
+    middleware = [
+        Middleware(BugGuard),
+        Middleware(ControlAccess, token=settings.control_token, port=settings.control_port),
+    ]
     if shared:
         middleware.append(Middleware(SharedState))
+
     def outermost(app: ASGIApp) -> ASGIApp:
         binds = {settings.port: settings.host}
         if settings.control_port:
@@ -139,8 +172,9 @@ class _Sandbox(Starlette):
     their endpoint through `guard` alone (docs/benchmarks.md). `outermost` (the `Host` check) wraps it all,
     /v1 included."""
 
-    def __init__(self, guard: Callable[[ASGIApp], ASGIApp], outermost: Callable[[ASGIApp], ASGIApp],
-                 **options: Any) -> None:
+    def __init__(
+        self, guard: Callable[[ASGIApp], ASGIApp], outermost: Callable[[ASGIApp], ASGIApp], **options: Any
+    ) -> None:
         super().__init__(**options)
         self._guard = guard
         self._outermost = outermost

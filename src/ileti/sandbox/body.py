@@ -1,4 +1,4 @@
-"""Reading a request body with a size limit, before it can exhaust memory (issue 6: hostile input).
+"""Reading a request body with a size limit, before it can exhaust memory (hostile input).
 
     raw = await read_body(request)      # bytes, or BodyTooLargeError once more than the limit arrives
 

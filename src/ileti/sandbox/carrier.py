@@ -49,8 +49,15 @@ def outcome(number: str, rules: Mapping[str, CarrierOutcome]) -> CarrierOutcome:
 class Carrier:
     """Settles due messages: on demand (`settle`) and from a background loop every `tick` seconds."""
 
-    def __init__(self, store: SqlStore, clock: Clock, settle_delay: float, tick: float,
-                 on_events: Callable[[], None], shared: bool = False) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        clock: Clock,
+        settle_delay: float,
+        tick: float,
+        on_events: Callable[[], None],
+        shared: bool = False,
+    ) -> None:
         self._store = store
         self._clock = clock
         self._shared = shared  # other processes share the store and may move its clock (sharing.py)
@@ -71,8 +78,9 @@ class Carrier:
         if max_batches is None:
             settled = self._store.settle(now=now, due_by=due_by, decide=outcome)
         else:
-            settled = self._store.settle(now=now, due_by=due_by, decide=outcome, batch_size=BACKGROUND_BATCH,
-                                         max_batches=max_batches)
+            settled = self._store.settle(
+                now=now, due_by=due_by, decide=outcome, batch_size=BACKGROUND_BATCH, max_batches=max_batches
+            )
         if settled:
             self._on_events()
         return settled

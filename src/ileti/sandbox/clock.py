@@ -17,8 +17,18 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-__all__ = ["EARLIEST", "ISTANBUL", "LATEST", "Clock", "ClockMode", "ClockState", "format_ts", "in_range",
-           "local_date", "parse_timestamp"]
+__all__ = [
+    "EARLIEST",
+    "ISTANBUL",
+    "LATEST",
+    "Clock",
+    "ClockMode",
+    "ClockState",
+    "format_ts",
+    "in_range",
+    "local_date",
+    "parse_timestamp",
+]
 
 log = logging.getLogger("ileti.sandbox.clock")
 

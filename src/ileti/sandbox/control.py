@@ -33,7 +33,11 @@ from ileti.wire.errors import DecodeError
 from ileti.wire.models import ConsentRecordIn
 
 __all__ = [
-    "CONTROL_ROUTES", "carrier_rules_from", "clock_state_from", "consent_record_from", "reset",
+    "CONTROL_ROUTES",
+    "carrier_rules_from",
+    "clock_state_from",
+    "consent_record_from",
+    "reset",
 ]
 
 ControlEndpoint = Callable[[Request], Awaitable[Response]]
@@ -159,12 +163,17 @@ async def list_messages(request: Request) -> Any:
     answer until something matches (`messages.py`)."""
     services = _services(request)
     query, wait = messages.parse_query(request.query_params)
-    rows = await messages.find_messages(services.store, lambda: _message_watch(request), query, wait,
-                                        _shutdown_probe(request))
-    why = reasons.explain(services.store, rows, now=services.clock.now(),
-                          settle_delay=services.settings.settle_delay)
-    return {"messages": [{**messages.message_json(m), "reason": reason}
-                         for m, reason in zip(rows, why, strict=True)]}
+    rows = await messages.find_messages(
+        services.store, lambda: _message_watch(request), query, wait, _shutdown_probe(request)
+    )
+    why = reasons.explain(
+        services.store, rows, now=services.clock.now(), settle_delay=services.settings.settle_delay
+    )
+    return {
+        "messages": [
+            {**messages.message_json(m), "reason": reason} for m, reason in zip(rows, why, strict=True)
+        ]
+    }
 
 
 @control
@@ -183,8 +192,7 @@ async def clear_messages(request: Request) -> Any:
 
 def _clock_json(clock: Clock) -> dict[str, Any]:
     state = clock.state
-    return {"now": format_ts(clock.now()), "mode": state.mode, "offset": state.offset,
-            "epoch": clock.now()}
+    return {"now": format_ts(clock.now()), "mode": state.mode, "offset": state.offset, "epoch": clock.now()}
 
 
 def clock_state_from(body: Any, clock: Clock) -> ClockState:
@@ -209,8 +217,11 @@ def clock_state_from(body: Any, clock: Clock) -> ClockState:
     else:
         raise ControlError(422, 'expected {"advance": s}, {"set": "…"} or {"mode": "real" | "frozen"}')
     if not clock.valid(state):  # nothing is saved: the clock stays where it was
-        raise ControlError(422, f"{verb}: the sandbox clock stays between 1970-01-01 and 9998-12-31 "
-                                f"(Istanbul time); it is {format_ts(clock.now())}")
+        raise ControlError(
+            422,
+            f"{verb}: the sandbox clock stays between 1970-01-01 and 9998-12-31 "
+            f"(Istanbul time); it is {format_ts(clock.now())}",
+        )
     return state
 
 
@@ -280,8 +291,11 @@ async def faults(request: Request) -> Any:
 async def webhook_log(request: Request) -> Any:
     services = _services(request)
     limit = _int_param(request, "limit") or 1000
-    return {"webhooks": services.store.webhook_log(account_key=request.query_params.get("account"),
-                                                   limit=min(limit, 100_000))}
+    return {
+        "webhooks": services.store.webhook_log(
+            account_key=request.query_params.get("account"), limit=min(limit, 100_000)
+        )
+    }
 
 
 @control
@@ -295,7 +309,7 @@ async def webhook_sample(request: Request) -> Any:
     return await webhook_tools.sample(_services(request), await _body(request))
 
 
-# ---------------------------------------------------------------------------------------------- part 2
+# -------------------------------------------------------------------- directory and İYS
 # An account's blacklist (with the time each number was added), custom fields, İYS state and consents, and a
 # snapshot of its contacts and groups. `reset` wipes all of it with the rest of the store.
 
@@ -333,8 +347,12 @@ async def account_blacklist(request: Request) -> Any:
         directory.add_blacklist(account.key, [n for n in canonical if n], added or services.clock.now())
     elif request.method == "DELETE":
         directory.clear_blacklist(account.key)
-    return {"blacklist": [{"number": number, "added_at": format_ts(ts)}
-                          for number, ts in directory.blacklist_entries(account.key)]}
+    return {
+        "blacklist": [
+            {"number": number, "added_at": format_ts(ts)}
+            for number, ts in directory.blacklist_entries(account.key)
+        ]
+    }
 
 
 @control
@@ -361,9 +379,15 @@ async def custom_field_detail(request: Request) -> Any:
 
 def _iys_json(account: Account, state: IysState) -> dict[str, Any]:
     quota = account.iys_quota
-    return {"brand_code": account.iys_brand_code, "active": account.iys_active, "quota": quota,
-            "used": state.used, "remaining": None if quota is None else max(quota - state.used, 0),
-            "strict": state.strict, "quirks": state.quirks}
+    return {
+        "brand_code": account.iys_brand_code,
+        "active": account.iys_active,
+        "quota": quota,
+        "used": state.used,
+        "remaining": None if quota is None else max(quota - state.used, 0),
+        "strict": state.strict,
+        "quirks": state.quirks,
+    }
 
 
 @control
@@ -398,8 +422,11 @@ def consent_record_from(record: Any, now: float) -> NewConsent:
     except (ApiError, ValidationError) as exc:
         # the rule's own sentence names the field ("status: status 'EVET' is not ONAY or RET")
         why = f"{exc.reason}; " if isinstance(exc, ApiError) and exc.reason else ""
-        raise ControlError(422, f"records: {why}recipient, recipientType, type, status, source?, "
-                                "consentDate? as in consent/create") from exc
+        raise ControlError(
+            422,
+            f"records: {why}recipient, recipientType, type, status, source?, "
+            "consentDate? as in consent/create",
+        ) from exc
 
 
 @control
@@ -410,19 +437,29 @@ async def account_consents(request: Request) -> Any:
         body = await _body(request)
         records = body.get("records") if isinstance(body, dict) else None
         if not isinstance(records, list) or not account.iys_brand_code:
-            raise ControlError(422, 'expected {"records": [consent/create records]} on an account with a '
-                                    "brand code")
+            raise ControlError(
+                422, 'expected {"records": [consent/create records]} on an account with a brand code'
+            )
         now = services.clock.now()
         batch = [consent_record_from(r, now) for r in records]
         directory.seed_consents(account.key, account.iys_brand_code, batch, now)
     elif request.method == "DELETE":
         directory.clear_consents(account.key)
-    return {"consents": [
-        {"brandCode": c.brand_code, "recipient": c.recipient, "recipientType": c.recipient_type,
-         "type": c.type, "status": c.status, "source": c.source, "consentDate": c.consent_date,
-         "stored_at": format_ts(c.created_ts)}
-        for c in directory.consents(account.key)
-    ]}
+    return {
+        "consents": [
+            {
+                "brandCode": c.brand_code,
+                "recipient": c.recipient,
+                "recipientType": c.recipient_type,
+                "type": c.type,
+                "status": c.status,
+                "source": c.source,
+                "consentDate": c.consent_date,
+                "stored_at": format_ts(c.created_ts),
+            }
+            for c in directory.consents(account.key)
+        ]
+    }
 
 
 @control
@@ -430,11 +467,22 @@ async def account_contacts(request: Request) -> Any:
     services, account = _account_of(request)
     directory = services.store.directory
     return {
-        "groups": [{"id": g.id, "name": g.name, "parent": g.parent_id, "count": g.count}
-                   for g in directory.groups(account.key)],
-        "contacts": [{"id": c.id, "name": c.name, "surname": c.surname, "email": c.email, "gsm": c.gsm,
-                      "custom_fields": [{"id": i, "value": v} for i, v in c.fields], "groups": c.groups}
-                     for c in directory.contacts(account.key)],
+        "groups": [
+            {"id": g.id, "name": g.name, "parent": g.parent_id, "count": g.count}
+            for g in directory.groups(account.key)
+        ],
+        "contacts": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "surname": c.surname,
+                "email": c.email,
+                "gsm": c.gsm,
+                "custom_fields": [{"id": i, "value": v} for i, v in c.fields],
+                "groups": c.groups,
+            }
+            for c in directory.contacts(account.key)
+        ],
     }
 
 
@@ -452,8 +500,9 @@ def reset(services: Services) -> dict[str, Any] | None:
     services.faults.clear()
     services.clock.load(Clock.real())
     services.store.set_clock_state(Clock.real())
-    demo = seeding.start(services.store, services.clock, services.settings.demo_account, services.seed,
-                         again=True)
+    demo = seeding.start(
+        services.store, services.clock, services.settings.demo_account, services.seed, again=True
+    )
     return None if demo is None else accounts.account_json(demo[0])
 
 
@@ -492,11 +541,18 @@ def openapi_document() -> dict[str, Any]:
     for path, item in document["paths"].items():
         names = _PATH_PARAMETER.findall(path)
         if names:
-            item.setdefault("parameters", [
-                {"name": name, "in": "path", "required": True,
-                 "schema": _PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"})}
-                for name in names
-            ])
+            item.setdefault(
+                "parameters",
+                [
+                    {
+                        "name": name,
+                        "in": "path",
+                        "required": True,
+                        "schema": _PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"}),
+                    }
+                    for name in names
+                ],
+            )
     return document
 
 
@@ -517,8 +573,10 @@ def _op(summary: str, body: str | None = None) -> dict[str, Any]:
 
 
 def _query(operation: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
-    operation["parameters"] = [{"name": name, "in": "query", "required": False, "description": text,
-                                "schema": {"type": "string"}} for name, text in params.items()]
+    operation["parameters"] = [
+        {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
+        for name, text in params.items()
+    ]
     return operation
 
 
@@ -528,62 +586,103 @@ OPENAPI: dict[str, Any] = {
     "paths": {
         "/_sandbox/accounts": {
             "get": _op("list accounts"),
-            "post": _op("create an account", "{key?, secret | hash, balance: {amount, sms}, billing, senders,"
-                        " api_access, allowed_ips, iys: {brand_code, active, quota}, documents_missing, "
-                        "webhook_url, test_number, blacklist}"),
+            "post": _op(
+                "create an account",
+                "{key?, secret | hash, balance: {amount, sms}, billing, senders,"
+                " api_access, allowed_ips, iys: {brand_code, active, quota}, documents_missing, "
+                "webhook_url, test_number, blacklist}",
+            ),
         },
-        "/_sandbox/accounts/{key}": {"get": _op("read an account"), "patch": _op("change fields", "as POST"),
-                                     "delete": _op("remove an account")},
+        "/_sandbox/accounts/{key}": {
+            "get": _op("read an account"),
+            "patch": _op("change fields", "as POST"),
+            "delete": _op("remove an account"),
+        },
         "/_sandbox/messages": {
-            "get": _query(_op("the inbox, newest first, each message with its one-time `code`"), {
-                "to": "recipient number", "order_id": "an order id", "sender": "sender ID",
-                "account": "account key", "limit": "at most this many (default 1000)",
-                "q": "the text contains it (case-insensitive; dotted and dotless i are one letter)",
-                "after": "a message id: only newer messages",
-                "wait": "seconds (at most 30): when nothing matches yet, hold the answer until something "
-                        "does or the time is up"}),
-            "delete": _query(_op("remove the orders, their messages and webhook events; accounts, "
-                                 "balances, blacklists, contacts and consents stay"),
-                             {"account": "only this account's orders"})},
-        "/_sandbox/clock": {"get": _op("sandbox time"),
-                            "post": _op("change time", '{"advance": s} | {"set": "YYYY-MM-DD HH:MM:SS"} | '
-                                        '{"mode": "real" | "frozen"}')},
+            "get": _query(
+                _op("the inbox, newest first, each message with its one-time `code`"),
+                {
+                    "to": "recipient number",
+                    "order_id": "an order id",
+                    "sender": "sender ID",
+                    "account": "account key",
+                    "limit": "at most this many (default 1000)",
+                    "q": "the text contains it (case-insensitive; dotted and dotless i are one letter)",
+                    "after": "a message id: only newer messages",
+                    "wait": "seconds (at most 30): when nothing matches yet, hold the answer until something "
+                    "does or the time is up",
+                },
+            ),
+            "delete": _query(
+                _op(
+                    "remove the orders, their messages and webhook events; accounts, "
+                    "balances, blacklists, contacts and consents stay"
+                ),
+                {"account": "only this account's orders"},
+            ),
+        },
+        "/_sandbox/clock": {
+            "get": _op("sandbox time"),
+            "post": _op(
+                "change time", '{"advance": s} | {"set": "YYYY-MM-DD HH:MM:SS"} | {"mode": "real" | "frozen"}'
+            ),
+        },
         "/_sandbox/carrier/settle": {"post": _op("settle due messages", '{"respect_delay": false}')},
-        "/_sandbox/carrier/rules": {"get": _op("per-number outcomes"),
-                                    "put": _op("replace them", '{"+905…": "delivered|undelivered|never"}'),
-                                    "delete": _op("clear them")},
-        "/_sandbox/faults": {"get": _op("fault rules"), "put": _op(
-            "replace them",
-            '{"rules": [{"endpoint": "send-sms|*|webhook", "fault": "status|gateway_html|truncated|slow_body|'
-            'latency|drop|commit_then_drop|status_503 (/v1); drop|duplicate|delay (webhook)", '
-            '"times"?: n|null, "probability"?: 0..1, "latency_ms"?, "jitter_ms"?, "code"?, '
-            '"http_status"?: 502|503|504}]}'),
-                             "delete": _op("clear them")},
+        "/_sandbox/carrier/rules": {
+            "get": _op("per-number outcomes"),
+            "put": _op("replace them", '{"+905…": "delivered|undelivered|never"}'),
+            "delete": _op("clear them"),
+        },
+        "/_sandbox/faults": {
+            "get": _op("fault rules"),
+            "put": _op(
+                "replace them",
+                '{"rules": [{"endpoint": "send-sms|*|webhook", '
+                '"fault": "status|gateway_html|truncated|slow_body|latency|drop|commit_then_drop|status_503 '
+                '(/v1); drop|duplicate|delay (webhook)", '
+                '"times"?: n|null, "probability"?: 0..1, "latency_ms"?, "jitter_ms"?, "code"?, '
+                '"http_status"?: 502|503|504}]}',
+            ),
+            "delete": _op("clear them"),
+        },
         "/_sandbox/webhooks": {"get": _op("webhook deliveries and attempts; filters account, limit")},
-        "/_sandbox/webhooks/{id}/resend": {"post": _op(
-            "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log")},
-        "/_sandbox/webhooks/sample": {"post": _op(
-            "push a sample §6 report to an account's webhook URL, logged as a delivery",
-            '{"account": KEY, "status": "accepted|delivered|undelivered", "to"?: "+905…", "body"?: "text"}')},
+        "/_sandbox/webhooks/{id}/resend": {
+            "post": _op(
+                "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log"
+            )
+        },
+        "/_sandbox/webhooks/sample": {
+            "post": _op(
+                "push a sample §6 report to an account's webhook URL, logged as a delivery",
+                '{"account": KEY, "status": "accepted|delivered|undelivered", '
+                '"to"?: "+905…", "body"?: "text"}',
+            )
+        },
         "/_sandbox/reset": {"post": _op("back to the start-up state")},
-        "/_sandbox/openapi/iletimerkezi.json": {"get": _op(
-            "the OpenAPI 3.1 document of the emulated /v1 API (ileti.wire.openapi)")},
+        "/_sandbox/openapi/iletimerkezi.json": {
+            "get": _op("the OpenAPI 3.1 document of the emulated /v1 API (ileti.wire.openapi)")
+        },
         "/livez": {"get": _op("process is up")},
         "/readyz": {"get": _op("store open and workers running")},
         "/_sandbox/accounts/{key}/blacklist": {
             "get": _op("the account's blacklist with times added"),
             "post": _op("add numbers", '{"numbers": [...], "added_at"?: "YYYY-MM-DD HH:MM:SS"}'),
-            "delete": _op("empty it")},
-        "/_sandbox/accounts/{key}/custom-fields": {"get": _op("custom fields of contacts"),
-                                                   "post": _op("define one", '{"name": "…"}')},
+            "delete": _op("empty it"),
+        },
+        "/_sandbox/accounts/{key}/custom-fields": {
+            "get": _op("custom fields of contacts"),
+            "post": _op("define one", '{"name": "…"}'),
+        },
         "/_sandbox/accounts/{key}/custom-fields/{field_id}": {"delete": _op("remove one and its values")},
         "/_sandbox/accounts/{key}/iys": {
             "get": _op("İYS subscription, quota use, strict rules and show quirks"),
-            "patch": _op("change them", "{brand_code, active, quota, used, strict, quirks}")},
+            "patch": _op("change them", "{brand_code, active, quota, used, strict, quirks}"),
+        },
         "/_sandbox/accounts/{key}/consents": {
             "get": _op("stored İYS consent records"),
             "post": _op("store records without rules", '{"records": [...]}'),
-            "delete": _op("remove them all")},
+            "delete": _op("remove them all"),
+        },
         "/_sandbox/accounts/{key}/contacts": {"get": _op("groups and contacts of the account")},
     },
 }
@@ -618,16 +717,23 @@ async def requests_journal(request: Request) -> Any:
     limit = _int_param(request, "limit")
     if journal is None:
         return {"requests": [], "journal_size": 0}
-    entries = await journal.entries(account=params.get("account") or None, endpoint=endpoint, codes=codes,
-                                    since_id=since_id, order_id=order_id,
-                                    limit=1000 if limit is None else limit)
+    entries = await journal.entries(
+        account=params.get("account") or None,
+        endpoint=endpoint,
+        codes=codes,
+        since_id=since_id,
+        order_id=order_id,
+        limit=1000 if limit is None else limit,
+    )
     return {"requests": entries, "journal_size": journal.size}
 
 
 OPENAPI["paths"]["/_sandbox/requests"] = {
-    "get": _op("the request journal: every /v1 call, newest first (id, at, account, endpoint, transport, "
-               "code, reason, request with the hash redacted, order_id, duration_ms); filters account, "
-               "endpoint, code (one or a comma-separated list), since_id, order_id, limit (default 1000)"),
+    "get": _op(
+        "the request journal: every /v1 call, newest first (id, at, account, endpoint, transport, "
+        "code, reason, request with the hash redacted, order_id, duration_ms); filters account, "
+        "endpoint, code (one or a comma-separated list), since_id, order_id, limit (default 1000)"
+    ),
     "delete": _op("empty the request journal"),
 }
 
@@ -657,4 +763,3 @@ CONTROL_ROUTES: tuple[tuple[str, ControlEndpoint, tuple[str, ...]], ...] = (
     ("/_sandbox/accounts/{key}/contacts", account_contacts, ("GET",)),
     ("/_sandbox/requests", requests_journal, ("GET", "DELETE")),
 )
-

@@ -63,14 +63,24 @@ class BugGuard:
             await self.app(scope, receive, tracking_send)
         except ClientDisconnect:
             # the client went away before its body arrived: nobody to answer, and not a bug of ours
-            log.debug("client disconnected before its request body ended: %s %r", scope.get("method"),
-                      scope.get("path"))
+            log.debug(
+                "client disconnected before its request body ended: %s %r",
+                scope.get("method"),
+                scope.get("path"),
+            )
         except Exception:
             log.exception("unexpected error on %s %s", escape(scope.get("method")), escape(scope.get("path")))
             if started:
                 raise  # the server closes the connection; nothing safe can be added to a started response
             body = json_codec.dumps(envelope.error_envelope(Code.SERVICE_UNAVAILABLE))
-            await send({"type": "http.response.start", "status": int(Code.SERVICE_UNAVAILABLE),
-                        "headers": [(b"content-type", b"application/json; charset=utf-8"),
-                                    (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": int(Code.SERVICE_UNAVAILABLE),
+                    "headers": [
+                        (b"content-type", b"application/json; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})

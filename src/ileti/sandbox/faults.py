@@ -38,13 +38,42 @@ from starlette.types import Receive, Scope, Send
 from ileti.codes import Code
 from ileti.sandbox.errors import ControlError
 
-__all__ = ["API_FAULTS", "FAULTS", "WEBHOOK", "WEBHOOK_FAULTS", "DropConnection", "FaultRule", "Faults",
-           "GatewayPage", "SlowBody", "choose", "rule_from_dict"]
+__all__ = [
+    "API_FAULTS",
+    "FAULTS",
+    "WEBHOOK",
+    "WEBHOOK_FAULTS",
+    "DropConnection",
+    "FaultRule",
+    "Faults",
+    "GatewayPage",
+    "SlowBody",
+    "choose",
+    "rule_from_dict",
+]
 
-FaultKind = Literal["status_503", "latency", "drop", "commit_then_drop", "status", "gateway_html",
-                    "truncated", "slow_body", "duplicate", "delay"]
-API_FAULTS: tuple[str, ...] = ("status_503", "latency", "drop", "commit_then_drop", "status", "gateway_html",
-                               "truncated", "slow_body")
+FaultKind = Literal[
+    "status_503",
+    "latency",
+    "drop",
+    "commit_then_drop",
+    "status",
+    "gateway_html",
+    "truncated",
+    "slow_body",
+    "duplicate",
+    "delay",
+]
+API_FAULTS: tuple[str, ...] = (
+    "status_503",
+    "latency",
+    "drop",
+    "commit_then_drop",
+    "status",
+    "gateway_html",
+    "truncated",
+    "slow_body",
+)
 WEBHOOK_FAULTS: tuple[str, ...] = ("drop", "duplicate", "delay")
 FAULTS: tuple[str, ...] = (*API_FAULTS, "duplicate", "delay")
 WEBHOOK = "webhook"  # the `endpoint` of rules for the delivery-report push
@@ -65,9 +94,16 @@ class FaultRule:
     http_status: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "fault": self.fault, "times": self.times,
-                "latency_ms": self.latency_ms, "probability": self.probability, "jitter_ms": self.jitter_ms,
-                "code": self.code, "http_status": self.http_status}
+        return {
+            "endpoint": self.endpoint,
+            "fault": self.fault,
+            "times": self.times,
+            "latency_ms": self.latency_ms,
+            "probability": self.probability,
+            "jitter_ms": self.jitter_ms,
+            "code": self.code,
+            "http_status": self.http_status,
+        }
 
     def matches(self, endpoint: str) -> bool:
         """Whether the rule is about this call: a /v1 endpoint name, or `WEBHOOK` for the push."""
@@ -85,9 +121,16 @@ class FaultRule:
 
 def rule_from_dict(raw: dict[str, Any]) -> FaultRule:
     """A rule as `as_dict` wrote it (rules stored by an older version lack the newer fields)."""
-    return FaultRule(raw["endpoint"], raw["fault"], raw["times"], raw["latency_ms"],
-                     raw.get("probability", 1.0), raw.get("jitter_ms", 0.0), raw.get("code"),
-                     raw.get("http_status"))
+    return FaultRule(
+        raw["endpoint"],
+        raw["fault"],
+        raw["times"],
+        raw["latency_ms"],
+        raw.get("probability", 1.0),
+        raw.get("jitter_ms", 0.0),
+        raw.get("code"),
+        raw.get("http_status"),
+    )
 
 
 def choose(rules: Sequence[FaultRule], endpoint: str, roll: Callable[[], float]) -> int | None:
@@ -105,8 +148,9 @@ def _number(value: Any, where: str, low: float, high: float, unit: str) -> float
     return float(value)
 
 
-KNOWN_FIELDS = frozenset(("endpoint", "fault", "times", "latency_ms", "probability", "jitter_ms", "code",
-                          "http_status"))
+KNOWN_FIELDS = frozenset(
+    ("endpoint", "fault", "times", "latency_ms", "probability", "jitter_ms", "code", "http_status")
+)
 
 
 def parse_rule(raw: Any, where: str) -> FaultRule:
@@ -115,8 +159,11 @@ def parse_rule(raw: Any, where: str) -> FaultRule:
         raise ControlError(422, f"{where} must be an object")
     unknown = set(raw) - KNOWN_FIELDS
     if unknown:
-        raise ControlError(422, f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
-                                f"known: {', '.join(sorted(KNOWN_FIELDS))}")
+        raise ControlError(
+            422,
+            f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"known: {', '.join(sorted(KNOWN_FIELDS))}",
+        )
     fault = raw.get("fault")
     if fault not in FAULTS:
         raise ControlError(422, f"{where}.fault must be one of {', '.join(FAULTS)}")
@@ -136,8 +183,9 @@ def parse_rule(raw: Any, where: str) -> FaultRule:
     probability = _number(raw.get("probability", 1), f"{where}.probability", 0, 1, "a probability")
     code = raw.get("code")
     if fault == "status" and (code not in STATUS_CODES or isinstance(code, bool)):
-        raise ControlError(422, f"{where}.code must be a response code of the table: "
-                                f"{', '.join(map(str, STATUS_CODES))}")
+        raise ControlError(
+            422, f"{where}.code must be a response code of the table: {', '.join(map(str, STATUS_CODES))}"
+        )
     if fault == "status_503":
         code = 503
     elif fault != "status" and code is not None:
@@ -216,8 +264,13 @@ class DropConnection(Response):
             transport.close()
             await asyncio.sleep(0)  # let the server see the disconnect before the call returns
             return
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-length", b"1"), (b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-length", b"1"), (b"content-type", b"application/json")],
+            }
+        )
 
 
 _REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}
@@ -229,10 +282,16 @@ class GatewayPage(Response):
 
     def __init__(self, status: int) -> None:
         title = f"{status} {_REASONS[status]}"
-        page = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
-                f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
-        super().__init__(page, status_code=status, media_type="text/html",
-                         headers={"Server": "nginx", "Cache-Control": "no-store"})
+        page = (
+            f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        )
+        super().__init__(
+            page,
+            status_code=status,
+            media_type="text/html",
+            headers={"Server": "nginx", "Cache-Control": "no-store"},
+        )
 
 
 def truncated(response: Response) -> Response:
@@ -257,7 +316,7 @@ class SlowBody(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         size = max(1, -(-len(self._body) // self.PIECES))
-        pieces = [self._body[i:i + size] for i in range(0, len(self._body), size)] or [b""]
+        pieces = [self._body[i : i + size] for i in range(0, len(self._body), size)] or [b""]
         pause = self._seconds / len(pieces)
         for index, piece in enumerate(pieces):
             await asyncio.sleep(pause)

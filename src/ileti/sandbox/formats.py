@@ -88,8 +88,11 @@ def authenticate(services: Services, auth: envelope.Authentication, client_ip: s
     if not account.api_access:
         raise ApiError(Code.UNAUTHORIZED, f"authentication: API access is off for account {account.key!r}")
     if account.allowed_ips and client_ip not in account.allowed_ips:
-        raise ApiError(Code.UNAUTHORIZED, f"authentication: the client address {client_ip} is not in the "
-                                          f"allowed_ips of account {account.key!r}")
+        raise ApiError(
+            Code.UNAUTHORIZED,
+            f"authentication: the client address {client_ip} is not in the "
+            f"allowed_ips of account {account.key!r}",
+        )
     return account
 
 
@@ -100,8 +103,14 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}"
 
 
-async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler, fmt: Format,
-                       request: Request, trace: Trace | None = None) -> Response:
+async def run_endpoint(
+    services: Services,
+    endpoint: Endpoint,
+    handler: Handler,
+    fmt: Format,
+    request: Request,
+    trace: Trace | None = None,
+) -> Response:
     """One API call through the whole pipeline; every refusal becomes its documented code.
 
     `trace` (the request journal's record of this call) learns the decoded body, the account, the code with
@@ -115,14 +124,17 @@ async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler,
             auth, payload = envelope.read_request(endpoint, body)
         except BodyTooLargeError as exc:  # refused before it could exhaust memory; an order that size is 453
             code = Code.ORDER_TOO_LARGE if endpoint.name == "send-sms" else Code.BAD_REQUEST
-            raise ApiError(code, f"body size: the body is larger than max_body_bytes ({exc.limit} "
-                                 "bytes)") from exc
+            raise ApiError(
+                code, f"body size: the body is larger than max_body_bytes ({exc.limit} bytes)"
+            ) from exc
         except DecodeError as exc:
             raise ApiError(Code.BAD_REQUEST, f"decode ({exc.format}): {exc}") from exc
         except ValidationError as exc:
             # an `authentication` of the wrong shape cannot be verified
-            raise ApiError(Code.UNAUTHORIZED, f"authentication: request.authentication is not an object of "
-                                              f"strings ({_first_error(exc)})") from exc
+            raise ApiError(
+                Code.UNAUTHORIZED,
+                f"authentication: request.authentication is not an object of strings ({_first_error(exc)})",
+            ) from exc
         client = request.client
         account = authenticate(services, auth, client.host if client else None)
         if trace is not None:
@@ -132,8 +144,11 @@ async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler,
             try:
                 model = endpoint.request_model.model_validate(payload if payload is not None else {})
             except ValidationError as exc:
-                raise ApiError(Code.VALIDATION_FAILED, f"request model: {endpoint.payload_key} has a value "
-                                                       f"of the wrong shape ({_first_error(exc)})") from exc
+                raise ApiError(
+                    Code.VALIDATION_FAILED,
+                    f"request model: {endpoint.payload_key} has a value "
+                    f"of the wrong shape ({_first_error(exc)})",
+                ) from exc
         result = await handler(Context(services, account), model)
     except ApiError as exc:
         if trace is not None:
@@ -150,8 +165,9 @@ async def run_endpoint(services: Services, endpoint: Endpoint, handler: Handler,
     return _respond(services, fmt, 200, envelope.success_envelope(None if result is None else dump(result)))
 
 
-def endpoint_app(services_of: Callable[[Request], Services], endpoint: Endpoint, handler: Handler,
-                 fmt: Format) -> Callable[[Request], Awaitable[Response]]:
+def endpoint_app(
+    services_of: Callable[[Request], Services], endpoint: Endpoint, handler: Handler, fmt: Format
+) -> Callable[[Request], Awaitable[Response]]:
     """A Starlette endpoint for one (endpoint, format); any HTTP method but POST is 404 (OQ-25)."""
 
     async def call(request: Request) -> Response:

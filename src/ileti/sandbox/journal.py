@@ -78,8 +78,10 @@ def redact(value: Any) -> tuple[Any, bool]:
     def walk(item: Any) -> Any:
         nonlocal cut
         if isinstance(item, dict):
-            return {key: (REDACTED if key in SECRET_KEYS and item_value is not None else walk(item_value))
-                    for key, item_value in item.items()}
+            return {
+                key: (REDACTED if key in SECRET_KEYS and item_value is not None else walk(item_value))
+                for key, item_value in item.items()
+            }
         if isinstance(item, list):
             if len(item) > MAX_LIST_ITEMS:
                 cut = True
@@ -104,12 +106,18 @@ def encode_entry(trace: Trace, duration: float, answered: float = 0.0) -> bytes:
     code, reason = trace.code, trace.reason
     if reason is None and code is not None and code != 200:
         reason = default_reason(trace.endpoint, code)
-    at, account, endpoint, transport, order_id = (trace.at, trace.account, trace.endpoint, trace.transport,
-                                                  trace.order_id)
+    at, account, endpoint, transport, order_id = (
+        trace.at,
+        trace.account,
+        trace.endpoint,
+        trace.transport,
+        trace.order_id,
+    )
     body = trace.request
     if body is None:
         return orjson.dumps(
-            [at, account, endpoint, transport, code, reason, None, False, order_id, duration, answered])
+            [at, account, endpoint, transport, code, reason, None, False, order_id, duration, answered]
+        )
     request = body.get("request") if type(body) is dict and len(body) == 1 else None
     auth = request.get("authentication") if type(request) is dict else None
     if type(auth) is dict and type(request) is dict and "hash" not in request and "password" not in request:
@@ -118,23 +126,43 @@ def encode_entry(trace: Trace, duration: float, answered: float = 0.0) -> bytes:
         if auth.get("password") is not None:
             auth["password"] = REDACTED
         data = orjson.dumps(
-            [at, account, endpoint, transport, code, reason, body, False, order_id, duration, answered])
+            [at, account, endpoint, transport, code, reason, body, False, order_id, duration, answered]
+        )
         if len(data) <= MAX_STORED:
             return data
     request, cut = redact(body)
     return orjson.dumps(
-        [at, account, endpoint, transport, code, reason, request, cut, order_id, duration, answered])
+        [at, account, endpoint, transport, code, reason, request, cut, order_id, duration, answered]
+    )
 
 
-ENTRY_FIELDS = ("at", "account", "endpoint", "transport", "code", "reason", "request", "truncated",
-                "order_id", "duration_ms", "answered")
+ENTRY_FIELDS = (
+    "at",
+    "account",
+    "endpoint",
+    "transport",
+    "code",
+    "reason",
+    "request",
+    "truncated",
+    "order_id",
+    "duration_ms",
+    "answered",
+)
 
 
 class Journal:
     """The journal of one app: pending traces in memory, written in batches to the store's `journal` table."""
 
-    def __init__(self, store: SqlStore, clock: Clock, size: int, *, shared: bool = False,
-                 interval: float = FLUSH_SECONDS) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        clock: Clock,
+        size: int,
+        *,
+        shared: bool = False,
+        interval: float = FLUSH_SECONDS,
+    ) -> None:
         self._store = store
         self._clock = clock
         self.size = size
@@ -215,9 +243,16 @@ class Journal:
 
     # ------------------------------------------------------------------------------------ reading
 
-    async def entries(self, *, account: str | None = None, endpoint: str | None = None,
-                      codes: Sequence[int] = (), since_id: int | None = None, order_id: int | None = None,
-                      limit: int = 1000) -> list[dict[str, Any]]:
+    async def entries(
+        self,
+        *,
+        account: str | None = None,
+        endpoint: str | None = None,
+        codes: Sequence[int] = (),
+        since_id: int | None = None,
+        order_id: int | None = None,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
         """The newest entries first, at most `limit`, from the newest `size`.
 
         One process writes its entries in the order it answered them, so their ids are already newest first.
@@ -239,10 +274,12 @@ class Journal:
             if not self._shared and len(found) >= limit:
                 break
             entry = dict(zip(ENTRY_FIELDS, raw, strict=True))
-            if ((account is not None and entry["account"] != account)
-                    or (endpoint is not None and entry["endpoint"] != endpoint)
-                    or (wanted and entry["code"] not in wanted)
-                    or (order_id is not None and entry["order_id"] != order_id)):
+            if (
+                (account is not None and entry["account"] != account)
+                or (endpoint is not None and entry["endpoint"] != endpoint)
+                or (wanted and entry["code"] not in wanted)
+                or (order_id is not None and entry["order_id"] != order_id)
+            ):
                 continue
             found.append({"id": entry_id, **entry})
         if self._shared:

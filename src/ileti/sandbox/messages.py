@@ -36,11 +36,22 @@ PRUNE_SECONDS = 1.0  # how often the `max_messages` cap is checked
 
 
 def message_json(m: InboxMessage) -> dict[str, Any]:
-    return {"id": m.id, "order_id": m.order_id, "account": m.account_key, "row": m.row, "to": m.to,
-            "sender": m.sender, "text": m.text, "code": one_time_code(m.text), "encoding": m.encoding,
-            "parts": m.parts, "status": m.status, "submitted_at": format_ts(m.submit_ts),
-            "send_at": format_ts(m.send_ts),
-            "final_at": None if m.final_ts is None else format_ts(m.final_ts)}
+    return {
+        "id": m.id,
+        "order_id": m.order_id,
+        "account": m.account_key,
+        "row": m.row,
+        "to": m.to,
+        "sender": m.sender,
+        "text": m.text,
+        "code": one_time_code(m.text),
+        "encoding": m.encoding,
+        "parts": m.parts,
+        "status": m.status,
+        "submitted_at": format_ts(m.submit_ts),
+        "send_at": format_ts(m.send_ts),
+        "final_at": None if m.final_ts is None else format_ts(m.final_ts),
+    }
 
 
 def _int(params: Mapping[str, str], name: str) -> int | None:
@@ -68,8 +79,12 @@ def parse_query(params: Mapping[str, str]) -> tuple[MessageQuery, float]:
         if not 0 <= wait <= MAX_WAIT_SECONDS:  # NaN fails this too
             raise ControlError(422, f"wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS:g}")
     query = MessageQuery(
-        to=(phone.try_normalize(to) or to) if to else None, order_id=_int(params, "order_id"),
-        sender=params.get("sender"), account=params.get("account"), q=q or None, after=_int(params, "after"),
+        to=(phone.try_normalize(to) or to) if to else None,
+        order_id=_int(params, "order_id"),
+        sender=params.get("sender"),
+        account=params.get("account"),
+        q=q or None,
+        after=_int(params, "after"),
         limit=min(_int(params, "limit") or 1000, MAX_LIMIT),
     )
     return query, wait
@@ -132,8 +147,13 @@ class MessageWatch:
             idle = 0 if self._waiters else idle + 1
 
 
-async def find_messages(store: SqlStore, watch: Callable[[], MessageWatch], query: MessageQuery, wait: float,
-                        closing: Callable[[], bool]) -> list[InboxMessage]:
+async def find_messages(
+    store: SqlStore,
+    watch: Callable[[], MessageWatch],
+    query: MessageQuery,
+    wait: float,
+    closing: Callable[[], bool],
+) -> list[InboxMessage]:
     """The matching messages; with `wait`, held until there is one, the time is up or the server stops."""
     if not wait:
         return inbox_tools.search(store, query)

@@ -61,13 +61,19 @@ class _Budget:
 
 _budgets: weakref.WeakKeyDictionary[ServerState, _Budget] = weakref.WeakKeyDictionary()
 _sweepers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[SandboxHttpProtocol]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 def _answer(status: int, body: bytes, content_type: bytes = b"application/json") -> bytes:
     reason = {408: b"Request Timeout", 431: b"Request Header Fields Too Large"}[status]
-    return (b"HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s"
-            % (status, reason, content_type, len(body), body))
+    return b"HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (
+        status,
+        reason,
+        content_type,
+        len(body),
+        body,
+    )
 
 
 async def busy_app(scope: Any, receive: Any, send: Any) -> None:
@@ -89,9 +95,17 @@ async def busy_app(scope: Any, receive: Any, send: Any) -> None:
         media = b"application/json"
     # the body that follows is read and dropped by the protocol (nothing is held), so the connection stays
     # usable and the client reads this answer rather than a reset
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode()),
-                            (b"retry-after", b"1")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", media),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", b"1"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -99,8 +113,13 @@ class SandboxHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a head size limit, a head timeout, a bound on the request bodies
     held at once, and upgrade offers ignored (module docstring)."""
 
-    def __init__(self, config: uvicorn.Config, server_state: ServerState, app_state: dict[str, Any],
-                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self._max_head = int(getattr(config, "max_header_bytes", 64 * 1024))
         self._head_timeout = float(getattr(config, "head_timeout", 10.0))
@@ -161,15 +180,21 @@ class SandboxHttpProtocol(HttpToolsProtocol):
             self.send_400_response(msg)
             return
         except httptools.HttpParserUpgrade as upgrade:
-            self._parse_without_upgrade(data[upgrade.args[0]:] if upgrade.args else b"")
+            self._parse_without_upgrade(data[upgrade.args[0] :] if upgrade.args else b"")
             return
         if in_head and self._head_since is not None:  # the whole chunk was head: count it
             # (a head that began inside this chunk is counted from the next one: at most one read more)
             self._head_bytes += len(data)
             if self._head_bytes > self._max_head:
                 self._head_since = None
-                self.transport.write(_answer(431, json_codec.dumps(
-                    {"error": f"the request head is larger than {self._max_head} bytes"})))
+                self.transport.write(
+                    _answer(
+                        431,
+                        json_codec.dumps(
+                            {"error": f"the request head is larger than {self._max_head} bytes"}
+                        ),
+                    )
+                )
                 self.transport.close()
 
     def _parse_without_upgrade(self, rest: bytes) -> None:
@@ -180,8 +205,14 @@ class SandboxHttpProtocol(HttpToolsProtocol):
             self.send_400_response("Unsupported upgrade request.")
             return
         self._upgrade_offered = False
-        head = [self.scope["method"].encode("ascii"), b" ", self.url, b" HTTP/",
-                str(self.scope.get("http_version", "1.1")).encode("ascii"), b"\r\n"]
+        head = [
+            self.scope["method"].encode("ascii"),
+            b" ",
+            self.url,
+            b" HTTP/",
+            str(self.scope.get("http_version", "1.1")).encode("ascii"),
+            b"\r\n",
+        ]
         for name, value in self.headers:
             if name != b"upgrade":
                 head += [name, b": ", value, b"\r\n"]

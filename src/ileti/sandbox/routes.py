@@ -46,7 +46,7 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # wro
 # format -> the paths it serves for an endpoint (empty when the endpoint has no such variant)
 FORMATS: tuple[tuple[Format, Callable[[Endpoint], list[str]]], ...] = (
     (JSON, lambda endpoint: [f"/v1/{name}/json" for name in (endpoint.name, *endpoint.aliases)]),
-    # part 2: XML body (raw or `data=`) on the bare path; send-sms's query-string GET, both answered in XML
+    # XML body (raw or `data=`) on the bare path; send-sms's query-string GET, both answered in XML
     (XML, lambda endpoint: [f"/v1/{n}" for n in (endpoint.name, *endpoint.aliases)] if endpoint.xml else []),
     (GET_FORMAT, lambda endpoint: [endpoint.get_path.rstrip("/")] if endpoint.get_path else []),
 )
@@ -128,8 +128,9 @@ def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
     return call
 
 
-async def _note_request(services: Services, endpoint: Endpoint, fmt: Format, request: Request,
-                        trace: Trace) -> None:
+async def _note_request(
+    services: Services, endpoint: Endpoint, fmt: Format, request: Request, trace: Trace
+) -> None:
     """For the journal of a call a fault answers without running it: its body and account, if readable."""
     try:
         trace.request = await fmt.decode(request)

@@ -42,8 +42,18 @@ from ileti.sandbox.access import ControlMode, secure
 from ileti.sandbox.app import create_app
 from ileti.sandbox.settings import Settings
 
-__all__ = ["APP_SHUTDOWN_SECONDS", "GRACEFUL_SHUTDOWN_SECONDS", "BoundedShutdown", "SandboxConfig",
-           "app_from_environment", "environment", "log_config", "serve", "tune_gc", "uvicorn_options"]
+__all__ = [
+    "APP_SHUTDOWN_SECONDS",
+    "GRACEFUL_SHUTDOWN_SECONDS",
+    "BoundedShutdown",
+    "SandboxConfig",
+    "app_from_environment",
+    "environment",
+    "log_config",
+    "serve",
+    "tune_gc",
+    "uvicorn_options",
+]
 
 GRACEFUL_SHUTDOWN_SECONDS = 10
 """How long a stopping server waits for requests in flight before it cancels them (uvicorn's
@@ -119,8 +129,12 @@ class BoundedShutdown:
         if not lifespan.done() or lifespan.cancelled():
             if not answered:
                 answered = True
-                await send({"type": "lifespan.shutdown.failed",
-                            "message": f"the app did not shut down within {2 * self.timeout:g} s"})
+                await send(
+                    {
+                        "type": "lifespan.shutdown.failed",
+                        "message": f"the app did not shut down within {2 * self.timeout:g} s",
+                    }
+                )
             return
         lifespan.result()  # the app's own failure, for uvicorn to report
 
@@ -215,8 +229,9 @@ def serve(settings: Settings) -> None:
 
     settings, mode = secure(settings)
     if mode is ControlMode.GENERATED:
-        log.warning("the control API is on a non-loopback address: it needs the token %s",
-                    settings.control_token)
+        log.warning(
+            "the control API is on a non-loopback address: it needs the token %s", settings.control_token
+        )
     sockets = [_listen(settings.host, settings.port)]
     if settings.control_port:
         sockets.append(_listen(settings.control_host, settings.control_port))
@@ -230,6 +245,12 @@ def serve(settings: Settings) -> None:
     os.environ.update(environment(settings))
     # a worker imports the whole sandbox before it can answer the supervisor's health check; on a busy
     # machine that takes seconds, which uvicorn's 5 s default would take for a hung worker
-    config = SandboxConfig("ileti.sandbox.serving:app_from_environment", settings=settings, factory=True,
-                           workers=settings.workers, timeout_worker_healthcheck=60, **options)
+    config = SandboxConfig(
+        "ileti.sandbox.serving:app_from_environment",
+        settings=settings,
+        factory=True,
+        workers=settings.workers,
+        timeout_worker_healthcheck=60,
+        **options,
+    )
     Multiprocess(config, sockets=sockets).run()

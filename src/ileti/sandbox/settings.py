@@ -39,8 +39,12 @@ class Settings:
 
     host: str = field(default="127.0.0.1", metadata=_help("interface to listen on"))
     port: int = field(default=8080, metadata=_help("TCP port"))
-    db: str = field(default="ileti-sandbox.db", metadata=_help(
-        "SQLite file (created on first start) or a postgresql://user:password@host/database URL"))
+    db: str = field(
+        default="ileti-sandbox.db",
+        metadata=_help(
+            "SQLite file (created on first start) or a postgresql://user:password@host/database URL"
+        ),
+    )
     sqlite_synchronous: Synchronous = field(
         default="NORMAL",
         metadata=_help("SQLite synchronous pragma: NORMAL survives a process crash, FULL also a power cut"),
@@ -68,9 +72,7 @@ class Settings:
         default="iletiMerkezi API test mesajidir.",
         metadata=_help("fixed text that replaces the body of APITEST sends (OQ-26)"),
     )
-    sms_price: float = field(
-        default=0.05, metadata=_help("TL per SMS part for TL-funded accounts (OQ-16)")
-    )
+    sms_price: float = field(default=0.05, metadata=_help("TL per SMS part for TL-funded accounts (OQ-16)"))
     max_recipients: int = field(
         default=MAX_RECIPIENTS, metadata=_help("recipients per send-sms request; more is 453 (OQ-8)")
     )
@@ -82,38 +84,75 @@ class Settings:
         default=True, metadata=_help("create a demo account on an empty store (and after a reset)")
     )
     log_level: str = field(default="info", metadata=_help("uvicorn log level"))
-    # issue 6: scale and shared deployments (docs/scaling.md)
+    # scale and shared deployments (docs/scaling.md)
     workers: int = field(default=1, metadata=_help("worker processes serving one store"))
-    control_port: int = field(default=0, metadata=_help(
-        "serve the control API and the inbox only on this port (0: on the API's address)"))
+    control_port: int = field(
+        default=0,
+        metadata=_help("serve the control API and the inbox only on this port (0: on the API's address)"),
+    )
     control_host: str = field(default="127.0.0.1", metadata=_help("interface of the control port"))
-    control_token: str = field(default="", metadata=_help(
-        "token the control API and the inbox require (Authorization: Bearer); empty: none"))
-    max_body_bytes: int = field(default=32 * 1024 * 1024, metadata=_help(
-        "largest request body read; more is 453 on send-sms, 400 on other calls"))
-    max_messages: int = field(default=0, metadata=_help(
-        "keep at most this many messages: the oldest orders beyond it are removed (0: no limit)"))
+    control_token: str = field(
+        default="",
+        metadata=_help("token the control API and the inbox require (Authorization: Bearer); empty: none"),
+    )
+    max_body_bytes: int = field(
+        default=32 * 1024 * 1024,
+        metadata=_help("largest request body read; more is 453 on send-sms, 400 on other calls"),
+    )
+    max_messages: int = field(
+        default=0,
+        metadata=_help(
+            "keep at most this many messages: the oldest orders beyond it are removed (0: no limit)"
+        ),
+    )
     # safe by default (docs/sandbox.md, "Security")
-    allowed_hosts: str = field(default="", metadata=_help(
-        "comma-separated Host names accepted on a loopback address besides loopback ones (.example.com: "
-        "also its subdomains; *: any); when set, checked on every address"))
-    control_open: bool = field(default=False, metadata=_help(
-        "serve the control API and the inbox without a token on a non-loopback address (otherwise a token "
-        "is generated)"))
-    webhook_allowed_hosts: str = field(default="", metadata=_help(
-        "comma-separated hosts webhooks may be delivered to (.example.com: also its subdomains); empty: any"))
-    max_header_bytes: int = field(default=64 * 1024, metadata=_help(
-        "largest request head (request line and headers); more is 431"))
-    head_timeout: float = field(default=10.0, metadata=_help(
-        "seconds a connection may take to send a whole request head; then it is closed"))
-    max_buffered_bytes: int = field(default=128 * 1024 * 1024, metadata=_help(
-        "request body bytes held at once by all requests of a process; a body past it is 503"))
-    max_event_streams: int = field(default=32, metadata=_help(
-        "inbox event streams open at once per process; more are 503"))
-    journal_size: int = field(default=10_000, metadata=_help(
-        "/v1 calls the request journal keeps, newest first (GET /_sandbox/requests); 0: no journal"))
-    seed: str = field(default="", metadata=_help(
-        "seed file (JSON or TOML) applied at start and by every reset; empty: none (docs/sandbox.md)"))
+    allowed_hosts: str = field(
+        default="",
+        metadata=_help(
+            "comma-separated Host names accepted on a loopback address besides loopback ones (.example.com: "
+            "also its subdomains; *: any); when set, checked on every address"
+        ),
+    )
+    control_open: bool = field(
+        default=False,
+        metadata=_help(
+            "serve the control API and the inbox without a token on a non-loopback address "
+            "(otherwise a token is generated)"
+        ),
+    )
+    webhook_allowed_hosts: str = field(
+        default="",
+        metadata=_help(
+            "comma-separated hosts webhooks may be delivered to "
+            "(.example.com: also its subdomains); empty: any"
+        ),
+    )
+    max_header_bytes: int = field(
+        default=64 * 1024, metadata=_help("largest request head (request line and headers); more is 431")
+    )
+    head_timeout: float = field(
+        default=10.0,
+        metadata=_help("seconds a connection may take to send a whole request head; then it is closed"),
+    )
+    max_buffered_bytes: int = field(
+        default=128 * 1024 * 1024,
+        metadata=_help("request body bytes held at once by all requests of a process; a body past it is 503"),
+    )
+    max_event_streams: int = field(
+        default=32, metadata=_help("inbox event streams open at once per process; more are 503")
+    )
+    journal_size: int = field(
+        default=10_000,
+        metadata=_help(
+            "/v1 calls the request journal keeps, newest first (GET /_sandbox/requests); 0: no journal"
+        ),
+    )
+    seed: str = field(
+        default="",
+        metadata=_help(
+            "seed file (JSON or TOML) applied at start and by every reset; empty: none (docs/sandbox.md)"
+        ),
+    )
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -155,8 +194,9 @@ class Settings:
         return "ILETI_" + name.upper()
 
     @classmethod
-    def from_env(cls, overrides: Mapping[str, Any] | None = None,
-                 environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    ) -> Settings:
         """Defaults, then `ILETI_*` variables, then `overrides` (explicit CLI flags; None = not given)."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}

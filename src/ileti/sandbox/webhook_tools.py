@@ -35,10 +35,19 @@ async def _attempt(services: Services, job: WebhookJob) -> dict[str, Any]:
     status, error = await services.webhooks.post(job.url, job.payload)
     duration = (time.time() - started) * 1000
     ok = error is None
-    services.store.record_webhook_attempt(job, at=started, http_status=status, error=error,
-                                          duration_ms=duration, next_ts=None, delivered=ok)
-    return {"id": job.id, "url": job.url, "attempt": job.attempts + 1, "ok": ok, "http_status": status,
-            "error": error, "duration_ms": round(duration, 3), "state": "delivered" if ok else "failed"}
+    services.store.record_webhook_attempt(
+        job, at=started, http_status=status, error=error, duration_ms=duration, next_ts=None, delivered=ok
+    )
+    return {
+        "id": job.id,
+        "url": job.url,
+        "attempt": job.attempts + 1,
+        "ok": ok,
+        "http_status": status,
+        "error": error,
+        "duration_ms": round(duration, 3),
+        "state": "delivered" if ok else "failed",
+    }
 
 
 async def resend(services: Services, webhook_id: int) -> dict[str, Any]:
@@ -48,8 +57,11 @@ async def resend(services: Services, webhook_id: int) -> dict[str, Any]:
         raise ControlError(404, f"no webhook delivery {webhook_id}")
     job, _, state = found
     if state in ("pending", "sending"):
-        raise ControlError(409, f"webhook delivery {webhook_id} is still being delivered ({state}); "
-                                "resend it once it is delivered or failed")
+        raise ControlError(
+            409,
+            f"webhook delivery {webhook_id} is still being delivered ({state}); "
+            "resend it once it is delivered or failed",
+        )
     return await _attempt(services, job)
 
 
@@ -57,8 +69,11 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
     """Push a sample report `{"account", "status", "to"?, "body"?}` to the account's webhook URL."""
     known = {"account", "status", "to", "body"}
     if not isinstance(body, dict) or not set(body) <= known:
-        raise ControlError(422, 'expected {"account": KEY, "status": "accepted" | "delivered" | '
-                                '"undelivered", "to"?: "+905…", "body"?: "text"}')
+        raise ControlError(
+            422,
+            'expected {"account": KEY, "status": "accepted" | "delivered" | '
+            '"undelivered", "to"?: "+905…", "body"?: "text"}',
+        )
     key = body.get("account")
     if not isinstance(key, str):
         raise ControlError(422, "account: the key of an account")
@@ -78,11 +93,17 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
     text = body.get("body", SAMPLE_TEXT)
     if not isinstance(text, str) or len(text) > 10_000:
         raise ControlError(422, "body: the message text, at most 10000 characters")
-    payload = json_codec.dumps(webhook_payload(id=SAMPLE_MESSAGE_ID, packet_id=SAMPLE_ORDER_ID, status=status,
-                                               to=number, body=text))
+    payload = json_codec.dumps(
+        webhook_payload(id=SAMPLE_MESSAGE_ID, packet_id=SAMPLE_ORDER_ID, status=status, to=number, body=text)
+    )
     job = webhook_tools.log_delivery(
-        services.store, account=key, order_id=SAMPLE_ORDER_ID, message_id=SAMPLE_MESSAGE_ID,
-        event=status.webhook_status, url=account.webhook_url, payload=payload,
+        services.store,
+        account=key,
+        order_id=SAMPLE_ORDER_ID,
+        message_id=SAMPLE_MESSAGE_ID,
+        event=status.webhook_status,
+        url=account.webhook_url,
+        payload=payload,
         created_ts=services.clock.now(),
         lease_until=time.time() + 2 * services.settings.webhook_timeout + 10,
     )

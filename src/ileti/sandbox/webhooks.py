@@ -59,11 +59,18 @@ class WebhookWorker:
     """Drains the webhook outbox; `wake()` after writing events, `run()` as a background task."""
 
     def __init__(
-        self, store: SqlStore, *, timeout: float, retries: int, backoff: float, concurrency: int,
+        self,
+        store: SqlStore,
+        *,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        concurrency: int,
         allowed_hosts: str = "",
     ) -> None:
-        self._allowed_hosts = tuple(host.strip().lower().rstrip(".") for host in allowed_hosts.split(",")
-                                    if host.strip())
+        self._allowed_hosts = tuple(
+            host.strip().lower().rstrip(".") for host in allowed_hosts.split(",") if host.strip()
+        )
         self._store = store
         self._timeout = timeout
         self._retries = retries
@@ -140,8 +147,9 @@ class WebhookWorker:
             return None, refused
         try:
             # never follow a redirect: a 3xx is the receiver's answer, and a failed attempt
-            async with self._client().post(url, data=payload, allow_redirects=False,
-                                           headers={"Content-Type": "application/json"}) as response:
+            async with self._client().post(
+                url, data=payload, allow_redirects=False, headers={"Content-Type": "application/json"}
+            ) as response:
                 status = response.status
                 await response.read()
         except TimeoutError:
@@ -178,7 +186,12 @@ class WebhookWorker:
             attempt = job.attempts + 1
             retry = not ok and refused is None and attempt <= self._retries
             self._store.record_webhook_attempt(
-                job, at=began, http_status=status, error=error, duration_ms=duration,
-                next_ts=finished + self._backoff * 2 ** (attempt - 1) if retry else None, delivered=ok,
+                job,
+                at=began,
+                http_status=status,
+                error=error,
+                duration_ms=duration,
+                next_ts=finished + self._backoff * 2 ** (attempt - 1) if retry else None,
+                delivered=ok,
             )
             job = WebhookJob(job.id, job.url, job.payload, attempt)

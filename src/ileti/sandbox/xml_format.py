@@ -68,8 +68,9 @@ class XmlFormat:
     @staticmethod
     def _form_data(raw: bytes) -> bytes:
         try:
-            fields = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
-                               max_num_fields=1000)
+            fields = parse_qsl(
+                raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=1000
+            )
         except (UnicodeDecodeError, ValueError) as exc:
             raise DecodeError(f"the form body cannot be read: {exc}", format="xml") from exc
         for name, value in fields:

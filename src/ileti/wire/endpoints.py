@@ -67,11 +67,18 @@ injected by the sandbox). 404 is a path that is no endpoint."""
 
 _ALL: tuple[Endpoint, ...] = (
     # sms and reports (§4.1–4.4)
-    Endpoint("send-sms", "order", m.SendSmsRequest, m.SendSmsResponse, get=True,
-             errors=(402, 450, 451, 452, 453, 454, 457, 459, 460, 467, 468, 469, 470)),
+    Endpoint(
+        "send-sms",
+        "order",
+        m.SendSmsRequest,
+        m.SendSmsResponse,
+        get=True,
+        errors=(402, 450, 451, 452, 453, 454, 457, 459, 460, 467, 468, 469, 470),
+    ),
     Endpoint("cancel-order", "order", m.CancelOrderRequest, None, errors=(455,)),
-    Endpoint("get-report", "order", m.GetReportRequest, m.GetReportResponse, read_only=True,
-             errors=(455, 456, 464)),
+    Endpoint(
+        "get-report", "order", m.GetReportRequest, m.GetReportResponse, read_only=True, errors=(455, 456, 464)
+    ),
     Endpoint(
         "get-reports",
         "filter",
@@ -87,14 +94,25 @@ _ALL: tuple[Endpoint, ...] = (
     Endpoint("get-balance", None, None, m.GetBalanceResponse, read_only=True),
     Endpoint("get-sender", None, None, m.GetSenderResponse, read_only=True),
     # blacklist (§4.7–4.9)
-    Endpoint("get-blacklist", "blacklist", m.GetBlacklistRequest, m.GetBlacklistResponse, read_only=True,
-             errors=(464,)),
+    Endpoint(
+        "get-blacklist",
+        "blacklist",
+        m.GetBlacklistRequest,
+        m.GetBlacklistResponse,
+        read_only=True,
+        errors=(464,),
+    ),
     Endpoint("add-blacklist", "blacklist", m.AddBlacklistRequest, None, errors=(466,)),
     Endpoint("delete-blacklist", "blacklist", m.DeleteBlacklistRequest, None, errors=(466, 474)),
     # İYS consent (§4.10–4.11)
     Endpoint("consent/create", "consent", m.ConsentCreateRequest, None, xml=False, errors=(403, 405, 475)),
     Endpoint(
-        "consent/show", "consent", m.ConsentShowRequest, m.ConsentShowResponse, xml=False, read_only=True,
+        "consent/show",
+        "consent",
+        m.ConsentShowRequest,
+        m.ConsentShowResponse,
+        xml=False,
+        read_only=True,
         errors=(403,),
     ),
     # contacts and groups, beta (§4.13, OQ-29)
@@ -102,21 +120,45 @@ _ALL: tuple[Endpoint, ...] = (
     Endpoint("edit-group", "group", m.EditGroupRequest, m.EditGroupResponse, errors=(461, 462, 463)),
     Endpoint("delete-group", "group", m.DeleteGroupRequest, None, errors=(462, 463)),
     Endpoint("get-groups", None, None, m.GetGroupsResponse, read_only=True),
-    Endpoint("get-group", "group", m.GetGroupRequest, m.GetGroupResponse, xml=False, read_only=True,
-             errors=(462, 463)),
     Endpoint(
-        "get-group-contacts", "group", m.GetGroupContactsRequest, m.GetGroupContactsResponse, read_only=True,
+        "get-group",
+        "group",
+        m.GetGroupRequest,
+        m.GetGroupResponse,
+        xml=False,
+        read_only=True,
+        errors=(462, 463),
+    ),
+    Endpoint(
+        "get-group-contacts",
+        "group",
+        m.GetGroupContactsRequest,
+        m.GetGroupContactsResponse,
+        read_only=True,
         errors=(462, 463, 464, 465),
     ),
-    Endpoint("add-contact", "contact", m.AddContactRequest, m.AddContactResponse,
-             errors=(463, 466, 472, 473)),
-    Endpoint("edit-contact", "contact", m.EditContactRequest, m.EditContactResponse,
-             errors=(463, 465, 466, 472, 473)),
+    Endpoint(
+        "add-contact", "contact", m.AddContactRequest, m.AddContactResponse, errors=(463, 466, 472, 473)
+    ),
+    Endpoint(
+        "edit-contact",
+        "contact",
+        m.EditContactRequest,
+        m.EditContactResponse,
+        errors=(463, 465, 466, 472, 473),
+    ),
     Endpoint("delete-contact", "contact", m.DeleteContactRequest, None, errors=(465,)),
-    Endpoint("get-contact", "contact", m.GetContactRequest, m.GetContactResponse, read_only=True,
-             errors=(465,)),
-    Endpoint("search-contacts", "search", m.SearchContactsRequest, m.SearchContactsResponse, read_only=True,
-             errors=(464, 465, 471)),
+    Endpoint(
+        "get-contact", "contact", m.GetContactRequest, m.GetContactResponse, read_only=True, errors=(465,)
+    ),
+    Endpoint(
+        "search-contacts",
+        "search",
+        m.SearchContactsRequest,
+        m.SearchContactsResponse,
+        read_only=True,
+        errors=(464, 465, 471),
+    ),
 )
 
 ENDPOINTS: Mapping[str, Endpoint] = MappingProxyType({endpoint.name: endpoint for endpoint in _ALL})

@@ -37,8 +37,11 @@ class _Schemas:
         self.components: dict[str, Any] = {}
 
     def ref(self, model: type[BaseModel], mode: str) -> dict[str, Any]:
-        schema = model.model_json_schema(by_alias=True, ref_template=_REF,
-                                         mode="serialization" if mode == "serialization" else "validation")
+        schema = model.model_json_schema(
+            by_alias=True,
+            ref_template=_REF,
+            mode="serialization" if mode == "serialization" else "validation",
+        )
         for name, definition in schema.pop("$defs", {}).items():
             self.components.setdefault(name, definition)
         name = model.__name__
@@ -80,18 +83,26 @@ def _success(endpoint: Endpoint, schemas: _Schemas) -> dict[str, Any]:
         payload = schemas.ref(endpoint.response_model, "serialization")
         if endpoint.name == "consent/show":
             # OQ-18, a live quirk the sandbox keeps: `"consent": []` when there is no record to show
-            payload = {"anyOf": [payload, {"type": "object", "properties": {
-                "consent": {"type": "array", "maxItems": 0}}}]}
+            payload = {
+                "anyOf": [
+                    payload,
+                    {"type": "object", "properties": {"consent": {"type": "array", "maxItems": 0}}},
+                ]
+            }
         inner = {"allOf": [status, payload]}
-    return {"description": f"200 {Code.OK.message}",
-            "content": {"application/json": {"schema": _envelope(inner)}}}
+    return {
+        "description": f"200 {Code.OK.message}",
+        "content": {"application/json": {"schema": _envelope(inner)}},
+    }
 
 
 def _error(code: int) -> dict[str, Any]:
     info = Code(code).info
     status = {"type": "object", "required": ["status"], "properties": {"status": _status_schema(code)}}
-    return {"description": f"{code} {info.message} ({info.meaning})",
-            "content": {"application/json": {"schema": _envelope(status)}}}
+    return {
+        "description": f"{code} {info.message} ({info.meaning})",
+        "content": {"application/json": {"schema": _envelope(status)}},
+    }
 
 
 def _operation(endpoint: Endpoint, schemas: _Schemas) -> dict[str, Any]:
@@ -120,8 +131,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
             "title": "iletiMerkezi SMS API (as emulated by ileti)",
             "version": "1",  # the API's /v1
             "description": "Generated from ileti.wire. Every answer is the envelope "
-                           '{"response": {"status": {"code", "message"}, …}}; the HTTP status equals '
-                           "status.code. Codes and their Turkish messages come from ileti.codes.",
+            '{"response": {"status": {"code", "message"}, …}}; the HTTP status equals '
+            "status.code. Codes and their Turkish messages come from ileti.codes.",
         },
         "paths": paths,
         "components": {"schemas": dict(sorted(schemas.components.items()))},

@@ -53,8 +53,9 @@ async def get_blacklist(ctx: Context, req: GetBlacklistRequest) -> GetBlacklistR
     end = _bound(req.filter.end if req.filter else None)
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
-    count, numbers = ctx.store.directory.blacklist_page(ctx.account.key, start=start, end=end,
-                                                        offset=(page - 1) * row_count, limit=row_count)
+    count, numbers = ctx.store.directory.blacklist_page(
+        ctx.account.key, start=start, end=end, offset=(page - 1) * row_count, limit=row_count
+    )
     return GetBlacklistResponse(blacklist=Blacklist(count=count, numbers=numbers))
 
 

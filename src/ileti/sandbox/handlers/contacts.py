@@ -217,8 +217,15 @@ async def get_group_contacts(ctx: Context, req: GetGroupContactsRequest) -> GetG
 
 
 def _contact(record: ContactRecord) -> Contact:
-    return Contact(id=record.id, name=record.name, surname=record.surname, email=record.email, gsm=record.gsm,
-                   custom_fields=[CustomField(id=i, value=v) for i, v in record.fields], groups=record.groups)
+    return Contact(
+        id=record.id,
+        name=record.name,
+        surname=record.surname,
+        email=record.email,
+        gsm=record.gsm,
+        custom_fields=[CustomField(id=i, value=v) for i, v in record.fields],
+        groups=record.groups,
+    )
 
 
 def _gsm(value: str | None) -> str | None:
@@ -257,8 +264,14 @@ def _contact_data(req: AddContactRequest | EditContactRequest, *, editing: bool)
             if field_id is None:
                 raise ApiError(Code.CUSTOM_FIELD_NOT_FOUND)
             fields[field_id] = item.value or ""
-    return ContactData(name=scalar(req.name), surname=scalar(req.surname), email=scalar(req.email),
-                       gsm=gsm if editing else (gsm or None), fields=fields, groups=groups)
+    return ContactData(
+        name=scalar(req.name),
+        surname=scalar(req.surname),
+        email=scalar(req.email),
+        gsm=gsm if editing else (gsm or None),
+        fields=fields,
+        groups=groups,
+    )
 
 
 def _require_some_field(contact: ContactRecord | ContactData) -> None:
@@ -328,8 +341,11 @@ async def search_contacts(ctx: Context, req: SearchContactsRequest) -> SearchCon
     """
     key = (req.key or "").strip()
     if len(key) < SEARCH_MIN_LENGTH:
-        raise ApiError(Code.SEARCH_TERM_TOO_SHORT, f"search: the key {key!r} has {len(key)} characters where "
-                                                   f"at least {SEARCH_MIN_LENGTH} are needed")
+        raise ApiError(
+            Code.SEARCH_TERM_TOO_SHORT,
+            f"search: the key {key!r} has {len(key)} characters where "
+            f"at least {SEARCH_MIN_LENGTH} are needed",
+        )
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
     directory = ctx.store.directory

@@ -39,8 +39,9 @@ def subscription(ctx: Context) -> str:
     brand = (account.iys_brand_code or "").strip()
     if not account.iys_active or not brand.isascii() or not brand.isdigit():
         why = "is not active" if not account.iys_active else f"has no numeric brand code ({brand!r})"
-        raise ApiError(Code.NO_IYS_SUBSCRIPTION, f"subscription: the İYS subscription of account "
-                                                 f"{account.key!r} {why}")
+        raise ApiError(
+            Code.NO_IYS_SUBSCRIPTION, f"subscription: the İYS subscription of account {account.key!r} {why}"
+        )
     return brand
 
 
@@ -61,12 +62,16 @@ async def consent_create(ctx: Context, req: ConsentCreateRequest) -> None:
     if not (req.brand_code or "").strip():
         raise ApiError(Code.VALIDATION_FAILED, "brand_code: consent.brandCode is missing")
     if not _brand_matches(brand, req.brand_code):
-        raise ApiError(Code.NO_IYS_SUBSCRIPTION, f"brand_code: brandCode {req.brand_code!r} is not the "
-                                                 f"account's ({brand})")
+        raise ApiError(
+            Code.NO_IYS_SUBSCRIPTION,
+            f"brand_code: brandCode {req.brand_code!r} is not the account's ({brand})",
+        )
     records = req.records or []
     if len(records) > rules.BATCH_MAX:
-        raise ApiError(Code.IYS_BATCH_TOO_LARGE, f"batch: {len(records)} records where at most "
-                                                 f"{rules.BATCH_MAX} are allowed")
+        raise ApiError(
+            Code.IYS_BATCH_TOO_LARGE,
+            f"batch: {len(records)} records where at most {rules.BATCH_MAX} are allowed",
+        )
     if not records:
         raise ApiError(Code.VALIDATION_FAILED, "batch: consent.list has no records")
     directory = ctx.store.directory
@@ -75,13 +80,19 @@ async def consent_create(ctx: Context, req: ConsentCreateRequest) -> None:
     batch = [rules.read_record(record, now=now, strict=state.strict) for record in records]
     try:
         directory.add_consents(
-            ctx.account.key, brand, batch, quota=ctx.account.iys_quota, now=now,
+            ctx.account.key,
+            brand,
+            batch,
+            quota=ctx.account.iys_quota,
+            now=now,
             check=lambda latest: rules.check_history(batch, latest, strict=state.strict),
         )
     except DirectoryRefusal as refusal:
         quota = ctx.account.iys_quota
-        raise ApiError(Code.IYS_QUOTA_EXCEEDED, f"quota: {len(batch)} more records do not fit in the "
-                                                f"account's İYS quota of {quota}") from refusal
+        raise ApiError(
+            Code.IYS_QUOTA_EXCEEDED,
+            f"quota: {len(batch)} more records do not fit in the account's İYS quota of {quota}",
+        ) from refusal
 
 
 async def consent_show(ctx: Context, req: ConsentShowRequest) -> ConsentShowResponse | EmptyConsentResponse:
@@ -98,19 +109,31 @@ async def consent_show(ctx: Context, req: ConsentShowRequest) -> ConsentShowResp
     if not _brand_matches(brand, query.brand_code):
         if quirks:
             return EmptyConsentResponse()
-        raise ApiError(Code.NO_IYS_SUBSCRIPTION, f"brand_code: brandCode {query.brand_code!r} is not the "
-                                                 f"account's ({brand})")
+        raise ApiError(
+            Code.NO_IYS_SUBSCRIPTION,
+            f"brand_code: brandCode {query.brand_code!r} is not the account's ({brand})",
+        )
     directory = ctx.store.directory
     if not directory.has_consents(ctx.account.key, query.recipient):
         raise ApiError(Code.VALIDATION_FAILED, f"recipient: {query.recipient} has no consent record at all")
     record = directory.latest_consents(ctx.account.key, brand, [query.recipient]).get(
-        (query.recipient, query.recipient_type, query.type))
+        (query.recipient, query.recipient_type, query.type)
+    )
     if record is None:
         if quirks:
             return EmptyConsentResponse()
-        raise ApiError(Code.VALIDATION_FAILED, f"recipient: {query.recipient} has no {query.recipient_type} "
-                                               f"{query.type} consent record")
-    return ConsentShowResponse(consent=Consent(
-        brand_code=int(record.brand_code), recipient=record.recipient, recipient_type=record.recipient_type,
-        type=record.type, status=record.status, source=record.source, consent_date=record.consent_date,
-    ))
+        raise ApiError(
+            Code.VALIDATION_FAILED,
+            f"recipient: {query.recipient} has no {query.recipient_type} {query.type} consent record",
+        )
+    return ConsentShowResponse(
+        consent=Consent(
+            brand_code=int(record.brand_code),
+            recipient=record.recipient,
+            recipient_type=record.recipient_type,
+            type=record.type,
+            status=record.status,
+            source=record.source,
+            consent_date=record.consent_date,
+        )
+    )

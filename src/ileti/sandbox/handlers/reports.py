@@ -73,17 +73,28 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
     if order is None:
         raise ApiError(Code.ORDER_NOT_FOUND, f"order: account {ctx.account.key!r} has no order {order_id}")
     if not order.cancelled and order.send_ts > ctx.clock.now():
-        raise ApiError(Code.SCHEDULE_NOT_REACHED, f"schedule: order {order_id} is scheduled for "
-                                                  f"{format_ts(order.send_ts)}, later than the sandbox clock")
+        raise ApiError(
+            Code.SCHEDULE_NOT_REACHED,
+            f"schedule: order {order_id} is scheduled for "
+            f"{format_ts(order.send_ts)}, later than the sandbox clock",
+        )
     rows = ctx.store.report_rows(order.id, (page - 1) * row_count, row_count)
     statuses = {int(s): s for s in MessageStatus}
     report = Report.model_construct(
-        id=str(order.id), status=order_status(order), total=order.total, delivered=order.delivered,
-        undelivered=order.undelivered, waiting=order.waiting, submit_at=format_ts(order.submit_ts),
-        send_at=format_ts(order.send_ts), sender=order.sender, price=order.price,
+        id=str(order.id),
+        status=order_status(order),
+        total=order.total,
+        delivered=order.delivered,
+        undelivered=order.undelivered,
+        waiting=order.waiting,
+        submit_at=format_ts(order.submit_ts),
+        send_at=format_ts(order.send_ts),
+        sender=order.sender,
+        price=order.price,
         # model_construct: the rows come from our own store, validating 1,000 of them again costs milliseconds
-        messages=[ReportMessage.model_construct(number=number, status=statuses[status])
-                  for number, status in rows],
+        messages=[
+            ReportMessage.model_construct(number=number, status=statuses[status]) for number, status in rows
+        ],
     )
     return GetReportResponse.model_construct(order=report)
 
@@ -94,11 +105,14 @@ def _parse_day(value: str | None) -> date:
     try:
         day = date.fromisoformat((value or "").strip())
     except ValueError as exc:
-        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {(value or '')[:64]!r} is not a YYYY-MM-DD "
-                                                "day") from exc
+        raise ApiError(
+            Code.INVALID_DATE_RANGE, f"date range: {(value or '')[:64]!r} is not a YYYY-MM-DD day"
+        ) from exc
     if day >= LAST_DAY:
-        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {day} is past the sandbox clock's range "
-                                                "(it ends with 9998)")
+        raise ApiError(
+            Code.INVALID_DATE_RANGE,
+            f"date range: {day} is past the sandbox clock's range (it ends with 9998)",
+        )
     return day
 
 
@@ -112,15 +126,29 @@ async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsRespons
         raise ApiError(Code.INVALID_DATE_RANGE, f"date range: end {end} is before start {start}")
     if (end - start).days > REPORTS_MAX_DAYS:
         days = (end - start).days
-        raise ApiError(Code.INVALID_DATE_RANGE, f"date range: {start} to {end} spans {days} days where at "
-                                                f"most {REPORTS_MAX_DAYS} are allowed")
+        raise ApiError(
+            Code.INVALID_DATE_RANGE,
+            f"date range: {start} to {end} spans {days} days where at most {REPORTS_MAX_DAYS} are allowed",
+        )
     page = parse_page(req.page)
     lo, hi = day_bounds(start, end)
-    count, orders = ctx.store.orders_between(ctx.account.key, lo, hi, (page - 1) * REPORTS_PAGE_SIZE,
-                                             REPORTS_PAGE_SIZE)
-    return GetReportsResponse(count=count, orders=[
-        OrderSummary(id=o.id, status=order_status(o), total=o.total, delivered=o.delivered,
-                     undelivered=o.undelivered, waiting=o.waiting, submit_at=format_ts(o.submit_ts),
-                     send_at=format_ts(o.send_ts), sender=o.sender)
-        for o in orders
-    ])
+    count, orders = ctx.store.orders_between(
+        ctx.account.key, lo, hi, (page - 1) * REPORTS_PAGE_SIZE, REPORTS_PAGE_SIZE
+    )
+    return GetReportsResponse(
+        count=count,
+        orders=[
+            OrderSummary(
+                id=o.id,
+                status=order_status(o),
+                total=o.total,
+                delivered=o.delivered,
+                undelivered=o.undelivered,
+                waiting=o.waiting,
+                submit_at=format_ts(o.submit_ts),
+                send_at=format_ts(o.send_ts),
+                sender=o.sender,
+            )
+            for o in orders
+        ],
+    )

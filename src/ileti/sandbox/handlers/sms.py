@@ -38,8 +38,11 @@ async def cancel_order(ctx: Context, req: CancelOrderRequest) -> None:
     try:
         ctx.store.cancel_order(ctx.account.key, order_id, ctx.clock.now())
     except Refusal as refusal:
-        raise ApiError(Code.ORDER_NOT_FOUND, f"cancel: order {order_id} is not a scheduled order of this "
-                                             "account yet to start (unknown, started, finished or cancelled "
-                                             "already)") from refusal
+        raise ApiError(
+            Code.ORDER_NOT_FOUND,
+            f"cancel: order {order_id} is not a scheduled order of this "
+            "account yet to start (unknown, started, finished or cancelled "
+            "already)",
+        ) from refusal
     if ctx.account.webhook_url:
         ctx.services.webhooks.wake()

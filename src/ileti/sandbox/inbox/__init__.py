@@ -1,4 +1,4 @@
-"""The web inbox: what the sandbox serves at `/` for a person to look at (DESIGN.md, issue 5).
+"""The web inbox: what the sandbox serves at `/` for a person to look at (DESIGN.md).
 
     GET /                           the page (static/index.html): messages per number, orders, webhook log
     GET /_sandbox/inbox/static/...  its CSS and JavaScript (hand-written, no build step, no CDN)

@@ -41,16 +41,23 @@ def _status_entry(code: int, label: str) -> dict[str, Any]:
 STATUS_TABLE: dict[str, dict[str, Any]] = {
     str(int(status)): _status_entry(int(status), label)
     for status, label in (
-        (MessageStatus.WAITING, "waiting"), (MessageStatus.DELIVERED, "delivered"),
-        (MessageStatus.UNDELIVERED, "undelivered"), (OrderStatus.SENDING, "sending"),
-        (OrderStatus.COMPLETED, "completed"), (OrderStatus.CANCELED, "cancelled"),
+        (MessageStatus.WAITING, "waiting"),
+        (MessageStatus.DELIVERED, "delivered"),
+        (MessageStatus.UNDELIVERED, "undelivered"),
+        (OrderStatus.SENDING, "sending"),
+        (OrderStatus.COMPLETED, "completed"),
+        (OrderStatus.CANCELED, "cancelled"),
     )
 }
 
 
 def _json(body: Any, status: int = 200) -> Response:
-    return Response(json_codec.dumps(body), status_code=status, media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        json_codec.dumps(body),
+        status_code=status,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _services(request: Request) -> Services:
@@ -97,8 +104,12 @@ def _view(handler: Callable[[Request, Services], Any]) -> Callable[[Request], Aw
 
 def overview(request: Request, services: Services) -> dict[str, Any]:
     clock = services.clock
-    return {**views.overview(services.store), "now": format_ts(clock.now()), "clock_mode": clock.state.mode,
-            "statuses": STATUS_TABLE}
+    return {
+        **views.overview(services.store),
+        "now": format_ts(clock.now()),
+        "clock_mode": clock.state.mode,
+        "statuses": STATUS_TABLE,
+    }
 
 
 def threads(request: Request, services: Services) -> dict[str, Any]:

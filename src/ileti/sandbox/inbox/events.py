@@ -58,8 +58,9 @@ def _change(marker: str, services: Services) -> str:
     return f"id: {marker}\nevent: change\ndata: {data}\n\n"
 
 
-async def _stream(services: Services, last_seen: str | None,
-                  closing: Callable[[], bool]) -> AsyncIterator[str]:
+async def _stream(
+    services: Services, last_seen: str | None, closing: Callable[[], bool]
+) -> AsyncIterator[str]:
     yield f"retry: {RECONNECT_MS}\n\n"
     started = last_beat = time.monotonic()
     while True:
@@ -104,9 +105,14 @@ async def events(request: Request) -> Response:
     if streams is None:
         streams = request.app.state.event_streams = _Streams(services.settings.max_event_streams)
     if streams.open >= streams.limit:
-        return JSONResponse({"error": f"{streams.limit} inbox event streams are open already "
-                                      "(max_event_streams); retry later"},
-                            status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse(
+            {
+                "error": f"{streams.limit} inbox event streams are open already "
+                "(max_event_streams); retry later"
+            },
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     # EventSource sends the id of the last event it saw when it reconnects
     last_seen = request.headers.get("last-event-id") or None
     streams.open += 1

@@ -40,10 +40,23 @@ MAX_AGE_SECONDS = 3 * 86_400  # §4.10: consentDate no older than 3 days
 RECIPIENT_TYPES = frozenset({"BIREYSEL", "TACIR"})
 CHANNELS = frozenset({"MESAJ", "EPOSTA", "ARAMA"})
 STATUSES = frozenset({"ONAY", "RET"})
-SOURCES = frozenset({  # §4.10: the national İYS list of service-provider sources
-    "HS_FIZIKSEL_ORTAM", "HS_ISLAK_IMZA", "HS_WEB", "HS_CAGRI_MERKEZI", "HS_SOSYAL_MEDYA", "HS_EPOSTA",
-    "HS_MESAJ", "HS_MOBIL", "HS_EORTAM", "HS_ETKINLIK", "HS_2015", "HS_ATM", "HS_KARAR",
-})
+SOURCES = frozenset(
+    {  # §4.10: the national İYS list of service-provider sources
+        "HS_FIZIKSEL_ORTAM",
+        "HS_ISLAK_IMZA",
+        "HS_WEB",
+        "HS_CAGRI_MERKEZI",
+        "HS_SOSYAL_MEDYA",
+        "HS_EPOSTA",
+        "HS_MESAJ",
+        "HS_MOBIL",
+        "HS_EORTAM",
+        "HS_ETKINLIK",
+        "HS_2015",
+        "HS_ATM",
+        "HS_KARAR",
+    }
+)
 HS_2015 = "HS_2015"
 HS_2015_DATE = "2015-05-01 00:00:00"  # §4.10 strict: HS_2015 only with this date, the earliest allowed
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -114,15 +127,17 @@ def check_consent_date_format(draft: RecordDraft) -> None:
     try:
         draft.consent_ts = parse_timestamp(draft.consent_date)
     except ValueError as exc:  # 2026-02-30, 25:00:00 …
-        raise _refuse(f"consent_date_format: consentDate {draft.consent_date!r} is not a real date and "
-                      "time") from exc
+        raise _refuse(
+            f"consent_date_format: consentDate {draft.consent_date!r} is not a real date and time"
+        ) from exc
 
 
 def check_consent_date_not_future(draft: RecordDraft) -> None:
     """422: `consentDate` is later than now, sandbox clock, Istanbul (§4.10)."""
     if draft.consent_ts is not None and draft.consent_ts > draft.now:
-        raise _refuse(f"consent_date_not_future: consentDate {draft.consent_date!r} is later than the "
-                      "sandbox clock")
+        raise _refuse(
+            f"consent_date_not_future: consentDate {draft.consent_date!r} is later than the sandbox clock"
+        )
 
 
 def check_consent_date_recent(draft: RecordDraft) -> None:
@@ -131,22 +146,27 @@ def check_consent_date_recent(draft: RecordDraft) -> None:
     if draft.consent_ts is None or (draft.source == HS_2015 and draft.consent_date == HS_2015_DATE):
         return
     if draft.now - draft.consent_ts > MAX_AGE_SECONDS:
-        raise _refuse(f"consent_date_recent: consentDate {draft.consent_date!r} is more than 3 days before "
-                      "the sandbox clock")
+        raise _refuse(
+            f"consent_date_recent: consentDate {draft.consent_date!r} is more than 3 days before "
+            "the sandbox clock"
+        )
 
 
 def check_not_before_2015(draft: RecordDraft) -> None:
     """422 (strict): `consentDate` before 2015-05-01 00:00:00 (§4.10, national rule)."""
     if draft.strict and draft.consent_ts is not None and draft.consent_date < HS_2015_DATE:
-        raise _refuse(f"not_before_2015 (strict): consentDate {draft.consent_date!r} is before "
-                      f"{HS_2015_DATE}")
+        raise _refuse(
+            f"not_before_2015 (strict): consentDate {draft.consent_date!r} is before {HS_2015_DATE}"
+        )
 
 
 def check_hs_2015_date(draft: RecordDraft) -> None:
     """422 (strict): HS_2015 is valid only with `consentDate` 2015-05-01 00:00:00 (§4.10, national rule)."""
     if draft.strict and draft.source == HS_2015 and draft.consent_date != HS_2015_DATE:
-        raise _refuse(f"hs_2015_date (strict): source HS_2015 needs consentDate {HS_2015_DATE}, not "
-                      f"{draft.consent_date!r}")
+        raise _refuse(
+            f"hs_2015_date (strict): source HS_2015 needs consentDate {HS_2015_DATE}, not "
+            f"{draft.consent_date!r}"
+        )
 
 
 RECORD_CHECKS: tuple[Callable[[RecordDraft], None], ...] = (
@@ -182,15 +202,24 @@ def canonical_recipient(recipient: str, channel: str) -> str:
 def read_record(raw: ConsentRecordIn, *, now: float, strict: bool) -> NewConsent:
     """One consent/create record after `RECORD_CHECKS`, or `ApiError(422)`."""
     draft = RecordDraft(
-        recipient=_text(raw.recipient), recipient_type=_text(raw.recipient_type), type=_text(raw.type),
-        status=_text(raw.status), source=_text(raw.source), consent_date=_text(raw.consent_date), now=now,
+        recipient=_text(raw.recipient),
+        recipient_type=_text(raw.recipient_type),
+        type=_text(raw.type),
+        status=_text(raw.status),
+        source=_text(raw.source),
+        consent_date=_text(raw.consent_date),
+        now=now,
         strict=strict,
     )
     for check in RECORD_CHECKS:
         check(draft)
     return NewConsent(
-        recipient=draft.recipient, recipient_type=draft.recipient_type, type=draft.type, status=draft.status,
-        source=draft.source or None, consent_date=draft.consent_date or None,
+        recipient=draft.recipient,
+        recipient_type=draft.recipient_type,
+        type=draft.type,
+        status=draft.status,
+        source=draft.source or None,
+        consent_date=draft.consent_date or None,
         # a TACIR record without a date is ordered by when it was stored
         consent_ts=draft.consent_ts if draft.consent_ts is not None else now,
     )
@@ -200,8 +229,13 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
     """A record for the control API to store as it is (a scenario's history): the enums, the recipient and
     the date format are checked (422), the age, future and national rules are not."""
     draft = RecordDraft(
-        recipient=_text(raw.recipient), recipient_type=_text(raw.recipient_type), type=_text(raw.type),
-        status=_text(raw.status), source=_text(raw.source), consent_date=_text(raw.consent_date), now=now,
+        recipient=_text(raw.recipient),
+        recipient_type=_text(raw.recipient_type),
+        type=_text(raw.type),
+        status=_text(raw.status),
+        source=_text(raw.source),
+        consent_date=_text(raw.consent_date),
+        now=now,
         strict=False,
     )
     for check in (check_recipient_type, check_type, check_status, check_recipient):
@@ -211,8 +245,12 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
     if draft.consent_date:
         check_consent_date_format(draft)
     return NewConsent(
-        recipient=draft.recipient, recipient_type=draft.recipient_type, type=draft.type, status=draft.status,
-        source=draft.source or None, consent_date=draft.consent_date or None,
+        recipient=draft.recipient,
+        recipient_type=draft.recipient_type,
+        type=draft.type,
+        status=draft.status,
+        source=draft.source or None,
+        consent_date=draft.consent_date or None,
         consent_ts=draft.consent_ts if draft.consent_ts is not None else now,
     )
 
@@ -223,8 +261,9 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
 def check_first_not_ret(record: NewConsent, previous: ConsentRecord | NewConsent | None) -> None:
     """422 (strict): a recipient's first record for a brand + recipientType + type cannot be RET."""
     if previous is None and record.status == "RET":
-        raise _refuse(f"first_not_ret (strict): the first record for {record.recipient} ({record.type}) "
-                      "cannot be RET")
+        raise _refuse(
+            f"first_not_ret (strict): the first record for {record.recipient} ({record.type}) cannot be RET"
+        )
 
 
 def check_no_repeat(record: NewConsent, previous: ConsentRecord | NewConsent | None) -> None:
@@ -236,8 +275,10 @@ def check_no_repeat(record: NewConsent, previous: ConsentRecord | NewConsent | N
 def check_date_after_stored(record: NewConsent, previous: ConsentRecord | NewConsent | None) -> None:
     """422 (strict): a new record's `consentDate` must be later than the stored one's."""
     if previous is not None and record.consent_ts <= previous.consent_ts:
-        raise _refuse(f"date_after_stored (strict): consentDate {record.consent_date!r} of "
-                      f"{record.recipient} is not later than its stored record's")
+        raise _refuse(
+            f"date_after_stored (strict): consentDate {record.consent_date!r} of "
+            f"{record.recipient} is not later than its stored record's"
+        )
 
 
 HISTORY_CHECKS: tuple[Callable[[NewConsent, ConsentRecord | NewConsent | None], None], ...] = (
@@ -247,8 +288,9 @@ HISTORY_CHECKS: tuple[Callable[[NewConsent, ConsentRecord | NewConsent | None], 
 )
 
 
-def check_history(records: Sequence[NewConsent], latest: Mapping[ConsentKey, ConsentRecord], *,
-                  strict: bool) -> None:
+def check_history(
+    records: Sequence[NewConsent], latest: Mapping[ConsentKey, ConsentRecord], *, strict: bool
+) -> None:
     """Run `HISTORY_CHECKS` over a batch in order; a record is judged against the newest earlier record of its
     key, stored or earlier in the same batch. Nothing to check outside strict mode."""
     if not strict:
@@ -277,8 +319,9 @@ def read_query(req: ConsentShowRequest) -> ConsentQuery:
     brand, recipient = _text(req.brand_code), _text(req.recipient)
     recipient_type, channel = _text(req.recipient_type), _text(req.type)
     if not brand or not recipient or recipient_type not in RECIPIENT_TYPES or channel not in CHANNELS:
-        raise _refuse("consent/show: brandCode, recipient, recipientType (BIREYSEL or TACIR) and type "
-                      f"(MESAJ, EPOSTA or ARAMA) are all required; got {brand!r}, {recipient[:64]!r}, "
-                      f"{recipient_type!r}, {channel!r}")
+        raise _refuse(
+            "consent/show: brandCode, recipient, recipientType (BIREYSEL or TACIR) and type "
+            f"(MESAJ, EPOSTA or ARAMA) are all required; got {brand!r}, {recipient[:64]!r}, "
+            f"{recipient_type!r}, {channel!r}"
+        )
     return ConsentQuery(brand, canonical_recipient(recipient, channel), recipient_type, channel)
-

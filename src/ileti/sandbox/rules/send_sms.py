@@ -46,8 +46,11 @@ class Draft:
 def check_documents(ctx: Context, draft: Draft) -> None:
     """467: the account has a required document missing (account flag `documents_missing`, OQ-5)."""
     if ctx.account.documents_missing:
-        raise ApiError(Code.DOCUMENTS_MISSING, f"documents: account {ctx.account.key!r} is flagged "
-                                                "documents_missing, so it may not send until they are in")
+        raise ApiError(
+            Code.DOCUMENTS_MISSING,
+            f"documents: account {ctx.account.key!r} is flagged "
+            "documents_missing, so it may not send until they are in",
+        )
 
 
 def check_sender_present(ctx: Context, draft: Draft) -> None:
@@ -63,10 +66,16 @@ def check_sender_format(ctx: Context, draft: Draft) -> None:
         sender = draft.req.sender or ""
         letters = sorted(SENDER_FORBIDDEN_CHARS.intersection(sender))
         if letters:
-            raise ApiError(Code.SENDER_INVALID, f"sender_format: the sender {sender!r} has the Turkish "
-                                                f"letter {letters[0]!r}, which sender IDs may not contain")
-        raise ApiError(Code.SENDER_INVALID, f"sender_format: the sender {sender!r} has {len(sender)} "
-                                            f"characters where {SENDER_MAX_LENGTH} are allowed")
+            raise ApiError(
+                Code.SENDER_INVALID,
+                f"sender_format: the sender {sender!r} has the Turkish "
+                f"letter {letters[0]!r}, which sender IDs may not contain",
+            )
+        raise ApiError(
+            Code.SENDER_INVALID,
+            f"sender_format: the sender {sender!r} has {len(sender)} "
+            f"characters where {SENDER_MAX_LENGTH} are allowed",
+        )
 
 
 def check_sender_approved(ctx: Context, draft: Draft) -> None:
@@ -76,8 +85,11 @@ def check_sender_approved(ctx: Context, draft: Draft) -> None:
     draft.apitest = sender == APITEST_SENDER
     if not draft.apitest and sender not in ctx.account.senders:
         approved = ", ".join(map(repr, ctx.account.senders)) or "none"
-        raise ApiError(Code.SENDER_NOT_APPROVED, f"sender_approved: the sender {sender!r} is not one of the "
-                                                 f"account's approved senders ({approved}) nor APITEST")
+        raise ApiError(
+            Code.SENDER_NOT_APPROVED,
+            f"sender_approved: the sender {sender!r} is not one of the "
+            f"account's approved senders ({approved}) nor APITEST",
+        )
 
 
 def check_iys_flag(ctx: Context, draft: Draft) -> None:
@@ -100,15 +112,18 @@ def check_iys_flag(ctx: Context, draft: Draft) -> None:
 def check_iys_list(ctx: Context, draft: Draft) -> None:
     """469: iys=1 and `iysList` is not BIREYSEL or TACIR (§4.1)."""
     if draft.iys == 1 and not checks.iys_list_ok(draft.req.iys_list):
-        raise ApiError(Code.IYS_LIST_REQUIRED, f"iys_list: iys is 1 and iysList is {draft.req.iys_list!r}, "
-                                               "not BIREYSEL or TACIR")
+        raise ApiError(
+            Code.IYS_LIST_REQUIRED,
+            f"iys_list: iys is 1 and iysList is {draft.req.iys_list!r}, not BIREYSEL or TACIR",
+        )
 
 
 def check_iys_code(ctx: Context, draft: Draft) -> None:
     """470: iys=1 and the account has no İYS brand code configured (OQ-4)."""
     if draft.iys == 1 and not ctx.account.iys_brand_code:
-        raise ApiError(Code.IYS_CODE_MISSING, f"iys_code: iys is 1 but account {ctx.account.key!r} has no "
-                                              "İYS brand code")
+        raise ApiError(
+            Code.IYS_CODE_MISSING, f"iys_code: iys is 1 but account {ctx.account.key!r} has no İYS brand code"
+        )
 
 
 def check_text_present(ctx: Context, draft: Draft) -> None:
@@ -127,14 +142,20 @@ def check_size(ctx: Context, draft: Draft) -> None:
     """453: a text longer than 7 SMS parts in its encoding (§4.1, §7), or too many recipients (OQ-8)."""
     for number, sms in enumerate(draft.texts, 1):
         if sms.too_long:
-            raise ApiError(Code.ORDER_TOO_LARGE, f"size: the text of message block {number} is {sms.length} "
-                                                 f"{sms.encoding.value} units where {sms.max_length} "
-                                                 f"({text.MAX_PARTS} SMS parts) are allowed")
-    count = sum(len(block.recipients.numbers or []) if block.recipients else 0
-                for block in draft.req.messages or [])
+            raise ApiError(
+                Code.ORDER_TOO_LARGE,
+                f"size: the text of message block {number} is {sms.length} "
+                f"{sms.encoding.value} units where {sms.max_length} "
+                f"({text.MAX_PARTS} SMS parts) are allowed",
+            )
+    count = sum(
+        len(block.recipients.numbers or []) if block.recipients else 0 for block in draft.req.messages or []
+    )
     if count > ctx.settings.max_recipients:
-        raise ApiError(Code.ORDER_TOO_LARGE, f"size: the order has {count} recipients where "
-                                             f"{ctx.settings.max_recipients} are allowed")
+        raise ApiError(
+            Code.ORDER_TOO_LARGE,
+            f"size: the order has {count} recipients where {ctx.settings.max_recipients} are allowed",
+        )
 
 
 def check_schedule(ctx: Context, draft: Draft) -> None:
@@ -146,8 +167,10 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
     draft.send_ts = draft.now
     raw = draft.req.send_date_time
     if isinstance(raw, list) and len(raw) > 1:
-        raise ApiError(Code.INVALID_SEND_DATE, f"schedule: sendDateTime is a list of {len(raw)} values "
-                                               "where at most one is allowed")
+        raise ApiError(
+            Code.INVALID_SEND_DATE,
+            f"schedule: sendDateTime is a list of {len(raw)} values where at most one is allowed",
+        )
     value = draft.req.schedule
     if value is None:
         return
@@ -155,8 +178,10 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
         return
     parsed = checks.parse_schedule(value)
     if parsed is None:
-        raise ApiError(Code.INVALID_SEND_DATE, f"schedule: sendDateTime {value.strip()!r} is not a real date "
-                                               "and time in DD/MM/YYYY HH:MM")
+        raise ApiError(
+            Code.INVALID_SEND_DATE,
+            f"schedule: sendDateTime {value.strip()!r} is not a real date and time in DD/MM/YYYY HH:MM",
+        )
     draft.send_ts = max(parsed.replace(tzinfo=ISTANBUL).timestamp(), draft.now)
 
 
@@ -165,8 +190,9 @@ def _consented(ctx: Context, draft: Draft) -> set[str] | None:
     under the account's brand code is ONAY (OQ-34); None when consent does not matter."""
     if draft.iys != 1:
         return None
-    return ctx.store.directory.consented_numbers(ctx.account.key, ctx.account.iys_brand_code or "",
-                                                 (draft.req.iys_list or "").strip())
+    return ctx.store.directory.consented_numbers(
+        ctx.account.key, ctx.account.iys_brand_code or "", (draft.req.iys_list or "").strip()
+    )
 
 
 def check_recipients(ctx: Context, draft: Draft) -> None:
@@ -184,8 +210,10 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
     for block, sms in zip(draft.req.messages or [], draft.texts, strict=True):
         raw_numbers = block.recipients.numbers if block.recipients else None
         if not raw_numbers:
-            raise ApiError(Code.INVALID_RECIPIENTS, f"recipients: message block {len(draft.blocks) + 1} has "
-                                                    "no receipents.number")
+            raise ApiError(
+                Code.INVALID_RECIPIENTS,
+                f"recipients: message block {len(draft.blocks) + 1} has no receipents.number",
+            )
         numbers: list[str] = []
         deliverable: list[bool] = []
         for raw in raw_numbers:
@@ -195,8 +223,11 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
                 deliverable.append(False)
                 continue
             if draft.apitest and canonical != test_number:
-                raise ApiError(Code.INVALID_RECIPIENTS, f"recipients: APITEST sends go only to the account's "
-                                                        f"test number ({test_number}), not to {canonical}")
+                raise ApiError(
+                    Code.INVALID_RECIPIENTS,
+                    f"recipients: APITEST sends go only to the account's "
+                    f"test number ({test_number}), not to {canonical}",
+                )
             numbers.append(canonical)
             ok = canonical not in blacklist
             deliverable.append(ok)
@@ -204,8 +235,9 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
         if strict and not all(deliverable):
             bad = numbers[deliverable.index(False)]
             why = "blacklisted" if bad in blacklist else "not a valid Turkish mobile number"
-            raise ApiError(Code.INVALID_RECIPIENTS,
-                           f"recipients: strict_recipients is on and {bad!r} is {why}")
+            raise ApiError(
+                Code.INVALID_RECIPIENTS, f"recipients: strict_recipients is on and {bad!r} is {why}"
+            )
         if consented is not None:  # OQ-34: accepted, but a number without İYS consent is a free 112 row
             deliverable = [ok and n in consented for n, ok in zip(numbers, deliverable, strict=True)]
         body = ctx.settings.apitest_text if draft.apitest else sms.text
@@ -214,8 +246,11 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
     if not any_deliverable:
         total = sum(len(block.numbers) for block in draft.blocks)
         listed = sum(n in blacklist for block in draft.blocks for n in block.numbers)
-        raise ApiError(Code.INVALID_RECIPIENTS, f"recipients: none of the {total} recipients can be sent to "
-                                                f"({total - listed} invalid, {listed} blacklisted)")
+        raise ApiError(
+            Code.INVALID_RECIPIENTS,
+            f"recipients: none of the {total} recipients can be sent to "
+            f"({total - listed} invalid, {listed} blacklisted)",
+        )
 
 
 def fingerprint(draft: Draft) -> str:
@@ -233,13 +268,17 @@ def fingerprint(draft: Draft) -> str:
 
 async def place_order(ctx: Context, draft: Draft) -> int:
     """451 then 402, atomic with the write: the store checks both inside `place_order`'s transaction."""
-    charged = 0 if draft.apitest else sum(
-        block.parts * sum(block.deliverable) for block in draft.blocks
-    )
+    charged = 0 if draft.apitest else sum(block.parts * sum(block.deliverable) for block in draft.blocks)
     order = NewOrder(
-        account_key=ctx.account.key, sender=draft.req.sender or "", iys=draft.iys,
-        iys_list=(draft.req.iys_list or None) if draft.iys == 1 else None, submit_ts=draft.now,
-        send_ts=draft.send_ts, fingerprint=fingerprint(draft), blocks=draft.blocks, charged_parts=charged,
+        account_key=ctx.account.key,
+        sender=draft.req.sender or "",
+        iys=draft.iys,
+        iys_list=(draft.req.iys_list or None) if draft.iys == 1 else None,
+        submit_ts=draft.now,
+        send_ts=draft.send_ts,
+        fingerprint=fingerprint(draft),
+        blocks=draft.blocks,
+        charged_parts=charged,
     )
     settings = ctx.settings
     try:
@@ -252,21 +291,28 @@ async def place_order(ctx: Context, draft: Draft) -> int:
         )
     except Refusal as refusal:
         if refusal.reason is RefusalReason.DUPLICATE:
-            raise ApiError(Code.DUPLICATE_ORDER, f"duplicate: the same texts to the same recipients as order "
-                                                 f"{refusal.order_id}, placed less than "
-                                                 f"{settings.duplicate_window:g} seconds before") from refusal
+            raise ApiError(
+                Code.DUPLICATE_ORDER,
+                f"duplicate: the same texts to the same recipients as order "
+                f"{refusal.order_id}, placed less than "
+                f"{settings.duplicate_window:g} seconds before",
+            ) from refusal
         if refusal.reason is RefusalReason.BALANCE:
             raise ApiError(Code.INSUFFICIENT_BALANCE, _balance_reason(ctx, charged)) from refusal
-        raise ApiError(Code.UNAUTHORIZED, f"authentication: account {ctx.account.key!r} was deleted while "
-                                          "the order was placed") from refusal
+        raise ApiError(
+            Code.UNAUTHORIZED,
+            f"authentication: account {ctx.account.key!r} was deleted while the order was placed",
+        ) from refusal
 
 
 def _balance_reason(ctx: Context, parts: int) -> str:
     """402's sentence: what the order costs against what the account has (read again: the cache is stale)."""
     account = ctx.store.get_account(ctx.account.key) or ctx.account
     if account.billing == "tl":
-        return (f"balance: the order costs {parts * ctx.settings.sms_price:.4f} TL ({parts} SMS parts) and "
-                f"the account has {account.balance_amount:.4f} TL")
+        return (
+            f"balance: the order costs {parts * ctx.settings.sms_price:.4f} TL ({parts} SMS parts) and "
+            f"the account has {account.balance_amount:.4f} TL"
+        )
     return f"balance: the order costs {parts} SMS credits and the account has {account.balance_sms}"
 
 

@@ -1,5 +1,5 @@
-"""Helpers of the sandbox part-2 tests: one API call in JSON or XML (raw body or `data=` form) over the real
-socket of the `ileti_sandbox` fixture, and the control calls these tests need."""
+"""Helpers of the sandbox tests that speak every transport: one API call in JSON or XML (raw body or
+`data=` form) over the real socket of the `ileti_sandbox` fixture, and the control calls these tests need."""
 
 from __future__ import annotations
 
@@ -56,8 +56,9 @@ class Api:
     def __exit__(self, *_exc: object) -> None:
         self.http.close()
 
-    def envelope(self, endpoint: str, payload: Any = None, *, key: str | None = None,
-                 hash: str | None = None) -> dict[str, Any]:
+    def envelope(
+        self, endpoint: str, payload: Any = None, *, key: str | None = None, hash: str | None = None
+    ) -> dict[str, Any]:
         request: dict[str, Any] = {"authentication": {"key": key or self.key, "hash": hash or self.hash}}
         payload_key = ENDPOINTS[endpoint].payload_key
         if payload is not None:
@@ -65,20 +66,35 @@ class Api:
             request[payload_key] = payload
         return {"request": request}
 
-    def call(self, endpoint: str, payload: Any = None, *, transport: Transport | None = None,
-             key: str | None = None, hash: str | None = None) -> Answer:
+    def call(
+        self,
+        endpoint: str,
+        payload: Any = None,
+        *,
+        transport: Transport | None = None,
+        key: str | None = None,
+        hash: str | None = None,
+    ) -> Answer:
         """POST one endpoint; an endpoint without an XML variant always goes as JSON."""
         body = self.envelope(endpoint, payload, key=key, hash=hash)
         kind = transport or self.transport
         if not ENDPOINTS[endpoint].xml:
             kind = "json"
         if kind == "json":
-            response = self.http.post(f"{self.url}/v1/{endpoint}/json", content=json_codec.dumps(body),
-                                  headers={"content-type": "application/json"}, timeout=60)
+            response = self.http.post(
+                f"{self.url}/v1/{endpoint}/json",
+                content=json_codec.dumps(body),
+                headers={"content-type": "application/json"},
+                timeout=60,
+            )
             assert response.headers["content-type"] == "application/json; charset=utf-8"
         elif kind == "xml":
-            response = self.http.post(f"{self.url}/v1/{endpoint}", content=to_xml(body),
-                                  headers={"content-type": "text/xml; charset=utf-8"}, timeout=60)
+            response = self.http.post(
+                f"{self.url}/v1/{endpoint}",
+                content=to_xml(body),
+                headers={"content-type": "text/xml; charset=utf-8"},
+                timeout=60,
+            )
             assert response.headers["content-type"] == "text/xml; charset=utf-8"
         else:
             response = self.http.post(f"{self.url}/v1/{endpoint}", data={"data": to_xml(body).decode()})
@@ -121,8 +137,12 @@ class Api:
         return int(self.control("POST", self.account("/custom-fields"), {"name": name})["id"])
 
     def send_sms(self, numbers: list[str], text: str = "Merhaba", **order: Any) -> Answer:
-        payload = {"sender": self.sender, "iys": "0", **order,
-                   "message": {"text": text, "receipents": {"number": numbers}}}
+        payload = {
+            "sender": self.sender,
+            "iys": "0",
+            **order,
+            "message": {"text": text, "receipents": {"number": numbers}},
+        }
         return self.call("send-sms", payload)
 
     def report(self, order_id: str) -> dict[str, int]:
