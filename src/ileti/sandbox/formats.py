@@ -33,7 +33,7 @@ from ileti.wire.models import dump
 if TYPE_CHECKING:
     from ileti.sandbox.journal import Trace
 
-__all__ = ["JSON", "Format", "Handler", "JsonFormat", "authenticate", "endpoint_app", "error_response"]
+__all__ = ["JSON", "Format", "Handler", "JsonFormat", "authenticate", "error_response"]
 
 Handler = Callable[[Context, Any], Awaitable[BaseModel | None]]
 
@@ -163,18 +163,3 @@ async def run_endpoint(
         if result is not None and endpoint.name == "send-sms":
             trace.order_id = int(result.order.id)  # type: ignore[attr-defined]
     return _respond(services, fmt, 200, envelope.success_envelope(None if result is None else dump(result)))
-
-
-def endpoint_app(
-    services_of: Callable[[Request], Services], endpoint: Endpoint, handler: Handler, fmt: Format
-) -> Callable[[Request], Awaitable[Response]]:
-    """A Starlette endpoint for one (endpoint, format); any HTTP method but POST is 404 (OQ-25)."""
-
-    async def call(request: Request) -> Response:
-        services = services_of(request)
-        if request.method != "POST":
-            return error_response(services, fmt, Code.NOT_FOUND)
-        return await run_endpoint(services, endpoint, handler, fmt, request)
-
-    call.__name__ = f"{endpoint.name}_{fmt.name}"
-    return call
