@@ -1,5 +1,8 @@
 """Sandbox settings: every option once, with its `ILETI_*` environment twin and its `ileti serve` flag.
 
+The flags are generated from the fields (`ileti.cli.serve`): the name, the type and the `help` metadata
+below are all there is to add a setting. `ENV_ONLY` names the settings that have no flag on purpose.
+
     >>> Settings()                                   # defaults: 127.0.0.1:8080, ./ileti-sandbox.db
     >>> Settings.from_env({"port": 9000})            # ILETI_* variables, then explicit overrides
     >>> Settings(db="/tmp/s.db", settle_delay=0.5)   # tests build them directly
@@ -19,10 +22,15 @@ from typing import Any, Literal
 
 from ileti.limits import DUPLICATE_WINDOW_SECONDS, MAX_RECIPIENTS
 
-__all__ = ["Settings", "SettingsError"]
+__all__ = ["ENV_ONLY", "Settings", "SettingsError"]
 
 Synchronous = Literal["NORMAL", "FULL"]
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
+
+
+ENV_ONLY = frozenset({"control_token"})
+"""Settings without an `ileti serve` flag, on purpose: a secret on the command line is visible to every user
+of the machine (`ps`, shell history), so the control token is read from `ILETI_CONTROL_TOKEN` only."""
 
 
 class SettingsError(ValueError):
