@@ -30,9 +30,9 @@ import orjson
 import uvloop
 from starlette.requests import Request
 
-from ileti.sandbox import formats
+from ileti.sandbox.api import formats
+from ileti.sandbox.api.handlers import HANDLERS
 from ileti.sandbox.app import create_app
-from ileti.sandbox.handlers import HANDLERS
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.store.base import Account
 from ileti.wire.endpoints import ENDPOINTS

@@ -22,7 +22,7 @@ from typing import Any
 
 from ileti.sandbox.store.base import Account, NewBlock, NewOrder
 from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
-from ileti.sandbox.webhooks import render_webhook
+from ileti.sandbox.world.webhooks import render_webhook
 
 
 class TimedConnection:

@@ -117,7 +117,7 @@ def test_several_faults_get_the_same_code_locally_and_from_the_sandbox(
 
 def test_the_order_is_complete_and_each_side_is_arranged_by_it() -> None:
     from ileti.client import _base
-    from ileti.sandbox.rules import send_sms
+    from ileti.sandbox.api.rules import send_sms
 
     assert len(send_sms.CHECKS) == len(checks.SEND_SMS_ORDER)
     sandbox = send_sms.CHECKS

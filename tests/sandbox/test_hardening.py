@@ -14,7 +14,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from ileti.sandbox.control import CONTROL_ROUTES
+from ileti.sandbox.control.routes import CONTROL_ROUTES
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.postgres import engine_url, is_postgres
 from ileti.testing import SandboxHandle, SandboxServer

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from ileti.codes import Code
-from ileti.sandbox.handlers import HANDLERS
+from ileti.sandbox.api.handlers import HANDLERS
 from ileti.wire import ENDPOINTS, json_codec, read_status
 from ileti.wire.xml_codec import from_xml, to_xml
 

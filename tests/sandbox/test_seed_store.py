@@ -13,10 +13,10 @@ import pytest
 
 from ileti.sandbox import Settings
 from ileti.sandbox.app import prepare
-from ileti.sandbox.clock import Clock
 from ileti.sandbox.seed import SeedError, apply, load, parse
 from ileti.sandbox.store.sql import SqlStore, open_store
-from ileti.sandbox.webhooks import render_webhook
+from ileti.sandbox.world.clock import Clock
+from ileti.sandbox.world.webhooks import render_webhook
 from ileti.testing import SandboxServer, http_client, sandbox_database
 
 SEED: dict[str, Any] = {

@@ -11,7 +11,7 @@ from pathlib import Path
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal, RefusalReason
 from ileti.sandbox.store.sql import PlaceOrder, open_store
-from ileti.sandbox.webhooks import render_webhook
+from ileti.sandbox.world.webhooks import render_webhook
 
 
 def test_account_fields_follow_the_table_columns() -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal
 from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
-from ileti.sandbox.webhooks import render_webhook
+from ileti.sandbox.world.webhooks import render_webhook
 
 from .harness import audit
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ileti.sandbox.access import host_allowed
+from ileti.sandbox.control.access import host_allowed
 from ileti.sandbox.logsafe import EscapeControls
 from ileti.testing import SandboxHandle, SandboxServer, http_client
 

@@ -82,7 +82,7 @@ def serve(**options: object) -> None:
         raise click.ClickException(
             f"the sandbox is not installed ({exc.name} is missing): pip install 'ileti[sandbox]'"
         ) from exc
-    from ileti.sandbox.access import ControlMode, secure
+    from ileti.sandbox.control.access import ControlMode, secure
 
     try:
         settings = Settings.from_env(options)

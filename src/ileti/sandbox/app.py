@@ -19,14 +19,12 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 from ileti.sandbox import seed as seeding
-from ileti.sandbox.access import ControlAccess, HostCheck
-from ileti.sandbox.carrier import Carrier
-from ileti.sandbox.clock import Clock
+from ileti.sandbox.api.faults import Faults
+from ileti.sandbox.api.journal import Journal
 from ileti.sandbox.context import Services
+from ileti.sandbox.control.access import ControlAccess, HostCheck
+from ileti.sandbox.control.messages import prune_loop
 from ileti.sandbox.errors import BugGuard
-from ileti.sandbox.faults import Faults
-from ileti.sandbox.journal import Journal
-from ileti.sandbox.messages import prune_loop
 from ileti.sandbox.routes import ApiRoutes, build_routes
 from ileti.sandbox.seed import Seed
 from ileti.sandbox.settings import Settings
@@ -34,7 +32,9 @@ from ileti.sandbox.sharing import SharedFaults, SharedState, is_shared
 from ileti.sandbox.store.base import Account
 from ileti.sandbox.store.group_commit import GroupCommit
 from ileti.sandbox.store.sql import SqlStore, open_store
-from ileti.sandbox.webhooks import WebhookWorker, render_webhook
+from ileti.sandbox.world.carrier import Carrier
+from ileti.sandbox.world.clock import Clock
+from ileti.sandbox.world.webhooks import WebhookWorker, render_webhook
 
 __all__ = ["DemoAccount", "create_app", "load_seed", "open_services", "prepare"]
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ileti.sandbox.clock import Clock
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.store.base import Account
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.clock import Clock
 
 if TYPE_CHECKING:
-    from ileti.sandbox.carrier import Carrier
-    from ileti.sandbox.faults import Faults
-    from ileti.sandbox.journal import Journal
+    from ileti.sandbox.api.faults import Faults
+    from ileti.sandbox.api.journal import Journal
     from ileti.sandbox.seed import Seed
     from ileti.sandbox.store.group_commit import GroupCommit
-    from ileti.sandbox.webhooks import WebhookWorker
+    from ileti.sandbox.world.carrier import Carrier
+    from ileti.sandbox.world.webhooks import WebhookWorker
 
 __all__ = ["Context", "Services"]
 

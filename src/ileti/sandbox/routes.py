@@ -27,14 +27,14 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ileti.codes import Code
+from ileti.sandbox.api.faults import DropConnection, GatewayPage, SlowBody, truncated
+from ileti.sandbox.api.formats import JSON, Format, Handler, error_response, run_endpoint
+from ileti.sandbox.api.handlers import HANDLERS
+from ileti.sandbox.api.journal import Trace
+from ileti.sandbox.api.xml_format import GET_FORMAT, XML
 from ileti.sandbox.context import Services
-from ileti.sandbox.control import CONTROL_ROUTES
-from ileti.sandbox.faults import DropConnection, GatewayPage, SlowBody, truncated
-from ileti.sandbox.formats import JSON, Format, Handler, error_response, run_endpoint
-from ileti.sandbox.handlers import HANDLERS
+from ileti.sandbox.control.routes import CONTROL_ROUTES
 from ileti.sandbox.inbox import inbox_routes
-from ileti.sandbox.journal import Trace
-from ileti.sandbox.xml_format import GET_FORMAT, XML
 from ileti.wire import envelope
 from ileti.wire.endpoints import ENDPOINTS, Endpoint
 from ileti.wire.errors import DecodeError

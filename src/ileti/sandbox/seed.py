@@ -39,14 +39,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from ileti.codes import Code
-from ileti.sandbox import accounts
-from ileti.sandbox.clock import Clock, ClockState
-from ileti.sandbox.control import carrier_rules_from, clock_state_from, consent_record_from
+from ileti.sandbox.api.handlers.contacts import new_contact, new_group
+from ileti.sandbox.control import accounts
+from ileti.sandbox.control.carrier import carrier_rules_from
+from ileti.sandbox.control.clock import clock_state_from
+from ileti.sandbox.control.directory import consent_record_from
 from ileti.sandbox.errors import ApiError, ControlError
-from ileti.sandbox.handlers.contacts import new_contact, new_group
 from ileti.sandbox.store.base import Account, CarrierOutcome
 from ileti.sandbox.store.directory import ContactData, DirectoryRefusal
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.clock import Clock, ClockState
 from ileti.wire.models import AddContactRequest, AddGroupRequest
 
 __all__ = ["Seed", "SeedAccount", "SeedError", "apply", "load", "parse", "start"]

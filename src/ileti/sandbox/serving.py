@@ -38,8 +38,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ileti.sandbox.access import ControlMode, secure
 from ileti.sandbox.app import create_app
+from ileti.sandbox.control.access import ControlMode, secure
 from ileti.sandbox.settings import Settings
 
 __all__ = [

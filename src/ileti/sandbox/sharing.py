@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ileti.sandbox.faults import FaultRule, Faults, choose, rule_from_dict
+from ileti.sandbox.api.faults import FaultRule, Faults, choose, rule_from_dict
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.store import shared
 from ileti.sandbox.store.postgres import is_postgres

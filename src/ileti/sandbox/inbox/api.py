@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.codes import Code, MessageStatus, OrderStatus
-from ileti.sandbox.clock import format_ts
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
+from ileti.sandbox.world.clock import format_ts
 from ileti.wire import json_codec
 
 __all__ = ["INBOX_API_ROUTES", "STATUS_TABLE", "filters_of"]

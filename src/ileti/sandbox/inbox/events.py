@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from ileti.sandbox.clock import format_ts
 from ileti.sandbox.context import Services
 from ileti.sandbox.store import views
+from ileti.sandbox.world.clock import format_ts
 from ileti.wire import json_codec
 
 __all__ = ["HEARTBEAT_SECONDS", "MAX_STREAM_SECONDS", "POLL_SECONDS", "events"]

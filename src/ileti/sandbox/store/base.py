@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ileti.sandbox.clock import ClockState
+from ileti.sandbox.world.clock import ClockState
 
 if TYPE_CHECKING:
     from ileti.sandbox.store.directory import Directory

@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 from sqlalchemy import select, update
 
-from ileti.sandbox.clock import ClockState
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.clock import ClockState
 
 __all__ = ["FAULTS_META", "SharedReader", "save_faults", "take_fault"]
 
@@ -56,7 +56,7 @@ def save_faults(store: SqlStore, rules: list[dict[str, Any]]) -> None:
 def take_fault(store: SqlStore, endpoint: str, roll: Callable[[], float]) -> dict[str, Any] | None:
     """Use one of the rule that fires for `endpoint` (the first matching one whose probability `roll` meets;
     a counted rule goes when used up), for every worker at once; the rule as it was, or None."""
-    from ileti.sandbox.faults import choose, rule_from_dict  # faults imports nothing of the store
+    from ileti.sandbox.api.faults import choose, rule_from_dict  # faults imports nothing of the store
 
     m = t.meta
     with store._tx():

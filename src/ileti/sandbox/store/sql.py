@@ -46,7 +46,6 @@ from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from ileti.sandbox.clock import ClockState
 from ileti.sandbox.store import schema
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import (
@@ -61,6 +60,7 @@ from ileti.sandbox.store.base import (
 )
 from ileti.sandbox.store.directory import Directory
 from ileti.sandbox.store.postgres import DbConnection, DbCursor, PgConnection, engine_url, is_postgres
+from ileti.sandbox.world.clock import ClockState
 
 __all__ = ["PlaceOrder", "SqlStore", "WalCheckpointer", "WebhookRenderer", "migrate", "open_store"]
 
@@ -738,7 +738,7 @@ class SqlStore:
         good. Returns how many rows became final. Runs in batches of `batch_size` rows, one transaction each;
         with `max_batches` it stops after that many, so a caller on the event loop can yield in between.
         """
-        from ileti.sandbox.carrier import outcome as default_decide
+        from ileti.sandbox.world.carrier import outcome as default_decide
 
         choose = decide or default_decide
         if self._sql_settle is None:

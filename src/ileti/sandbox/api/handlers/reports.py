@@ -6,11 +6,11 @@ from datetime import date
 
 from ileti.codes import Code, MessageStatus, OrderStatus
 from ileti.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
-from ileti.sandbox.clock import LATEST, day_bounds, format_ts, local_date
+from ileti.sandbox.api.handlers.sms import parse_order_id
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.handlers.sms import parse_order_id
 from ileti.sandbox.store.base import OrderRecord
+from ileti.sandbox.world.clock import LATEST, day_bounds, format_ts, local_date
 from ileti.wire.models import (
     GetReportRequest,
     GetReportResponse,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ileti.sandbox.formats import Handler
-from ileti.sandbox.handlers import account, blacklist, contacts, iys, reports, sms
+from ileti.sandbox.api.formats import Handler
+from ileti.sandbox.api.handlers import account, blacklist, contacts, iys, reports, sms
 
 __all__ = ["HANDLERS"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from ileti import phone
 from ileti.codes import Code
 from ileti.limits import CONSENT_BATCH_MAX
-from ileti.sandbox.clock import parse_timestamp
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.directory import ConsentKey, ConsentRecord, NewConsent
+from ileti.sandbox.world.clock import parse_timestamp
 from ileti.wire.models import ConsentRecordIn, ConsentShowRequest
 
 __all__ = [

@@ -18,10 +18,10 @@ from collections.abc import Mapping, Sequence
 
 from ileti import phone
 from ileti.codes import MessageStatus
-from ileti.sandbox.carrier import MAGIC_NEVER, MAGIC_UNDELIVERED
-from ileti.sandbox.clock import format_ts
 from ileti.sandbox.store.base import CarrierOutcome, InboxMessage
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.carrier import MAGIC_NEVER, MAGIC_UNDELIVERED
+from ileti.sandbox.world.clock import format_ts
 
 __all__ = ["explain"]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from ileti import phone
 from ileti.codes import Code
-from ileti.sandbox.clock import parse_timestamp
+from ileti.sandbox.api.handlers.reports import parse_page, parse_row_count
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.handlers.reports import parse_page, parse_row_count
+from ileti.sandbox.world.clock import parse_timestamp
 from ileti.wire.models import (
     AddBlacklistRequest,
     Blacklist,

@@ -12,9 +12,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from starlette.requests import Request
+
 from ileti import phone
 from ileti.codes import MessageStatus
 from ileti.sandbox.context import Services
+from ileti.sandbox.control.base import _body, _int_param, _path_id, _services, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import webhook_tools
 from ileti.sandbox.store.base import WebhookJob
@@ -108,3 +111,25 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
         lease_until=time.time() + 2 * services.settings.webhook_timeout + 10,
     )
     return {**await _attempt(services, job), "payload": json_codec.loads(payload)}
+
+
+@control
+async def webhook_log(request: Request) -> Any:
+    services = _services(request)
+    limit = _int_param(request, "limit") or 1000
+    return {
+        "webhooks": services.store.webhook_log(
+            account_key=request.query_params.get("account"), limit=min(limit, 100_000)
+        )
+    }
+
+
+@control
+async def webhook_resend(request: Request) -> Any:
+    webhook_id = _path_id(request, "webhook_id", "webhook delivery")
+    return await resend(_services(request), webhook_id)
+
+
+@control
+async def webhook_sample(request: Request) -> Any:
+    return await sample(_services(request), await _body(request))

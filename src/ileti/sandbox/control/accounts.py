@@ -10,8 +10,12 @@ import secrets
 from collections.abc import Set
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
 from ileti import phone
 from ileti.limits import IYS_LISTS
+from ileti.sandbox.control.base import _account_out, _body, _find, _json, _services, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
 from ileti.sandbox.store.directory import NewConsent
@@ -231,3 +235,37 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
         ]
         store.directory.seed_consents(account.key, DEMO_BRAND_CODE, consents, now)
     return account, credentials["secret"]
+
+
+@control
+async def create_account(request: Request) -> Response:
+    services = _services(request)
+    fields = parse_account_fields(await _body(request), creating=True)
+    if services.store.get_account(fields["key"]) is not None:
+        raise ControlError(409, f"an account with key {fields['key']!r} exists")
+    blacklist = fields.pop("blacklist", [])
+    account = Account(**fields, created_ts=services.clock.now())
+    services.store.create_account(account, blacklist)
+    return _json(_account_out(services, account), 201)
+
+
+@control
+async def list_accounts(request: Request) -> Any:
+    services = _services(request)
+    return {"accounts": [_account_out(services, a) for a in services.store.list_accounts()]}
+
+
+@control
+async def account_detail(request: Request) -> Any:
+    services = _services(request)
+    key = request.path_params["key"]
+    account = _find(services, key)
+    if request.method == "GET":
+        return _account_out(services, account)
+    if request.method == "DELETE":
+        services.store.delete_account(key)  # and everything it owned: orders, messages, contacts, …
+        return {"deleted": key}
+    changes = parse_account_fields(await _body(request), creating=False, key=key)
+    updated = services.store.update_account(key, changes)
+    assert updated is not None
+    return _account_out(services, updated)

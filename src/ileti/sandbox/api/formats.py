@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.codes import Code
-from ileti.sandbox.body import BodyTooLargeError, read_body
+from ileti.sandbox.api.body import BodyTooLargeError, read_body
 from ileti.sandbox.context import Context, Services
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.base import Account
@@ -31,7 +31,7 @@ from ileti.wire.errors import DecodeError
 from ileti.wire.models import dump
 
 if TYPE_CHECKING:
-    from ileti.sandbox.journal import Trace
+    from ileti.sandbox.api.journal import Trace
 
 __all__ = ["JSON", "Format", "Handler", "JsonFormat", "authenticate", "error_response"]
 

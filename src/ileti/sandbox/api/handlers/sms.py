@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ileti.codes import Code
+from ileti.sandbox.api.rules import send_sms as rules
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.rules import send_sms as rules
 from ileti.sandbox.store.base import Refusal
 from ileti.wire.models import CancelOrderRequest, OrderRef, SendSmsRequest, SendSmsResponse
 

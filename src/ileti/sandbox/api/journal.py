@@ -30,9 +30,9 @@ from typing import Any
 import orjson
 
 from ileti.codes import Code
-from ileti.sandbox.clock import Clock, format_ts
 from ileti.sandbox.store import journal_rows
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.clock import Clock, format_ts
 
 __all__ = ["FLUSH_SECONDS", "Journal", "Trace", "default_reason", "encode_entry", "redact"]
 

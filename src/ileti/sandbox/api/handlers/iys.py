@@ -12,9 +12,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from ileti.codes import Code
+from ileti.sandbox.api.rules import iys as rules
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.rules import iys as rules
 from ileti.sandbox.store.directory import DirectoryRefusal
 from ileti.wire.models import (
     Consent,

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from ileti.sandbox.body import read_body
+from ileti.sandbox.api.body import read_body
 from ileti.wire import envelope
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import dump

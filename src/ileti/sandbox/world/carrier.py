@@ -18,13 +18,13 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 
-from ileti.sandbox.clock import Clock
 from ileti.sandbox.store.base import CarrierOutcome
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.clock import Clock
 
 __all__ = ["MAGIC_NEVER", "MAGIC_UNDELIVERED", "OUTCOMES", "Carrier", "outcome"]
 
-log = logging.getLogger("ileti.sandbox.carrier")
+log = logging.getLogger("ileti.sandbox.world.carrier")
 
 BACKGROUND_BATCH = 500
 """Rows the background loop settles per transaction (a few ms of work), between which requests run."""

@@ -57,7 +57,7 @@ __all__ = [
     "secure",
 ]
 
-log = logging.getLogger("ileti.sandbox.access")
+log = logging.getLogger("ileti.sandbox.control.access")
 
 COOKIE = "ileti_control"
 

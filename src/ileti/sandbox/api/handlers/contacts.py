@@ -15,9 +15,9 @@ from collections import defaultdict
 
 from ileti import phone
 from ileti.codes import Code
+from ileti.sandbox.api.handlers.reports import parse_page, parse_row_count
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.handlers.reports import parse_page, parse_row_count
 from ileti.sandbox.store.directory import (
     ContactData,
     ContactRecord,

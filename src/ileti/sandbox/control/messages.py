@@ -17,18 +17,22 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from starlette.requests import Request
+
 from ileti import phone
-from ileti.sandbox.clock import format_ts
+from ileti.sandbox.control.base import _find, _services, control
 from ileti.sandbox.errors import ControlError
-from ileti.sandbox.inbox.events import POLL_SECONDS
+from ileti.sandbox.inbox.events import POLL_SECONDS, _shutdown_probe
 from ileti.sandbox.store import inbox_tools
 from ileti.sandbox.store.base import InboxMessage
 from ileti.sandbox.store.inbox_tools import MessageQuery, one_time_code
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world import reasons
+from ileti.sandbox.world.clock import format_ts
 
 __all__ = ["MAX_WAIT_SECONDS", "MessageWatch", "find_messages", "message_json", "parse_query", "prune_loop"]
 
-log = logging.getLogger("ileti.sandbox.messages")
+log = logging.getLogger("ileti.sandbox.control.messages")
 
 MAX_WAIT_SECONDS = 30.0
 MAX_LIMIT = 100_000
@@ -189,3 +193,38 @@ async def prune_loop(store: SqlStore, max_messages: int, interval: float = PRUNE
                 log.debug("pruned %d orders (%d messages) past max_messages", orders, messages)
         except Exception:  # a background worker logs and carries on (STYLE: errors)
             log.exception("pruning past max_messages failed")
+
+
+def _message_watch(request: Request) -> MessageWatch:
+    """The app's one `MessageWatch` (made on first use), which every waiting request shares."""
+    state = request.app.state
+    watch: MessageWatch | None = getattr(state, "message_watch", None)
+    if watch is None:
+        watch = state.message_watch = MessageWatch(_services(request).store)
+    return watch
+
+
+@control
+async def list_messages(request: Request) -> Any:
+    """The inbox, newest first; filters to, order_id, sender, account, q, after, limit; `wait` holds the
+    answer until something matches (`py`)."""
+    services = _services(request)
+    query, wait = parse_query(request.query_params)
+    rows = await find_messages(
+        services.store, lambda: _message_watch(request), query, wait, _shutdown_probe(request)
+    )
+    why = reasons.explain(
+        services.store, rows, now=services.clock.now(), settle_delay=services.settings.settle_delay
+    )
+    return {"messages": [{**message_json(m), "reason": reason} for m, reason in zip(rows, why, strict=True)]}
+
+
+@control
+async def clear_messages(request: Request) -> Any:
+    """Remove the orders (all, or one account's), their messages and webhook events; the rest stays."""
+    services = _services(request)
+    account = request.query_params.get("account")
+    if account is not None:
+        _find(services, account)
+    orders, removed = inbox_tools.clear_orders(services.store, account)
+    return {"deleted": {"orders": orders, "messages": removed}}

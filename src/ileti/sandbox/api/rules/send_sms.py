@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from ileti import checks, phone, text
 from ileti.codes import Code
 from ileti.limits import APITEST_SENDER, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
-from ileti.sandbox.clock import ISTANBUL
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.base import NewBlock, NewOrder, Refusal, RefusalReason
+from ileti.sandbox.world.clock import ISTANBUL
 from ileti.wire import json_codec
 from ileti.wire.models import SendSmsRequest
 

@@ -30,7 +30,7 @@ __all__ = [
     "parse_timestamp",
 ]
 
-log = logging.getLogger("ileti.sandbox.clock")
+log = logging.getLogger("ileti.sandbox.world.clock")
 
 ISTANBUL = ZoneInfo("Europe/Istanbul")
 ClockMode = Literal["real", "offset", "frozen"]

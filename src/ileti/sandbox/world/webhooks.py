@@ -21,7 +21,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from ileti.sandbox.faults import WEBHOOK, Faults
+from ileti.sandbox.api.faults import WEBHOOK, Faults
 from ileti.sandbox.store.base import WebhookJob
 from ileti.sandbox.store.sql import SqlStore
 from ileti.wire import json_codec
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WebhookWorker", "render_webhook"]
 
-log = logging.getLogger("ileti.sandbox.webhooks")
+log = logging.getLogger("ileti.sandbox.world.webhooks")
 
 
 def render_webhook(message_id: int, order_id: int, event: str, to: str, body: str) -> bytes:

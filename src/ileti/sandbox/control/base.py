@@ -1,0 +1,103 @@
+"""What every control endpoint shares: JSON in and out, `ControlError` as `{"error": detail}`, the
+services of a request and the path and query parameters several resources read."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ileti.sandbox.api.body import BodyTooLargeError, read_body
+from ileti.sandbox.context import Services
+from ileti.sandbox.control import accounts
+from ileti.sandbox.errors import ControlError
+from ileti.sandbox.store.base import Account
+from ileti.sandbox.world.clock import parse_timestamp
+from ileti.wire import json_codec
+from ileti.wire.errors import DecodeError
+
+ControlEndpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json_codec.dumps(body), status_code=status, media_type="application/json")
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _body(request: Request, *, optional: bool = False) -> Any:
+    try:
+        raw = await read_body(request)
+    except BodyTooLargeError as exc:
+        raise ControlError(413, str(exc)) from exc
+    if not raw.strip() and optional:
+        return {}
+    try:
+        return json_codec.loads(raw)
+    except DecodeError as exc:
+        raise ControlError(400, f"the body is not JSON: {exc}") from exc
+
+
+def control(handler: Callable[[Request], Awaitable[Any]]) -> ControlEndpoint:
+    """Wrap a control handler: its return value as JSON, a `ControlError` as `{"error": detail}`."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            result = await handler(request)
+        except ControlError as exc:
+            return _json({"error": exc.detail}, exc.status)
+        return result if isinstance(result, Response) else _json(result)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
+
+
+def _account_out(services: Services, account: Account) -> dict[str, Any]:
+    return accounts.account_json(account, services.store.blacklisted(account.key))
+
+
+def _find(services: Services, key: str) -> Account:
+    account = services.store.get_account(key)
+    if account is None:
+        raise ControlError(404, f"no account with key {key!r}")
+    return account
+
+
+def _path_id(request: Request, name: str, what: str) -> int:
+    """A numeric id from the path (`{name:int}`); one past 18 digits names nothing (404), and is past the
+    64-bit integers of both stores, which would refuse it as a database error."""
+    value: int = request.path_params[name]
+    if value >= 10**18:
+        raise ControlError(404, f"no {what} {value}")
+    return value
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # 18 digits: inside every store's integers
+        raise ControlError(422, f"{name} must be a non-negative integer of at most 18 digits")
+    return int(raw)
+
+
+def _account_of(request: Request) -> tuple[Services, Account]:
+    services = _services(request)
+    return services, _find(services, request.path_params["key"])
+
+
+def _when(value: Any, name: str) -> float | None:
+    """An optional `YYYY-MM-DD HH:MM:SS` (Istanbul) field of a control body."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, str):
+            return parse_timestamp(value)
+    except ValueError:
+        pass
+    raise ControlError(422, f'{name}: "YYYY-MM-DD HH:MM:SS" (Istanbul time)')

@@ -1,0 +1,19 @@
+"""`/_sandbox/faults`: the fault rules of /v1 calls and webhook pushes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+
+from ileti.sandbox.control.base import _body, _services, control
+
+
+@control
+async def faults(request: Request) -> Any:
+    services = _services(request)
+    if request.method == "PUT":
+        services.faults.replace(await _body(request))
+    elif request.method == "DELETE":
+        services.faults.clear()
+    return {"rules": [rule.as_dict() for rule in services.faults.rules]}

@@ -1,0 +1,45 @@
+"""`/_sandbox/reset`, `/livez` and `/readyz`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ileti.sandbox.context import Services
+from ileti.sandbox.control import accounts
+from ileti.sandbox.control.base import _json, _services, control
+from ileti.sandbox.world.clock import Clock
+
+
+def reset(services: Services) -> dict[str, Any] | None:
+    """Back to the start-up state: no data, real clock, no faults or rules, the demo account again, then the
+    seed file's state (`seed.py`)."""
+    from ileti.sandbox import seed as seeding  # seed.py reuses this module's checks
+
+    if services.journal is not None:
+        services.journal.discard()  # the store's reset empties the journal table with the rest
+    services.store.reset()
+    services.faults.clear()
+    services.clock.load(Clock.real())
+    services.store.set_clock_state(Clock.real())
+    demo = seeding.start(
+        services.store, services.clock, services.settings.demo_account, services.seed, again=True
+    )
+    return None if demo is None else accounts.account_json(demo[0])
+
+
+@control
+async def reset_endpoint(request: Request) -> Any:
+    return {"reset": True, "demo_account": reset(_services(request))}
+
+
+async def livez(request: Request) -> Response:
+    return _json({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    services: Services | None = getattr(request.app.state, "services", None)
+    ready = services is not None and services.ready and services.store.ping()
+    return _json({"status": "ready" if ready else "starting"}, 200 if ready else 503)
