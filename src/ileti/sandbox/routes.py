@@ -2,7 +2,7 @@
 
     POST /v1/<endpoint>/json      (+ one trailing slash, + aliases)   one per handler in `handlers.HANDLERS`
     *    /v1/<anything else>                                                404 in the API's envelope (OQ-25)
-    *    /_sandbox/...  /livez  /readyz                                     `control.CONTROL_ROUTES`
+    *    /_sandbox/...  /livez  /readyz                             `control/routes.CONTROL_ROUTES`
     GET  /  /_sandbox/inbox/...  /_sandbox/events                           the web inbox: `inbox_routes()`
 
 /v1 routes are generated from `wire.ENDPOINTS` × the formats in `FORMATS`; the XML and GET variants are added
