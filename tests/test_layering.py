@@ -100,3 +100,17 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     source = tmp_path / "__init__.py"
     source.write_text("def f():\n    from ..sandbox import store\n    import ileti.client\n", "utf-8")
     assert imported("ileti.wire", source) == {"ileti.sandbox", "ileti.client"}
+
+
+BELOW_CONTROL = ("ileti.sandbox.api", "ileti.sandbox.world", "ileti.sandbox.store", "ileti.sandbox.inbox")
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if any(_within(m, p) for p in BELOW_CONTROL)))
+def test_the_control_api_sits_on_top_of_the_sandbox(module: str) -> None:
+    """The emulated API, the simulated world, the store and the inbox never import the control API: it drives
+    them, they do not know it (a control resource is one module of `sandbox/control/`, added without
+    touching them)."""
+    wrong = sorted(
+        name for name in imported(module, MODULES[module]) if _within(name, "ileti.sandbox.control")
+    )
+    assert not wrong, f"{module} imports {wrong}"
