@@ -42,8 +42,11 @@ def test_every_workers_calls_are_in_the_journal(store_db: str, tmp_path: Path) -
                 assert len(set(ids)) == 31
                 # newest first by answer, across workers: the XML call was answered after every other
                 assert entries[0]["transport"] == "xml"
-                since = httpx.get(server.url + "/_sandbox/requests",
-                                  params={"account": account.key, "since_id": min(ids)}, timeout=30)
+                since = httpx.get(
+                    server.url + "/_sandbox/requests",
+                    params={"account": account.key, "since_id": min(ids)},
+                    timeout=30,
+                )
                 assert sorted(e["id"] for e in since.json()["requests"]) == sorted(ids)[1:]
                 assert sorted(e["order_id"] for e in entries if e["code"] == 200 and e["order_id"]) == placed
                 refusals = [e for e in entries if e["code"] == 460]
