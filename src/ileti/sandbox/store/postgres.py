@@ -128,6 +128,11 @@ class PgConnection:
         adapters = self._connection.adapters
         adapters.register_dumper(str, _nul_safe_text(adapters.get_dumper(str, PyFormat.TEXT)))
 
+    @property
+    def raw(self) -> Any:
+        """The psycopg connection itself (for its pipeline mode: `pg_orders`)."""
+        return self._connection
+
     def execute(self, sql: str, parameters: Mapping[str, Any] | None = None, /) -> PgCursor:
         return PgCursor(self._connection.execute(sql, parameters), self._connection)
 

@@ -534,6 +534,10 @@ class SqlStore:
         Each order sees the ones before it (a duplicate inside the batch is 451). A refused order writes
         nothing and does not affect the others; an unexpected error rolls the whole batch back and raises.
         """
+        if self.postgres and not self._in_tx:  # two round trips per batch (`pg_orders`)
+            from ileti.sandbox.store.pg_orders import place_batch
+
+            return place_batch(self, cast(PgConnection, self._db).raw, batch)
         results: list[int | Refusal] = []
         # an account's billing and webhook URL, read once per batch: nothing else can change them until the
         # transaction ends (SQLite's write lock; PostgreSQL's row locks below)
