@@ -12,6 +12,10 @@ binaries. SQLite runs with WAL and synchronous=NORMAL (the default: a commit sur
     .venv/bin/python benchmarks/scale_send.py --backend sqlite --workers 1 --seconds 5
     .venv/bin/python benchmarks/scale_send.py --accounts 8          # a team's sandbox: many accounts
     .venv/bin/python benchmarks/scale_send.py --profile                # where a 1-worker server spends time
+    .venv/bin/python benchmarks/scale_send.py --variant before=/tmp/old/src --variant after=src  # A/B
+
+The CPU per order counts the server's processes and, with a throwaway PostgreSQL (`--postgres-url ''`),
+every process of that PostgreSQL; not the load generator.
 
 `--profile` runs one SQLite (and one PostgreSQL) server with a single worker under cProfile while the load
 runs, then prints the functions with the most own time and the same time grouped by layer.
@@ -39,6 +43,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from child_processes import exit_on_signals, spawn, stop
@@ -155,7 +160,8 @@ def ileti() -> list[str]:
 class Server:
     """`ileti serve` on a free port in its own process group; optionally profiled with cProfile."""
 
-    def __init__(self, db: str, workers: int, log: Path, profile: Path | None = None) -> None:
+    def __init__(self, db: str, workers: int, log: Path, profile: Path | None = None,
+                 source: str | None = None) -> None:
         self.port = free_port()
         self.profiled = profile is not None
         argv = [
@@ -178,6 +184,8 @@ class Server:
             )
             command = [sys.executable, "-c", code, *argv]
         env = {**os.environ, "ILETI_DEMO_ACCOUNT": "0", "ILETI_SETTLE_DELAY": "3600"}
+        if source is not None:  # another version of the code (`--variant`)
+            env["PYTHONPATH"] = source
         self._log = log.open("ab")
         self.process = spawn(command, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -199,6 +207,40 @@ class Server:
         # SIGINT to the group, graceful: a profiled server writes its profile; then SIGKILL to what is left
         stop(self.process, signal.SIGINT, grace=60 if self.profiled else 15)
         self._log.close()
+
+
+def _cpu_by_pid() -> dict[int, tuple[int, float]]:
+    """pid -> (parent pid, CPU seconds of it and of its children it has waited for), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the name: state, ppid, …, utime (14th field of the line), stime, cutime, cstime
+        found[int(entry)] = (int(fields[1]), sum(int(value) for value in fields[11:15]) / tick)
+    return found
+
+
+def tree_cpu(roots: list[int]) -> float:
+    """CPU seconds used so far by the processes `roots` and all their descendants (the ones gone included,
+    once their parent has reaped them)."""
+    table = _cpu_by_pid()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0.0, [pid for pid in roots if pid in table]
+    while todo:
+        pid = todo.pop()
+        total += table[pid][1]
+        todo.extend(children.get(pid, []))
+    return total
+
+
+POSTMASTERS: list[int] = []  # the throwaway PostgreSQL's postmaster, whose CPU counts with the server's
 
 
 def accounts(url: str, count: int) -> tuple[str, str]:
@@ -256,10 +298,12 @@ def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[
     sys.path.insert(0, str(ROOT))
     from tests.scale.postgres import ThrowawayPostgres, create_database
 
-    throwaway = None if postgres_url is not None else ThrowawayPostgres(durable=True)
+    throwaway = None if postgres_url else ThrowawayPostgres(durable=True)
     try:  # started inside the `try`: a signal while it starts still stops it
         if throwaway is not None:
             postgres_url = throwaway.start().url
+            assert throwaway.dir is not None
+            POSTMASTERS[:] = [int((throwaway.dir / "data" / "postmaster.pid").read_text().split()[0])]
         assert postgres_url is not None
         server: str = postgres_url
 
@@ -269,36 +313,40 @@ def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[
 
         yield databases()
     finally:
+        POSTMASTERS.clear()
         if throwaway is not None:
             throwaway.stop()
 
 
 def measure(args: argparse.Namespace) -> None:
-    print(
-        f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
-        f"generator in its own process\n"
-    )
-    print("| store | workers | accounts | orders/s | p50 ms | p99 ms | answers |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print(f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
+          f"generator in its own process\n")
+    variants: list[tuple[str, str | None]] = [(name, path) for name, _, path in
+                                              (v.partition("=") for v in args.variant)] or [("", None)]
+    print("| store | code | workers | accounts | orders/s | CPU µs/order | p50 ms | p99 ms | answers |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory(prefix="ileti-bench-") as tmp:
         directory = Path(tmp)
         for backend in args.backend:
             with stores(backend, args.postgres_url, directory) as fresh:
                 for workers in args.workers:
-                    server = Server(next(fresh), workers, directory / "serve.log")
-                    try:
-                        server.wait_ready()
-                        key, hash_ = accounts(server.url, args.accounts)
-                        load(server, key, hash_, min(2.0, args.seconds), args.concurrency)  # warm-up
-                        result = load(server, key, hash_, args.seconds, args.concurrency)
-                    finally:
-                        server.stop()
-                    print(
-                        f"| {backend} | {workers} | {args.accounts} | {result['per_second']} | "
-                        f"{result['p50_ms']} | {result['p99_ms']} | {result['codes']} |",
-                        flush=True,
-                    )
+                    for name, source in variants:
+                        server = Server(next(fresh), workers, directory / "serve.log", source=source)
+                        try:
+                            server.wait_ready()
+                            key, hash_ = accounts(server.url, args.accounts)
+                            load(server, key, hash_, min(2.0, args.seconds), args.concurrency)  # warm-up
+                            roots = [server.process.pid, *(POSTMASTERS if backend == "postgresql" else [])]
+                            cpu = tree_cpu(roots)
+                            result = load(server, key, hash_, args.seconds, args.concurrency)
+                            cpu = tree_cpu(roots) - cpu
+                        finally:
+                            server.stop()
+                        codes = cast(dict[str, int], result["codes"])
+                        per_order = cpu / max(1, codes.get("200", 0)) * 1e6
+                        print(f"| {backend} | {name} | {workers} | {args.accounts} | {result['per_second']} | "
+                              f"{per_order:.0f} | {result['p50_ms']} | {result['p99_ms']} | {codes} |", flush=True)
 
 
 LAYERS = (  # (label, substrings of a profiled function's file path), first match wins
@@ -360,13 +408,12 @@ def main() -> None:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument(
-        "--accounts",
-        type=int,
-        default=1,
-        help="accounts the connections take turns with (one account's sends are serialised)",
-    )
-    parser.add_argument("--postgres-url", default=os.environ.get("ILETI_TEST_POSTGRES_URL"))
+    parser.add_argument("--accounts", type=int, default=1,
+                        help="accounts the connections take turns with (one account's sends are serialised)")
+    parser.add_argument("--postgres-url", default=os.environ.get("ILETI_TEST_POSTGRES_URL"),
+                        help="a server to create databases on (its CPU not counted); empty: a throwaway one")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=SRC",
+                        help="run each measurement with the code in SRC (a PYTHONPATH) too, alternating")
     parser.add_argument("--profile", action="store_true", help="profile a 1-worker server instead")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # the load process
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
