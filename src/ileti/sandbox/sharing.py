@@ -78,7 +78,7 @@ class SharedState:
             if services is not None and services.ready:
                 if self._reader is None:
                     self._reader = shared.SharedReader(services.store)
-                clock, faults = self._reader.read()
+                clock, faults = await self._reader.read_soon()
                 services.clock.load(clock)
                 if isinstance(services.faults, SharedFaults):
                     services.faults.load(faults)

@@ -4,11 +4,13 @@ version of the accounts that tells the account cache when another worker changed
 The fault rules of a shared sandbox live in `meta` under `faults` (JSON, as `GET /_sandbox/faults` shows
 them), so a rule set through one worker fires on all of them; a counted rule is used up atomically, in a
 transaction that locks that row. `SharedReader` reads both in one precompiled statement (one round trip on
-PostgreSQL). Like `views.py`, this runs on the store's own connection and statement runner.
+PostgreSQL), once for all the requests that arrive together (`read_soon`). Like `views.py`, this runs on
+the store's own connection and statement runner.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -35,11 +37,36 @@ class SharedReader:
             return select(column).where(c.c.id == 1).scalar_subquery()
 
         self._store = store
+        self._waiting: list[asyncio.Future[tuple[ClockState, str | None]]] = []
         self._sql = store._compile(select(
             clock(c.c.mode), clock(c.c.offset), clock(c.c.frozen_at),
             select(m.c.value).where(m.c.name == FAULTS_META).scalar_subquery(),
             select(m.c.value).where(m.c.name == ACCOUNTS_VERSION_META).scalar_subquery(),
         ))
+
+    async def read_soon(self) -> tuple[ClockState, str | None]:
+        """`read`, shared by every request that asks in the same turn of the event loop: one statement (one
+        round trip on PostgreSQL) for all of them, run after each has arrived, so each still sees every
+        change committed before it arrived."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[ClockState, str | None]] = loop.create_future()
+        self._waiting.append(future)
+        if len(self._waiting) == 1:
+            loop.call_soon(self._read_waiting)
+        return await future
+
+    def _read_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        try:
+            state = self.read()
+        except Exception as exc:  # noqa: BLE001 -- each request fails as its own read would have
+            for future in waiting:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for future in waiting:
+            if not future.done():  # not cancelled (client gone)
+                future.set_result(state)
 
     def read(self) -> tuple[ClockState, str | None]:
         """The clock state and the fault rules; the accounts version goes to the store's account cache."""
