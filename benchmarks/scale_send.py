@@ -345,8 +345,9 @@ def measure(args: argparse.Namespace) -> None:
                             server.stop()
                         codes = cast(dict[str, int], result["codes"])
                         per_order = cpu / max(1, codes.get("200", 0)) * 1e6
-                        print(f"| {backend} | {name} | {workers} | {args.accounts} | {result['per_second']} | "
-                              f"{per_order:.0f} | {result['p50_ms']} | {result['p99_ms']} | {codes} |", flush=True)
+                        print(f"| {backend} | {name} | {workers} | {args.accounts} | "
+                              f"{result['per_second']} | {per_order:.0f} | {result['p50_ms']} | "
+                              f"{result['p99_ms']} | {codes} |", flush=True)
 
 
 LAYERS = (  # (label, substrings of a profiled function's file path), first match wins
