@@ -82,8 +82,9 @@ def main() -> None:
             from tests.scale.postgres import create_database
 
             db = create_database(args.postgres_url, prefix="ileti_bench")
-        store = open_store(db, webhook_renderer=render_webhook,
-                           background_checkpoints=args.background_checkpoints)
+        store = open_store(
+            db, webhook_renderer=render_webhook, background_checkpoints=args.background_checkpoints
+        )
         try:
             store.create_account(Account(key="k" * 32, hash="h", senders=["BENCH"], balance_sms=10**12))
             place(store, 0, args.fill, args.batch, args.key_digits)
@@ -94,9 +95,11 @@ def main() -> None:
             cpu, wall = time.process_time() - started, time.perf_counter() - wall
         finally:
             store.close()
-    print(f"batches of {args.batch}, {args.key_digits}-digit duplicate key: "
-          f"{cpu / args.orders * 1e6:.1f} µs CPU per order (with the timing itself), "
-          f"{wall / args.orders * 1e6:.1f} µs wall per order")
+    print(
+        f"batches of {args.batch}, {args.key_digits}-digit duplicate key: "
+        f"{cpu / args.orders * 1e6:.1f} µs CPU per order (with the timing itself), "
+        f"{wall / args.orders * 1e6:.1f} µs wall per order"
+    )
     for name, (calls, seconds) in sorted(timed.stats.items(), key=lambda item: -item[1][1]):
         print(f"{seconds / args.orders * 1e6:7.1f} µs/order {int(calls):7d} calls  {name}")
 

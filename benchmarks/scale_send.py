@@ -160,8 +160,9 @@ def ileti() -> list[str]:
 class Server:
     """`ileti serve` on a free port in its own process group; optionally profiled with cProfile."""
 
-    def __init__(self, db: str, workers: int, log: Path, profile: Path | None = None,
-                 source: str | None = None) -> None:
+    def __init__(
+        self, db: str, workers: int, log: Path, profile: Path | None = None, source: str | None = None
+    ) -> None:
         self.port = free_port()
         self.profiled = profile is not None
         argv = [
@@ -319,11 +320,14 @@ def stores(backend: str, postgres_url: str | None, directory: Path) -> Iterator[
 
 
 def measure(args: argparse.Namespace) -> None:
-    print(f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
-          f"generator in its own process\n")
-    variants: list[tuple[str, str | None]] = [(name, path) for name, _, path in
-                                              (v.partition("=") for v in args.variant)] or [("", None)]
+    print(
+        f"# send-sms throughput: {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; {args.seconds:g} s per run, {args.concurrency} connections, "
+        f"generator in its own process\n"
+    )
+    variants: list[tuple[str, str | None]] = [
+        (name, path) for name, _, path in (v.partition("=") for v in args.variant)
+    ] or [("", None)]
     print("| store | code | workers | accounts | orders/s | CPU µs/order | p50 ms | p99 ms | answers |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory(prefix="ileti-bench-") as tmp:
@@ -345,9 +349,12 @@ def measure(args: argparse.Namespace) -> None:
                             server.stop()
                         codes = cast(dict[str, int], result["codes"])
                         per_order = cpu / max(1, codes.get("200", 0)) * 1e6
-                        print(f"| {backend} | {name} | {workers} | {args.accounts} | "
-                              f"{result['per_second']} | {per_order:.0f} | {result['p50_ms']} | "
-                              f"{result['p99_ms']} | {codes} |", flush=True)
+                        print(
+                            f"| {backend} | {name} | {workers} | {args.accounts} | "
+                            f"{result['per_second']} | {per_order:.0f} | {result['p50_ms']} | "
+                            f"{result['p99_ms']} | {codes} |",
+                            flush=True,
+                        )
 
 
 LAYERS = (  # (label, substrings of a profiled function's file path), first match wins
@@ -409,12 +416,24 @@ def main() -> None:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--accounts", type=int, default=1,
-                        help="accounts the connections take turns with (one account's sends are serialised)")
-    parser.add_argument("--postgres-url", default=os.environ.get("ILETI_TEST_POSTGRES_URL"),
-                        help="a server to create databases on (its CPU not counted); empty: a throwaway one")
-    parser.add_argument("--variant", action="append", default=[], metavar="NAME=SRC",
-                        help="run each measurement with the code in SRC (a PYTHONPATH) too, alternating")
+    parser.add_argument(
+        "--accounts",
+        type=int,
+        default=1,
+        help="accounts the connections take turns with (one account's sends are serialised)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("ILETI_TEST_POSTGRES_URL"),
+        help="a server to create databases on (its CPU not counted); empty: a throwaway one",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=SRC",
+        help="run each measurement with the code in SRC (a PYTHONPATH) too, alternating",
+    )
     parser.add_argument("--profile", action="store_true", help="profile a 1-worker server instead")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)  # the load process
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -7,21 +7,37 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ileti.sandbox.webhooks import render_webhook
 from sqlalchemy import select
 
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal
 from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
-from ileti.sandbox.webhooks import render_webhook
 
 from .conftest import new_store
 from .postgres import drop_database
 
 
-def _order(key: str, fingerprint: str, blocks: list[NewBlock], charged: int, *, send_ts: float = 1000.0,
-           iys_list: str | None = None) -> PlaceOrder:
-    new = NewOrder(account_key=key, sender="S", iys=1 if iys_list else 0, iys_list=iys_list, submit_ts=1000.0,
-                   send_ts=send_ts, fingerprint=fingerprint, blocks=blocks, charged_parts=charged)
+def _order(
+    key: str,
+    fingerprint: str,
+    blocks: list[NewBlock],
+    charged: int,
+    *,
+    send_ts: float = 1000.0,
+    iys_list: str | None = None,
+) -> PlaceOrder:
+    new = NewOrder(
+        account_key=key,
+        sender="S",
+        iys=1 if iys_list else 0,
+        iys_list=iys_list,
+        submit_ts=1000.0,
+        send_ts=send_ts,
+        fingerprint=fingerprint,
+        blocks=blocks,
+        charged_parts=charged,
+    )
     return PlaceOrder(new, 1000.0, 400.0, 2.0, 0.05)
 
 
@@ -32,8 +48,17 @@ def _block(text: str, numbers: list[str], deliverable: list[bool] | None = None,
 BATCH = [
     _order("sms", "a", [_block("bir", ["+905301234567"])], 1),
     _order("sms", "a", [_block("bir", ["+905301234567"])], 1),  # 451 inside the batch
-    _order("sms", "b", [_block("iki", ["+905301234567", "+905301234568"], [True, False], parts=2),
-                        _block("üç\x00", ["+905301234569"])], 3, send_ts=5000.0, iys_list="BIREYSEL"),
+    _order(
+        "sms",
+        "b",
+        [
+            _block("iki", ["+905301234567", "+905301234568"], [True, False], parts=2),
+            _block("üç\x00", ["+905301234569"]),
+        ],
+        3,
+        send_ts=5000.0,
+        iys_list="BIREYSEL",
+    ),
     _order("sms", "c", [_block("çok", ["+905301234567"] * 3)], 3),  # 402: one credit left
     _order("tl", "d", [_block("tl", ["+905301234567", "bad"], [True, False])], 1),
     _order("tl", "e", [_block("tl", ["+905301234567"] * 40)], 40),  # 402 on the amount
@@ -49,23 +74,28 @@ def _place(db: str) -> tuple[list[Any], dict[str, list[tuple[Any, ...]]]]:
         store.create_account(Account(key="sms", hash="h", balance_sms=5))
         store.create_account(Account(key="tl", hash="h", billing="tl", balance_amount=1.0))
         store.create_account(Account(key="apitest", hash="h", balance_sms=0))
-        store.create_account(Account(key="hooked", hash="h", balance_sms=9, webhook_url="http://127.0.0.1:9/"))
+        store.create_account(
+            Account(key="hooked", hash="h", balance_sms=9, webhook_url="http://127.0.0.1:9/")
+        )
         results = [r.reason if isinstance(r, Refusal) else r for r in store.place_orders(BATCH)]
         tables = {}
         for table in (t.orders, t.order_texts, t.messages, t.webhooks):
             rows = store._x(select(table)).fetchall()
             # booleans: PostgreSQL's true, SQLite's 1
-            tables[table.name] = sorted(tuple(int(v) if isinstance(v, bool) else v for v in row)
-                                        for row in rows)
-        tables["accounts"] = sorted((a.key, a.balance_sms, round(a.balance_amount, 6))
-                                    for a in store.list_accounts())
+            tables[table.name] = sorted(
+                tuple(int(v) if isinstance(v, bool) else v for v in row) for row in rows
+            )
+        tables["accounts"] = sorted(
+            (a.key, a.balance_sms, round(a.balance_amount, 6)) for a in store.list_accounts()
+        )
         return results, tables
     finally:
         store.close()
 
 
-def test_the_pipelined_batch_writes_what_the_portable_path_writes(tmp_path: Path,
-                                                                 postgres_server: str | None) -> None:
+def test_the_pipelined_batch_writes_what_the_portable_path_writes(
+    tmp_path: Path, postgres_server: str | None
+) -> None:
     lite_results, lite = _place(str(tmp_path / "s.db"))
     db = new_store("postgresql", tmp_path, postgres_server)
     try:
@@ -76,8 +106,10 @@ def test_the_pipelined_batch_writes_what_the_portable_path_writes(tmp_path: Path
     assert pg_results == lite_results
     assert [type(r).__name__ for r in pg_results].count("int") == 5
     # PostgreSQL text holds no NUL: U+FFFD instead, as for every other parameter
-    lite["order_texts"] = [tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
-                           for row in lite["order_texts"]]
+    lite["order_texts"] = [
+        tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
+        for row in lite["order_texts"]
+    ]
     for name, rows in lite.items():
         assert pg[name] == rows, name
     assert len(pg["webhooks"]) == 3  # accepted twice, undelivered once, in the same transaction

@@ -34,14 +34,15 @@ __all__ = ["place_batch"]
 
 WAITING, UNDELIVERED = 110, 112  # as in sql.py
 
-_LOCK = ("SELECT key, billing, webhook_url FROM accounts WHERE key = ANY(%(keys)s::text[]) "
-         "ORDER BY key FOR UPDATE")
+_LOCK = (
+    "SELECT key, billing, webhook_url FROM accounts WHERE key = ANY(%(keys)s::text[]) ORDER BY key FOR UPDATE"
+)
 
 _CHARGE = {
     "sms": "UPDATE accounts SET balance_sms = balance_sms - %(cost)s::integer "
-           "WHERE key = %(k)s::text AND balance_sms >= %(cost)s::integer",
+    "WHERE key = %(k)s::text AND balance_sms >= %(cost)s::integer",
     "tl": "UPDATE accounts SET balance_amount = round(CAST(balance_amount - %(cost)s::float8 AS numeric), 6) "
-          "WHERE key = %(k)s::text AND balance_amount >= %(cost)s::float8 - 1e-9",
+    "WHERE key = %(k)s::text AND balance_amount >= %(cost)s::float8 - 1e-9",
 }
 
 _PLACE = """WITH dup AS (
@@ -96,14 +97,25 @@ def _params(item: PlaceOrder, billing: str) -> dict[str, Any]:
             else:
                 rows.append((index, _text(number), UNDELIVERED, parts, None, item.now))
     return {
-        "k": order.account_key, "fp": order.fingerprint, "since": item.duplicate_since,
+        "k": order.account_key,
+        "fp": order.fingerprint,
+        "since": item.duplicate_since,
         "cost": order.charged_parts * unit if billing == "tl" else order.charged_parts,
-        "parts": order.charged_parts, "sender": order.sender, "iys": order.iys, "iys_list": order.iys_list,
-        "submit": order.submit_ts, "send": order.send_ts, "total": len(rows), "waiting": deliverable,
-        "undelivered": len(rows) - deliverable, "billing": billing,
-        "price": unit if order.charged_parts else 0.0, "started": order.send_ts <= order.submit_ts,
-        "texts": orjson.dumps([(_text(block.text), block.encoding, block.parts)
-                               for block in order.blocks]).decode(),
+        "parts": order.charged_parts,
+        "sender": order.sender,
+        "iys": order.iys,
+        "iys_list": order.iys_list,
+        "submit": order.submit_ts,
+        "send": order.send_ts,
+        "total": len(rows),
+        "waiting": deliverable,
+        "undelivered": len(rows) - deliverable,
+        "billing": billing,
+        "price": unit if order.charged_parts else 0.0,
+        "started": order.send_ts <= order.submit_ts,
+        "texts": orjson.dumps(
+            [(_text(block.text), block.encoding, block.parts) for block in order.blocks]
+        ).decode(),
         "rows": orjson.dumps(rows).decode(),
     }
 
@@ -115,8 +127,10 @@ def place_batch(store: SqlStore, connection: Any, batch: Sequence[PlaceOrder]) -
     try:
         with connection.pipeline() as pipeline:
             connection.execute("BEGIN")
-            payers = {key: (billing, url) for key, billing, url in
-                      connection.execute(_LOCK, {"keys": keys}).fetchall()}
+            payers = {
+                key: (billing, url)
+                for key, billing, url in connection.execute(_LOCK, {"keys": keys}).fetchall()
+            }
             cursors: list[tuple[int, Any]] = []
             for position, item in enumerate(batch):
                 payer = payers.get(item.order.account_key)
