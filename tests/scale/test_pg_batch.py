@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ileti.sandbox.webhooks import render_webhook
 from sqlalchemy import select
 
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal
 from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
+from ileti.sandbox.world.webhooks import render_webhook
 
 from .conftest import new_store
 from .postgres import drop_database
