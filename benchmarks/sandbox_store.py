@@ -95,6 +95,10 @@ def main() -> None:
             cpu, wall = time.process_time() - started, time.perf_counter() - wall
         finally:
             store.close()
+            if args.postgres_url:
+                from tests.scale.postgres import drop_database
+
+                drop_database(args.postgres_url, db)
     print(
         f"batches of {args.batch}, {args.key_digits}-digit duplicate key: "
         f"{cpu / args.orders * 1e6:.1f} µs CPU per order (with the timing itself), "
