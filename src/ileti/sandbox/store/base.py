@@ -158,7 +158,7 @@ class WebhookJob:
 class Store(Protocol):
     """What the sandbox needs from persistence. One implementation: `sql.SqlStore`."""
 
-    # part 2: blacklist pages, contacts and groups, custom fields, İYS consents (`directory.Directory`)
+    # blacklist pages, contacts and groups, custom fields, İYS consents (`directory.Directory`)
     directory: Directory
 
     # accounts
@@ -173,15 +173,24 @@ class Store(Protocol):
     def add_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None: ...
 
     # orders
-    def place_order(self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float,
-                    part_price: float) -> int: ...
+    def place_order(
+        self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float, part_price: float
+    ) -> int: ...
     def cancel_order(self, account_key: str, order_id: int, now: float) -> None: ...
     def get_order(self, account_key: str, order_id: int) -> OrderRecord | None: ...
     def report_rows(self, order_id: int, offset: int, limit: int) -> list[tuple[str, int]]: ...
-    def orders_between(self, account_key: str, start: float, end: float, offset: int,
-                       limit: int) -> tuple[int, list[OrderRecord]]: ...
-    def inbox(self, *, to: str | None = None, order_id: int | None = None, sender: str | None = None,
-              account_key: str | None = None, limit: int = 1000) -> list[InboxMessage]: ...
+    def orders_between(
+        self, account_key: str, start: float, end: float, offset: int, limit: int
+    ) -> tuple[int, list[OrderRecord]]: ...
+    def inbox(
+        self,
+        *,
+        to: str | None = None,
+        order_id: int | None = None,
+        sender: str | None = None,
+        account_key: str | None = None,
+        limit: int = 1000,
+    ) -> list[InboxMessage]: ...
 
     # carrier
     def settle(self, *, now: float, due_by: float) -> int: ...
@@ -190,9 +199,17 @@ class Store(Protocol):
 
     # webhooks
     def claim_webhooks(self, wall_now: float, limit: int) -> list[WebhookJob]: ...
-    def record_webhook_attempt(self, job: WebhookJob, *, at: float, http_status: int | None,
-                               error: str | None, duration_ms: float, next_ts: float | None,
-                               delivered: bool) -> None: ...
+    def record_webhook_attempt(
+        self,
+        job: WebhookJob,
+        *,
+        at: float,
+        http_status: int | None,
+        error: str | None,
+        duration_ms: float,
+        next_ts: float | None,
+        delivered: bool,
+    ) -> None: ...
     def webhook_log(self, *, account_key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]: ...
     def has_pending_webhooks(self) -> bool: ...
 

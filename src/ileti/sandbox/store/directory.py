@@ -1,4 +1,4 @@
-"""Persistence for sandbox part 2: blacklist pages, contacts and groups, custom fields and İYS consents.
+"""Persistence of the directory: blacklist pages, contacts and groups, custom fields and İYS consents.
 
 `Directory` is composed by `SqlStore` (`store.directory`) and runs on the store's connection and transactions
 (`SqlStore._tx`: `BEGIN IMMEDIATE`, so the checks and the writes of one call see one state). Like the rest of
@@ -139,11 +139,24 @@ def fold(text: str) -> str:
     return text.translate(_I_VARIANTS).casefold()
 
 
-_CONTACT_COLUMNS = (t.contacts.c.id, t.contacts.c.name, t.contacts.c.surname, t.contacts.c.email,
-                    t.contacts.c.gsm)
-_CONSENT_COLUMNS = (t.consents.c.brand_code, t.consents.c.recipient, t.consents.c.recipient_type,
-                    t.consents.c.type, t.consents.c.status, t.consents.c.source, t.consents.c.consent_date,
-                    t.consents.c.consent_ts, t.consents.c.created_ts)
+_CONTACT_COLUMNS = (
+    t.contacts.c.id,
+    t.contacts.c.name,
+    t.contacts.c.surname,
+    t.contacts.c.email,
+    t.contacts.c.gsm,
+)
+_CONSENT_COLUMNS = (
+    t.consents.c.brand_code,
+    t.consents.c.recipient,
+    t.consents.c.recipient_type,
+    t.consents.c.type,
+    t.consents.c.status,
+    t.consents.c.source,
+    t.consents.c.consent_date,
+    t.consents.c.consent_ts,
+    t.consents.c.created_ts,
+)
 
 
 class Directory:
@@ -164,8 +177,9 @@ class Directory:
 
     # ------------------------------------------------------------------------------------------ blacklist
 
-    def blacklist_page(self, account_key: str, *, start: float | None, end: float | None, offset: int,
-                       limit: int) -> tuple[int, list[str]]:
+    def blacklist_page(
+        self, account_key: str, *, start: float | None, end: float | None, offset: int, limit: int
+    ) -> tuple[int, list[str]]:
         """(how many entries match, this page of numbers), newest first (OQ-14); both bounds inclusive."""
         b = t.blacklist
         where = [b.c.account_key == account_key]
@@ -174,14 +188,22 @@ class Directory:
         if end is not None:
             where.append(b.c.added_ts <= end)
         count = self._exec(select(func.count()).select_from(b).where(*where)).fetchone()
-        rows = self._exec(select(b.c.number).where(*where).order_by(b.c.added_ts.desc(), b.c.number)
-                          .offset(min(offset, _MAX_OFFSET)).limit(limit)).fetchall()
+        rows = self._exec(
+            select(b.c.number)
+            .where(*where)
+            .order_by(b.c.added_ts.desc(), b.c.number)
+            .offset(min(offset, _MAX_OFFSET))
+            .limit(limit)
+        ).fetchall()
         return (count[0] if count else 0), [row[0] for row in rows]
 
     def blacklist_entries(self, account_key: str) -> list[tuple[str, float]]:
         b = t.blacklist
-        rows = self._exec(select(b.c.number, b.c.added_ts).where(b.c.account_key == account_key)
-                          .order_by(b.c.added_ts.desc(), b.c.number))
+        rows = self._exec(
+            select(b.c.number, b.c.added_ts)
+            .where(b.c.account_key == account_key)
+            .order_by(b.c.added_ts.desc(), b.c.number)
+        )
         return [(number, added) for number, added in rows]
 
     def add_blacklist(self, account_key: str, numbers: Iterable[str], now: float) -> None:
@@ -190,8 +212,9 @@ class Directory:
         b = t.blacklist
         with self._tx():
             for number in dict.fromkeys(numbers):
-                listed = self._exec(select(b.c.number).where(b.c.account_key == account_key,
-                                                             b.c.number == number)).fetchone()
+                listed = self._exec(
+                    select(b.c.number).where(b.c.account_key == account_key, b.c.number == number)
+                ).fetchone()
                 if listed is None:
                     self._exec(insert(b).values(account_key=account_key, number=number, added_ts=now))
 
@@ -211,18 +234,20 @@ class Directory:
     def groups(self, account_key: str) -> list[GroupRecord]:
         """Every group of the account with its contact count, oldest first."""
         g, cg = t.groups, t.contact_groups
-        counts = (select(cg.c.group_id, func.count().label("n")).group_by(cg.c.group_id).subquery())
+        counts = select(cg.c.group_id, func.count().label("n")).group_by(cg.c.group_id).subquery()
         rows = self._exec(
             select(g.c.id, g.c.name, g.c.parent_id, func.coalesce(counts.c.n, 0))
             .select_from(g.outerjoin(counts, counts.c.group_id == g.c.id))
-            .where(g.c.account_key == account_key).order_by(g.c.id)
+            .where(g.c.account_key == account_key)
+            .order_by(g.c.id)
         ).fetchall()
         return [GroupRecord(i, name, parent, n) for i, name, parent, n in rows]
 
     def group(self, account_key: str, group_id: int) -> GroupRecord | None:
         g, cg = t.groups, t.contact_groups
-        row = self._exec(select(g.c.id, g.c.name, g.c.parent_id)
-                         .where(g.c.account_key == account_key, g.c.id == group_id)).fetchone()
+        row = self._exec(
+            select(g.c.id, g.c.name, g.c.parent_id).where(g.c.account_key == account_key, g.c.id == group_id)
+        ).fetchone()
         if row is None:
             return None
         count = self._exec(select(func.count()).select_from(cg).where(cg.c.group_id == group_id)).fetchone()
@@ -237,8 +262,11 @@ class Directory:
         with self._tx():
             if parent_id is not None and parent_id not in self._group_ids(account_key):
                 raise DirectoryRefusal(RefusalKind.PARENT)
-            cursor = self._exec(insert(t.groups).values(account_key=account_key, name=name,
-                                                        parent_id=parent_id, created_ts=now))
+            cursor = self._exec(
+                insert(t.groups).values(
+                    account_key=account_key, name=name, parent_id=parent_id, created_ts=now
+                )
+            )
             group_id = cursor.lastrowid
         assert group_id is not None
         return GroupRecord(group_id, name, parent_id)
@@ -248,8 +276,9 @@ class Directory:
         parent is the group itself or one of its descendants)."""
         g = t.groups
         with self._tx():
-            parents = dict(self._exec(select(g.c.id, g.c.parent_id).where(g.c.account_key == account_key))
-                           .fetchall())
+            parents = dict(
+                self._exec(select(g.c.id, g.c.parent_id).where(g.c.account_key == account_key)).fetchall()
+            )
             if group_id not in parents:
                 raise DirectoryRefusal(RefusalKind.GROUP)
             if parent_id is not None:
@@ -270,8 +299,9 @@ class Directory:
         such group."""
         g, cg = t.groups, t.contact_groups
         with self._tx():
-            parents = dict(self._exec(select(g.c.id, g.c.parent_id).where(g.c.account_key == account_key))
-                           .fetchall())
+            parents = dict(
+                self._exec(select(g.c.id, g.c.parent_id).where(g.c.account_key == account_key)).fetchall()
+            )
             if group_id not in parents:
                 return False
             doomed = {group_id}
@@ -284,15 +314,22 @@ class Directory:
             self._exec(delete(g).where(g.c.id.in_(sorted(doomed))))
         return True
 
-    def group_contacts(self, account_key: str, group_id: int, offset: int,
-                       limit: int) -> tuple[int, list[ContactRecord]]:
+    def group_contacts(
+        self, account_key: str, group_id: int, offset: int, limit: int
+    ) -> tuple[int, list[ContactRecord]]:
         """(members of the group, this page of them by contact id)."""
         c, cg = t.contacts, t.contact_groups
         where = and_(c.c.account_key == account_key, cg.c.group_id == group_id)
         joined = c.join(cg, cg.c.contact_id == c.c.id)
         count = self._exec(select(func.count()).select_from(joined).where(where)).fetchone()
-        rows = self._exec(select(*_CONTACT_COLUMNS).select_from(joined).where(where).order_by(c.c.id)
-                          .offset(min(offset, _MAX_OFFSET)).limit(limit)).fetchall()
+        rows = self._exec(
+            select(*_CONTACT_COLUMNS)
+            .select_from(joined)
+            .where(where)
+            .order_by(c.c.id)
+            .offset(min(offset, _MAX_OFFSET))
+            .limit(limit)
+        ).fetchall()
         return (count[0] if count else 0), self._complete(rows)
 
     # ------------------------------------------------------------------------------------------ contacts
@@ -306,26 +343,36 @@ class Directory:
         ids = sorted(by_id)
         cf, cg = t.contact_fields, t.contact_groups
         for contact_id, field_id, value in self._exec(
-                select(cf.c.contact_id, cf.c.field_id, cf.c.value).where(cf.c.contact_id.in_(ids))
-                .order_by(cf.c.contact_id, cf.c.field_id)):
+            select(cf.c.contact_id, cf.c.field_id, cf.c.value)
+            .where(cf.c.contact_id.in_(ids))
+            .order_by(cf.c.contact_id, cf.c.field_id)
+        ):
             by_id[contact_id].fields.append((field_id, value))
         for contact_id, group_id in self._exec(
-                select(cg.c.contact_id, cg.c.group_id).where(cg.c.contact_id.in_(ids))
-                .order_by(cg.c.contact_id, cg.c.group_id)):
+            select(cg.c.contact_id, cg.c.group_id)
+            .where(cg.c.contact_id.in_(ids))
+            .order_by(cg.c.contact_id, cg.c.group_id)
+        ):
             by_id[contact_id].groups.append(group_id)
         return records
 
     def contact(self, account_key: str, contact_id: int) -> ContactRecord | None:
         c = t.contacts
-        rows = self._exec(select(*_CONTACT_COLUMNS)
-                          .where(c.c.account_key == account_key, c.c.id == contact_id))
+        rows = self._exec(
+            select(*_CONTACT_COLUMNS).where(c.c.account_key == account_key, c.c.id == contact_id)
+        )
         found = self._complete(rows.fetchall())
         return found[0] if found else None
 
     def contacts(self, account_key: str, offset: int = 0, limit: int = 100_000) -> list[ContactRecord]:
         c = t.contacts
-        rows = self._exec(select(*_CONTACT_COLUMNS).where(c.c.account_key == account_key).order_by(c.c.id)
-                          .offset(min(offset, _MAX_OFFSET)).limit(limit)).fetchall()
+        rows = self._exec(
+            select(*_CONTACT_COLUMNS)
+            .where(c.c.account_key == account_key)
+            .order_by(c.c.id)
+            .offset(min(offset, _MAX_OFFSET))
+            .limit(limit)
+        ).fetchall()
         return self._complete(rows)
 
     def search_contacts(self, account_key: str, key: str, offset: int, limit: int) -> list[ContactRecord]:
@@ -335,7 +382,7 @@ class Directory:
         needle = fold(key)
         rows = self._exec(select(*_CONTACT_COLUMNS).where(c.c.account_key == account_key).order_by(c.c.id))
         matches = [row for row in rows if any(value and needle in fold(value) for value in row[1:])]
-        return self._complete(matches[offset:offset + limit])
+        return self._complete(matches[offset : offset + limit])
 
     def _check_references(self, account_key: str, data: ContactData) -> None:
         if data.groups and not set(data.groups) <= self._group_ids(account_key):
@@ -359,9 +406,16 @@ class Directory:
         field)."""
         with self._tx():
             self._check_references(account_key, data)
-            cursor = self._exec(insert(t.contacts).values(
-                account_key=account_key, name=data.name, surname=data.surname, email=data.email, gsm=data.gsm,
-                created_ts=now))
+            cursor = self._exec(
+                insert(t.contacts).values(
+                    account_key=account_key,
+                    name=data.name,
+                    surname=data.surname,
+                    email=data.email,
+                    gsm=data.gsm,
+                    created_ts=now,
+                )
+            )
             contact_id = cursor.lastrowid
             assert contact_id is not None
             self._write_links(contact_id, data)
@@ -369,8 +423,9 @@ class Directory:
         assert found is not None
         return found
 
-    def edit_contact(self, account_key: str, contact_id: int, changes: ContactData,
-                     check: Callable[[ContactRecord], None]) -> ContactRecord:
+    def edit_contact(
+        self, account_key: str, contact_id: int, changes: ContactData, check: Callable[[ContactRecord], None]
+    ) -> ContactRecord:
         """Change the given fields (None keeps a value; a given list of groups or fields replaces the
         stored one).
 
@@ -383,17 +438,26 @@ class Directory:
             if current is None:
                 raise DirectoryRefusal(RefusalKind.CONTACT)
             self._check_references(account_key, changes)
-            scalars = {name: value for name in ("name", "surname", "email", "gsm")
-                       if (value := getattr(changes, name)) is not None}
+            scalars = {
+                name: value
+                for name in ("name", "surname", "email", "gsm")
+                if (value := getattr(changes, name)) is not None
+            }
             merged = ContactRecord(
-                contact_id, **{name: getattr(current, name) for name in ("name", "surname", "email", "gsm")},
-                fields=current.fields, groups=current.groups)
+                contact_id,
+                **{name: getattr(current, name) for name in ("name", "surname", "email", "gsm")},
+                fields=current.fields,
+                groups=current.groups,
+            )
             for name, value in scalars.items():
                 setattr(merged, name, value or None)  # "" clears a field
             check(merged)
             if scalars:
-                self._exec(update(c).where(c.c.id == contact_id)
-                           .values({name: value or None for name, value in scalars.items()}))
+                self._exec(
+                    update(c)
+                    .where(c.c.id == contact_id)
+                    .values({name: value or None for name, value in scalars.items()})
+                )
             self._write_links(contact_id, changes)
         found = self.contact(account_key, contact_id)
         assert found is not None
@@ -446,20 +510,30 @@ class Directory:
     def _put_state(self, account_key: str, state: IysState) -> None:
         s = t.iys_state
         self._exec(delete(s).where(s.c.account_key == account_key))
-        self._exec(insert(s).values(account_key=account_key, used=state.used, strict=state.strict,
-                                    quirks=state.quirks))
+        self._exec(
+            insert(s).values(
+                account_key=account_key, used=state.used, strict=state.strict, quirks=state.quirks
+            )
+        )
 
-    def latest_consents(self, account_key: str, brand_code: str,
-                        recipients: Iterable[str]) -> dict[ConsentKey, ConsentRecord]:
+    def latest_consents(
+        self, account_key: str, brand_code: str, recipients: Iterable[str]
+    ) -> dict[ConsentKey, ConsentRecord]:
         """The newest stored record per (recipient, recipientType, type) of these recipients under the
         brand."""
         k = t.consents
         wanted = sorted(set(recipients))
         latest: dict[ConsentKey, ConsentRecord] = {}
         for start in range(0, len(wanted), 500):  # a bounded IN list per statement
-            rows = self._exec(select(*_CONSENT_COLUMNS).where(
-                k.c.account_key == account_key, k.c.brand_code == brand_code,
-                k.c.recipient.in_(wanted[start:start + 500])).order_by(k.c.id))
+            rows = self._exec(
+                select(*_CONSENT_COLUMNS)
+                .where(
+                    k.c.account_key == account_key,
+                    k.c.brand_code == brand_code,
+                    k.c.recipient.in_(wanted[start : start + 500]),
+                )
+                .order_by(k.c.id)
+            )
             for row in rows:
                 record = ConsentRecord(*row)
                 latest[(record.recipient, record.recipient_type, record.type)] = record
@@ -469,23 +543,38 @@ class Directory:
         """Whether the recipient has any İYS record in this account, under any brand code (consent/show's
         422)."""
         k = t.consents
-        row = self._exec(select(k.c.id).where(k.c.account_key == account_key, k.c.recipient == recipient)
-                         .limit(1)).fetchone()
+        row = self._exec(
+            select(k.c.id).where(k.c.account_key == account_key, k.c.recipient == recipient).limit(1)
+        ).fetchone()
         return row is not None
 
     def consented_numbers(self, account_key: str, brand_code: str, recipient_type: str) -> set[str]:
         """Numbers whose newest MESAJ record of this recipient type under the brand is ONAY (OQ-34)."""
         k = t.consents
-        rows = self._exec(select(k.c.recipient, k.c.status).where(
-            k.c.account_key == account_key, k.c.brand_code == brand_code,
-            k.c.recipient_type == recipient_type, k.c.type == "MESAJ").order_by(k.c.id))
+        rows = self._exec(
+            select(k.c.recipient, k.c.status)
+            .where(
+                k.c.account_key == account_key,
+                k.c.brand_code == brand_code,
+                k.c.recipient_type == recipient_type,
+                k.c.type == "MESAJ",
+            )
+            .order_by(k.c.id)
+        )
         status: dict[str, str] = dict(rows.fetchall())  # ordered by id: the newest record wins
         return {recipient for recipient, value in status.items() if value == "ONAY"}
 
-    def add_consents(self, account_key: str, brand_code: str, records: Sequence[NewConsent], *,
-                     quota: int | None, now: float,
-                     check: Callable[[Mapping[ConsentKey, ConsentRecord]], None],
-                     counted: bool = True) -> None:
+    def add_consents(
+        self,
+        account_key: str,
+        brand_code: str,
+        records: Sequence[NewConsent],
+        *,
+        quota: int | None,
+        now: float,
+        check: Callable[[Mapping[ConsentKey, ConsentRecord]], None],
+        counted: bool = True,
+    ) -> None:
         """Store a consent batch atomically: all records or none.
 
         `check(latest)` runs inside the transaction with the newest stored record per key of the batch (the
@@ -500,21 +589,51 @@ class Directory:
             if quota is not None and state.used + len(records) > quota:
                 raise DirectoryRefusal(RefusalKind.QUOTA)
             self._store._many(
-                self._store._compile(insert(k).values({name: bindparam(name) for name in (
-                    "account_key", "brand_code", "recipient", "recipient_type", "type", "status", "source",
-                    "consent_date", "consent_ts", "created_ts")})),
-                [{"account_key": account_key, "brand_code": brand_code, "recipient": r.recipient,
-                  "recipient_type": r.recipient_type, "type": r.type, "status": r.status, "source": r.source,
-                  "consent_date": r.consent_date, "consent_ts": r.consent_ts, "created_ts": now}
-                 for r in records])
+                self._store._compile(
+                    insert(k).values(
+                        {
+                            name: bindparam(name)
+                            for name in (
+                                "account_key",
+                                "brand_code",
+                                "recipient",
+                                "recipient_type",
+                                "type",
+                                "status",
+                                "source",
+                                "consent_date",
+                                "consent_ts",
+                                "created_ts",
+                            )
+                        }
+                    )
+                ),
+                [
+                    {
+                        "account_key": account_key,
+                        "brand_code": brand_code,
+                        "recipient": r.recipient,
+                        "recipient_type": r.recipient_type,
+                        "type": r.type,
+                        "status": r.status,
+                        "source": r.source,
+                        "consent_date": r.consent_date,
+                        "consent_ts": r.consent_ts,
+                        "created_ts": now,
+                    }
+                    for r in records
+                ],
+            )
             if counted:
                 self._put_state(account_key, IysState(state.used + len(records), state.strict, state.quirks))
 
-    def seed_consents(self, account_key: str, brand_code: str, records: Sequence[NewConsent],
-                      now: float) -> None:
+    def seed_consents(
+        self, account_key: str, brand_code: str, records: Sequence[NewConsent], now: float
+    ) -> None:
         """Store records without any rule, outside the quota (control API: set up a scenario)."""
-        self.add_consents(account_key, brand_code, records, quota=None, now=now, check=lambda _latest: None,
-                          counted=False)
+        self.add_consents(
+            account_key, brand_code, records, quota=None, now=now, check=lambda _latest: None, counted=False
+        )
 
     def consents(self, account_key: str) -> list[ConsentRecord]:
         k = t.consents
@@ -542,5 +661,10 @@ class Directory:
         contact_ids = select(c.c.id).where(c.c.account_key == account_key).scalar_subquery()
         group_ids = select(g.c.id).where(g.c.account_key == account_key).scalar_subquery()
         self._exec(delete(t.contact_fields).where(t.contact_fields.c.contact_id.in_(contact_ids)))
-        self._exec(delete(t.contact_groups).where(or_(t.contact_groups.c.contact_id.in_(contact_ids),
-                                                      t.contact_groups.c.group_id.in_(group_ids))))
+        self._exec(
+            delete(t.contact_groups).where(
+                or_(
+                    t.contact_groups.c.contact_id.in_(contact_ids), t.contact_groups.c.group_id.in_(group_ids)
+                )
+            )
+        )

@@ -27,8 +27,9 @@ class GroupCommit:
         self._pending: list[tuple[PlaceOrder, asyncio.Future[int]]] = []
         self._scheduled = False
 
-    async def place(self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float,
-                    part_price: float) -> int:
+    async def place(
+        self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float, part_price: float
+    ) -> int:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
         self._pending.append((PlaceOrder(order, now, duplicate_since, settle_delay, part_price), future))

@@ -67,11 +67,30 @@ def _where(query: MessageQuery) -> list[ColumnElement[bool]]:
 def _messages(query: MessageQuery) -> Select[Any]:
     m, o, x = t.messages, t.orders, t.order_texts
     return (
-        select(m.c.id, m.c.order_id, o.c.account_key, m.c.row, m.c.number, o.c.sender, x.c.text,
-               x.c.encoding, x.c.parts, m.c.status, o.c.submit_ts, o.c.send_ts, m.c.final_ts, o.c.iys,
-               o.c.iys_list, m.c.due_ts, o.c.cancelled)  # the last four: `reasons.explain`
-        .select_from(m.join(o, o.c.id == m.c.order_id)
-                     .join(x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)))
+        select(
+            m.c.id,
+            m.c.order_id,
+            o.c.account_key,
+            m.c.row,
+            m.c.number,
+            o.c.sender,
+            x.c.text,
+            x.c.encoding,
+            x.c.parts,
+            m.c.status,
+            o.c.submit_ts,
+            o.c.send_ts,
+            m.c.final_ts,
+            o.c.iys,
+            o.c.iys_list,
+            m.c.due_ts,
+            o.c.cancelled,
+        )  # the last four: `reasons.explain`
+        .select_from(
+            m.join(o, o.c.id == m.c.order_id).join(
+                x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)
+            )
+        )
         .where(*_where(query))
         .order_by(m.c.id.desc())
     )
@@ -101,17 +120,21 @@ def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
     found: list[InboxMessage] = []
     last: tuple[int, int] | None = None
     while len(found) < query.limit:
-        page_query = texts if last is None else texts.where(
-            or_(x.c.order_id < last[0], and_(x.c.order_id == last[0], x.c.block < last[1])))
+        page_query = (
+            texts
+            if last is None
+            else texts.where(or_(x.c.order_id < last[0], and_(x.c.order_id == last[0], x.c.block < last[1])))
+        )
         page = store._x(page_query).fetchall()
         hits = [(order_id, block) for order_id, block, text in page if needle in fold(text)]
         while hits and len(found) < query.limit:
             # a block has at least one message: no more blocks at a time than messages still wanted
             # (but not too few either, since the other filters may leave a block without any)
             left = query.limit - len(found)
-            chunk, hits = hits[:max(left, 50)], hits[max(left, 50):]
-            rows = store._x(_messages(query).where(tuple_(m.c.order_id, m.c.block).in_(chunk))
-                            .limit(left)).fetchall()
+            chunk, hits = hits[: max(left, 50)], hits[max(left, 50) :]
+            rows = store._x(
+                _messages(query).where(tuple_(m.c.order_id, m.c.block).in_(chunk)).limit(left)
+            ).fetchall()
             found.extend(InboxMessage(*row) for row in rows)
         if len(page) < _PAGE:
             break
@@ -130,7 +153,7 @@ def _delete_orders(store: SqlStore, order_ids: Sequence[int]) -> int:
     o, m, x, w, a = t.orders, t.messages, t.order_texts, t.webhooks, t.webhook_attempts
     removed = 0
     for start in range(0, len(order_ids), 500):  # bounded IN lists
-        chunk = list(order_ids[start:start + 500])
+        chunk = list(order_ids[start : start + 500])
         hooks = select(w.c.id).where(w.c.order_id.in_(chunk))
         store._x(delete(a).where(a.c.webhook_id.in_(hooks)))
         store._x(delete(w).where(w.c.order_id.in_(chunk)))

@@ -32,16 +32,24 @@ class JournalRows:
         j, m = t.journal, t.meta
         self._store = store
         c = store._compile
-        self._sql_take_ids = c(update(m).where(m.c.name == LAST_ID_META)
-                               .values(value=cast(cast(m.c.value, BigInteger) + bindparam("n"), Text))
-                               .returning(m.c.value))
-        self._sql_insert = c(insert(j).values(first_id=bindparam("first_id"), count=bindparam("count"),
-                                              entries=bindparam("entries")))
+        self._sql_take_ids = c(
+            update(m)
+            .where(m.c.name == LAST_ID_META)
+            .values(value=cast(cast(m.c.value, BigInteger) + bindparam("n"), Text))
+            .returning(m.c.value)
+        )
+        self._sql_insert = c(
+            insert(j).values(
+                first_id=bindparam("first_id"), count=bindparam("count"), entries=bindparam("entries")
+            )
+        )
         self._sql_last_id = c(select(m.c.value).where(m.c.name == LAST_ID_META))
         self._sql_prune = c(delete(j).where(j.c.first_id + j.c.count <= bindparam("floor") + 1))
-        self._sql_newest = c(select(j.c.first_id, j.c.count, j.c.entries)
-                             .where(j.c.first_id + j.c.count > bindparam("floor") + 1)
-                             .order_by(j.c.first_id.desc()))
+        self._sql_newest = c(
+            select(j.c.first_id, j.c.count, j.c.entries)
+            .where(j.c.first_id + j.c.count > bindparam("floor") + 1)
+            .order_by(j.c.first_id.desc())
+        )
 
     def insert(self, entries: Sequence[bytes]) -> int:
         """Store one batch of encoded entries (each a JSON array); the id of its last entry."""
@@ -49,8 +57,14 @@ class JournalRows:
         with store._tx(accounts=False):
             last = int(store._run(self._sql_take_ids, {"n": len(entries)}).fetchone()[0])
             first = last - len(entries) + 1
-            store._run(self._sql_insert, {"first_id": first, "count": len(entries),
-                                          "entries": (b"[" + b",".join(entries) + b"]").decode()})
+            store._run(
+                self._sql_insert,
+                {
+                    "first_id": first,
+                    "count": len(entries),
+                    "entries": (b"[" + b",".join(entries) + b"]").decode(),
+                },
+            )
         return last
 
     def last_id(self) -> int:
@@ -83,4 +97,3 @@ class JournalRows:
                 if entry_id <= floor:
                     break
                 yield entry_id, batch[index]
-

@@ -16,8 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-__all__ = ["SCHEMES", "DbConnection", "DbCursor", "PgConnection", "engine_url", "is_postgres", "libpq_url",
-           "redacted"]
+__all__ = [
+    "SCHEMES",
+    "DbConnection",
+    "DbCursor",
+    "PgConnection",
+    "engine_url",
+    "is_postgres",
+    "libpq_url",
+    "redacted",
+]
 
 SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 """The URL forms `--db` takes for PostgreSQL (anything else is a SQLite file path)."""

@@ -23,8 +23,15 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
-__all__ = ["SCHEMA_HEAD", "SNAPSHOT", "at_head", "create_new_sqlite", "migrated_sqlite_dump", "statements",
-           "write_snapshot"]
+__all__ = [
+    "SCHEMA_HEAD",
+    "SNAPSHOT",
+    "at_head",
+    "create_new_sqlite",
+    "migrated_sqlite_dump",
+    "statements",
+    "write_snapshot",
+]
 
 SCHEMA_HEAD = "0006"
 """The newest migration's revision."""

@@ -38,11 +38,15 @@ class SharedReader:
 
         self._store = store
         self._waiting: list[asyncio.Future[tuple[ClockState, str | None]]] = []
-        self._sql = store._compile(select(
-            clock(c.c.mode), clock(c.c.offset), clock(c.c.frozen_at),
-            select(m.c.value).where(m.c.name == FAULTS_META).scalar_subquery(),
-            select(m.c.value).where(m.c.name == ACCOUNTS_VERSION_META).scalar_subquery(),
-        ))
+        self._sql = store._compile(
+            select(
+                clock(c.c.mode),
+                clock(c.c.offset),
+                clock(c.c.frozen_at),
+                select(m.c.value).where(m.c.name == FAULTS_META).scalar_subquery(),
+                select(m.c.value).where(m.c.name == ACCOUNTS_VERSION_META).scalar_subquery(),
+            )
+        )
 
     async def read_soon(self) -> tuple[ClockState, str | None]:
         """`read`, shared by every request that asks in the same turn of the event loop: one statement (one
@@ -95,7 +99,7 @@ def take_fault(store: SqlStore, endpoint: str, roll: Callable[[], float]) -> dic
         rule = rules[index]
         if rule["times"] is not None:
             left = rule["times"] - 1
-            rules = rules[:index] + ([{**rule, "times": left}] if left else []) + rules[index + 1:]
+            rules = rules[:index] + ([{**rule, "times": left}] if left else []) + rules[index + 1 :]
             value = orjson.dumps(rules).decode()
             store._x(update(m).where(m.c.name == FAULTS_META).values(value=value))
         return rule

@@ -113,8 +113,13 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_store(path: str, *, synchronous: str = "NORMAL", webhook_renderer: WebhookRenderer,
-               background_checkpoints: bool = False) -> SqlStore:
+def open_store(
+    path: str,
+    *,
+    synchronous: str = "NORMAL",
+    webhook_renderer: WebhookRenderer,
+    background_checkpoints: bool = False,
+) -> SqlStore:
     """Open (creating and migrating if needed) the store: a SQLite file `path`, or a `postgresql://` URL.
 
     `background_checkpoints` (SQLite; what a long-running server wants): copy the write-ahead log back into
@@ -203,9 +208,19 @@ def _account_params(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _ORDER_COLUMNS = (
-    t.orders.c.id, t.orders.c.account_key, t.orders.c.sender, t.orders.c.submit_ts, t.orders.c.send_ts,
-    t.orders.c.cancelled, t.orders.c.total, t.orders.c.waiting, t.orders.c.delivered, t.orders.c.undelivered,
-    t.orders.c.delivered_parts, t.orders.c.billing, t.orders.c.part_price,
+    t.orders.c.id,
+    t.orders.c.account_key,
+    t.orders.c.sender,
+    t.orders.c.submit_ts,
+    t.orders.c.send_ts,
+    t.orders.c.cancelled,
+    t.orders.c.total,
+    t.orders.c.waiting,
+    t.orders.c.delivered,
+    t.orders.c.undelivered,
+    t.orders.c.delivered_parts,
+    t.orders.c.billing,
+    t.orders.c.part_price,
 )
 
 
@@ -235,8 +250,13 @@ class PlaceOrder(NamedTuple):
 class SqlStore:
     """`Store` on a DB-API connection, with statements compiled from SQLAlchemy Core (see the module doc)."""
 
-    def __init__(self, connection: DbConnection, engine: Engine, render: WebhookRenderer,
-                 checkpointer: WalCheckpointer | None = None) -> None:
+    def __init__(
+        self,
+        connection: DbConnection,
+        engine: Engine,
+        render: WebhookRenderer,
+        checkpointer: WalCheckpointer | None = None,
+    ) -> None:
         self._db = connection
         self._in_tx = False
         self._checkpointer = checkpointer
@@ -256,24 +276,28 @@ class SqlStore:
         # against the version `SharedReader` reads before every request (`accounts_seen`)
         self.shared = False
         self._sql_claim: tuple[_Sql, _Sql] | None = None
-        self.directory = Directory(self)  # part 2: blacklist pages, contacts, groups, consents
+        self.directory = Directory(self)  # blacklist pages, contacts, groups, consents
         c = self._compile
         o, m, a, w = t.orders, t.messages, t.accounts, t.webhooks
         # hot path: send-sms, get-report
         self._sql_account = c(select(a).where(a.c.key == bindparam("key")))
         self._sql_duplicate = c(
-            select(o.c.id).where(
+            select(o.c.id)
+            .where(
                 o.c.account_key == bindparam("account_key"),
                 o.c.fingerprint == bindparam("fingerprint"),
                 o.c.submit_ts > bindparam("since"),
-            ).limit(1)
+            )
+            .limit(1)
         )
         self._sql_charge_sms = c(
-            update(a).where(a.c.key == bindparam("k"), a.c.balance_sms >= bindparam("cost"))
+            update(a)
+            .where(a.c.key == bindparam("k"), a.c.balance_sms >= bindparam("cost"))
             .values(balance_sms=a.c.balance_sms - bindparam("cost"))
         )
         self._sql_charge_tl = c(
-            update(a).where(a.c.key == bindparam("k"), a.c.balance_amount >= bindparam("cost") - 1e-9)
+            update(a)
+            .where(a.c.key == bindparam("k"), a.c.balance_amount >= bindparam("cost") - 1e-9)
             .values(balance_amount=self._round6(a.c.balance_amount - bindparam("cost")))
         )
         self._sql_refund_sms = c(
@@ -282,39 +306,62 @@ class SqlStore:
             .values(balance_sms=a.c.balance_sms + bindparam("amount"))
         )
         self._sql_refund_tl = c(
-            update(a).where(a.c.key == bindparam("k"))
+            update(a)
+            .where(a.c.key == bindparam("k"))
             .values(balance_amount=self._round6(a.c.balance_amount + bindparam("amount")))
         )
         # RETURNING rather than lastrowid: on PostgreSQL that saves a round trip per order
-        self._sql_insert_order = c(insert(o).values({col.name: bindparam(col.name) for col in o.columns
-                                                    if col.name != "id"}).returning(o.c.id))
-        self._sql_insert_text = c(insert(t.order_texts).values(
-            {col.name: bindparam(col.name) for col in t.order_texts.columns}))
-        self._sql_insert_message = c(insert(m).values(
-            order_id=bindparam("o"), row=bindparam("r"), block=bindparam("b"), number=bindparam("n"),
-            status=bindparam("s"), parts=bindparam("p"), due_ts=bindparam("d"), final_ts=bindparam("f")))
-        self._sql_order = c(select(*_ORDER_COLUMNS).where(o.c.id == bindparam("id"),
-                                                          o.c.account_key == bindparam("account_key")))
+        self._sql_insert_order = c(
+            insert(o)
+            .values({col.name: bindparam(col.name) for col in o.columns if col.name != "id"})
+            .returning(o.c.id)
+        )
+        self._sql_insert_text = c(
+            insert(t.order_texts).values({col.name: bindparam(col.name) for col in t.order_texts.columns})
+        )
+        self._sql_insert_message = c(
+            insert(m).values(
+                order_id=bindparam("o"),
+                row=bindparam("r"),
+                block=bindparam("b"),
+                number=bindparam("n"),
+                status=bindparam("s"),
+                parts=bindparam("p"),
+                due_ts=bindparam("d"),
+                final_ts=bindparam("f"),
+            )
+        )
+        self._sql_order = c(
+            select(*_ORDER_COLUMNS).where(
+                o.c.id == bindparam("id"), o.c.account_key == bindparam("account_key")
+            )
+        )
         self._sql_rows = c(
-            select(m.c.number, m.c.status).where(
-                m.c.order_id == bindparam("order_id"), m.c.row >= bindparam("lo"), m.c.row < bindparam("hi"))
+            select(m.c.number, m.c.status)
+            .where(
+                m.c.order_id == bindparam("order_id"), m.c.row >= bindparam("lo"), m.c.row < bindparam("hi")
+            )
             .order_by(m.c.row)
         )
-        self._sql_blacklisted = c(select(t.blacklist.c.number)
-                                  .where(t.blacklist.c.account_key == bindparam("account_key")))
+        self._sql_blacklisted = c(
+            select(t.blacklist.c.number).where(t.blacklist.c.account_key == bindparam("account_key"))
+        )
         # FOR UPDATE (PostgreSQL; SQLite holds its write lock already): one account's orders are checked for
         # 451 and 402 one at a time, whichever worker takes them
-        self._sql_order_account = c(select(a.c.billing, a.c.webhook_url).where(a.c.key == bindparam("key"))
-                                    .with_for_update())
+        self._sql_order_account = c(
+            select(a.c.billing, a.c.webhook_url).where(a.c.key == bindparam("key")).with_for_update()
+        )
         self._sql_rules = c(select(t.carrier_rules.c.number, t.carrier_rules.c.outcome))
-        self._sql_insert_webhook = c(insert(w).values(
-            {col.name: bindparam(col.name) for col in w.columns if col.name != "id"}))
+        self._sql_insert_webhook = c(
+            insert(w).values({col.name: bindparam(col.name) for col in w.columns if col.name != "id"})
+        )
 
     # ------------------------------------------------------------------------------------------ plumbing
 
     def _compile(self, statement: ClauseElement) -> _Sql:
-        compiled = cast(SQLCompiler, statement.compile(dialect=self._dialect,
-                                                        compile_kwargs={"render_postcompile": True}))
+        compiled = cast(
+            SQLCompiler, statement.compile(dialect=self._dialect, compile_kwargs={"render_postcompile": True})
+        )
         # constants (LIMIT 1, literal values) become defaults; named `bindparam`s are the caller's to fill
         named = {bind.key for bind in compiled.binds.values() if not bind.unique}
         defaults = {name: value for name, value in compiled.params.items() if name not in named}
@@ -485,8 +532,11 @@ class SqlStore:
             orders_of = select(o.c.id).where(o.c.account_key == key)
             self._x(delete(t.order_texts).where(t.order_texts.c.order_id.in_(orders_of)))
             self._x(delete(t.messages).where(t.messages.c.order_id.in_(orders_of)))
-            self._x(delete(t.webhook_attempts).where(
-                t.webhook_attempts.c.webhook_id.in_(select(w.c.id).where(w.c.account_key == key))))
+            self._x(
+                delete(t.webhook_attempts).where(
+                    t.webhook_attempts.c.webhook_id.in_(select(w.c.id).where(w.c.account_key == key))
+                )
+            )
             self.directory.forget_links(key)
             for table in t.metadata.sorted_tables:
                 if "account_key" in table.c:
@@ -512,21 +562,31 @@ class SqlStore:
     def _insert_blacklist(self, account_key: str, numbers: Sequence[str], now: float) -> None:
         if numbers:
             dialect_insert = postgresql.insert if self.postgres else sqlite.insert
-            sql = self._compile(dialect_insert(t.blacklist).on_conflict_do_nothing().values(
-                account_key=bindparam("a"), number=bindparam("n"), added_ts=bindparam("t")))
+            sql = self._compile(
+                dialect_insert(t.blacklist)
+                .on_conflict_do_nothing()
+                .values(account_key=bindparam("a"), number=bindparam("n"), added_ts=bindparam("t"))
+            )
             self._many(sql, [{"a": account_key, "n": n, "t": now} for n in numbers])
 
     # ------------------------------------------------------------------------------------------ orders
 
-    def place_order(self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float,
-                    part_price: float) -> int:
+    def place_order(
+        self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float, part_price: float
+    ) -> int:
         """Check 451 and 402 and write the order with all its rows, in one transaction (OQ-7, OQ-16).
 
         Raises `Refusal(DUPLICATE)` or `Refusal(BALANCE)`; nothing is written then.
         """
         with self._tx(accounts=False):
-            return self._place(order, now=now, duplicate_since=duplicate_since, settle_delay=settle_delay,
-                               part_price=part_price, payers={})
+            return self._place(
+                order,
+                now=now,
+                duplicate_since=duplicate_since,
+                settle_delay=settle_delay,
+                part_price=part_price,
+                payers={},
+            )
 
     def place_orders(self, batch: Sequence[PlaceOrder]) -> list[int | Refusal]:
         """Group commit: place several orders in one transaction, in order, each checked as if alone.
@@ -547,15 +607,30 @@ class SqlStore:
                 self._lock_accounts({item.order.account_key for item in batch})
             for item in batch:
                 try:
-                    results.append(self._place(item.order, now=item.now, duplicate_since=item.duplicate_since,
-                                               settle_delay=item.settle_delay, part_price=item.part_price,
-                                               payers=payers))
+                    results.append(
+                        self._place(
+                            item.order,
+                            now=item.now,
+                            duplicate_since=item.duplicate_since,
+                            settle_delay=item.settle_delay,
+                            part_price=item.part_price,
+                            payers=payers,
+                        )
+                    )
                 except Refusal as refusal:
                     results.append(refusal)
         return results
 
-    def _place(self, order: NewOrder, *, now: float, duplicate_since: float, settle_delay: float,
-               part_price: float, payers: dict[str, tuple[str, str | None] | None]) -> int:
+    def _place(
+        self,
+        order: NewOrder,
+        *,
+        now: float,
+        duplicate_since: float,
+        settle_delay: float,
+        part_price: float,
+        payers: dict[str, tuple[str, str | None] | None],
+    ) -> int:
         if order.account_key in payers:
             payer = payers[order.account_key]
         else:
@@ -564,9 +639,14 @@ class SqlStore:
         if payer is None:
             raise Refusal(RefusalReason.NOT_FOUND)
         billing, webhook_url = payer
-        duplicate = self._run(self._sql_duplicate, {
-            "account_key": order.account_key, "fingerprint": order.fingerprint, "since": duplicate_since,
-        }).fetchone()
+        duplicate = self._run(
+            self._sql_duplicate,
+            {
+                "account_key": order.account_key,
+                "fingerprint": order.fingerprint,
+                "since": duplicate_since,
+            },
+        ).fetchone()
         if duplicate is not None:
             raise Refusal(RefusalReason.DUPLICATE, order_id=duplicate[0])
         unit = part_price if billing == "tl" else 1.0
@@ -607,12 +687,29 @@ class SqlStore:
         rows: list[dict[str, Any]] = []
         row_number = 0
         for index, block in enumerate(order.blocks):
-            self._run(self._sql_insert_text, {"order_id": order_id, "block": index, "text": block.text,
-                                               "encoding": block.encoding, "parts": block.parts})
+            self._run(
+                self._sql_insert_text,
+                {
+                    "order_id": order_id,
+                    "block": index,
+                    "text": block.text,
+                    "encoding": block.encoding,
+                    "parts": block.parts,
+                },
+            )
             for number, ok in zip(block.numbers, block.deliverable, strict=True):
-                rows.append({"o": order_id, "r": row_number, "b": index, "n": number,
-                             "s": WAITING if ok else UNDELIVERED, "p": block.parts,
-                             "d": due if ok else None, "f": None if ok else now})
+                rows.append(
+                    {
+                        "o": order_id,
+                        "r": row_number,
+                        "b": index,
+                        "n": number,
+                        "s": WAITING if ok else UNDELIVERED,
+                        "p": block.parts,
+                        "d": due if ok else None,
+                        "f": None if ok else now,
+                    }
+                )
                 row_number += 1
         self._many(self._sql_insert_message, rows)
         if webhook_url:
@@ -624,23 +721,42 @@ class SqlStore:
     def _queue_order_events(self, account: Account, order_id: int, order: NewOrder, now: float) -> None:
         """`accepted` for every row, then `undelivered` for rows refused at once (OQ-21 ordering)."""
         texts = [block.text for block in order.blocks]
-        rows = self._x(select(t.messages.c.id, t.messages.c.block, t.messages.c.number, t.messages.c.status)
-                       .where(t.messages.c.order_id == order_id).order_by(t.messages.c.id)).fetchall()
+        rows = self._x(
+            select(t.messages.c.id, t.messages.c.block, t.messages.c.number, t.messages.c.status)
+            .where(t.messages.c.order_id == order_id)
+            .order_by(t.messages.c.id)
+        ).fetchall()
         events = [(mid, "accepted", number, texts[block]) for mid, block, number, _ in rows]
-        events += [(mid, "undelivered", number, texts[block])
-                   for mid, block, number, status in rows if status == UNDELIVERED]
+        events += [
+            (mid, "undelivered", number, texts[block])
+            for mid, block, number, status in rows
+            if status == UNDELIVERED
+        ]
         self._queue_events(account, order_id, events, now)
 
-    def _queue_events(self, account: Account, order_id: int, events: list[tuple[int, str, str, str]],
-                      now: float) -> None:
+    def _queue_events(
+        self, account: Account, order_id: int, events: list[tuple[int, str, str, str]], now: float
+    ) -> None:
         assert account.webhook_url is not None
         url = account.webhook_url
-        self._many(self._sql_insert_webhook, [
-            {"account_key": account.key, "order_id": order_id, "message_id": mid, "event": event, "url": url,
-             "payload": self._render(mid, order_id, event, to, body).decode(), "state": "pending",
-             "attempts": 0, "next_ts": 0.0, "created_ts": now}
-            for mid, event, to, body in events
-        ])
+        self._many(
+            self._sql_insert_webhook,
+            [
+                {
+                    "account_key": account.key,
+                    "order_id": order_id,
+                    "message_id": mid,
+                    "event": event,
+                    "url": url,
+                    "payload": self._render(mid, order_id, event, to, body).decode(),
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_ts": 0.0,
+                    "created_ts": now,
+                }
+                for mid, event, to, body in events
+            ],
+        )
 
     def cancel_order(self, account_key: str, order_id: int, now: float) -> None:
         """Cancel a scheduled order whose sending has not started: rows 112, all refunded (§4.2, OQ-16,
@@ -654,20 +770,43 @@ class SqlStore:
         o, m = t.orders, t.messages
         with self._tx(accounts=False):
             self._lock_accounts([account_key])  # the lock order: the account, then its order and rows
-            row = self._x(select(o.c.submit_ts, o.c.send_ts, o.c.cancelled, o.c.started, o.c.charged_parts,
-                                 o.c.refunded_parts, o.c.billing, o.c.part_price)
-                          .where(o.c.id == order_id, o.c.account_key == account_key)).fetchone()
+            row = self._x(
+                select(
+                    o.c.submit_ts,
+                    o.c.send_ts,
+                    o.c.cancelled,
+                    o.c.started,
+                    o.c.charged_parts,
+                    o.c.refunded_parts,
+                    o.c.billing,
+                    o.c.part_price,
+                ).where(o.c.id == order_id, o.c.account_key == account_key)
+            ).fetchone()
             if row is None:
                 raise Refusal(RefusalReason.NOT_FOUND)
             submit_ts, send_ts, cancelled, started, charged, refunded, billing, price = row
             if cancelled or started or send_ts <= submit_ts or send_ts <= now:
                 raise Refusal(RefusalReason.NOT_FOUND)
-            waiting = self._x(select(m.c.id, m.c.number, m.c.block).where(
-                m.c.order_id == order_id, m.c.status == WAITING).order_by(m.c.id)).fetchall()
-            self._x(update(m).where(m.c.order_id == order_id, m.c.status == WAITING)
-                    .values(status=UNDELIVERED, due_ts=None, final_ts=now))
-            self._x(update(o).where(o.c.id == order_id).values(
-                cancelled=True, undelivered=o.c.undelivered + o.c.waiting, waiting=0, refunded_parts=charged))
+            waiting = self._x(
+                select(m.c.id, m.c.number, m.c.block)
+                .where(m.c.order_id == order_id, m.c.status == WAITING)
+                .order_by(m.c.id)
+            ).fetchall()
+            self._x(
+                update(m)
+                .where(m.c.order_id == order_id, m.c.status == WAITING)
+                .values(status=UNDELIVERED, due_ts=None, final_ts=now)
+            )
+            self._x(
+                update(o)
+                .where(o.c.id == order_id)
+                .values(
+                    cancelled=True,
+                    undelivered=o.c.undelivered + o.c.waiting,
+                    waiting=0,
+                    refunded_parts=charged,
+                )
+            )
             self._refund(account_key, billing, (charged - refunded) * price)
             account = self.get_account(account_key)
             if account is not None and account.webhook_url and waiting:
@@ -685,8 +824,9 @@ class SqlStore:
             self._run(sql, {"k": account_key, "amount": amount if billing == "tl" else round(amount)})
 
     def _texts(self, order_id: int) -> dict[int, str]:
-        rows = self._x(select(t.order_texts.c.block, t.order_texts.c.text)
-                       .where(t.order_texts.c.order_id == order_id))
+        rows = self._x(
+            select(t.order_texts.c.block, t.order_texts.c.text).where(t.order_texts.c.order_id == order_id)
+        )
         return dict(rows)
 
     def get_order(self, account_key: str, order_id: int) -> OrderRecord | None:
@@ -697,29 +837,59 @@ class SqlStore:
         # rows are numbered 0..total-1 in the order, so a page is a range scan of (order_id, row)
         if offset >= _MAX_ROW:  # no order has that many rows, and PostgreSQL's `row` is a 32-bit integer
             return []
-        cursor = self._run(self._sql_rows, {"order_id": order_id, "lo": offset,
-                                            "hi": min(offset + limit, _MAX_ROW)})
+        cursor = self._run(
+            self._sql_rows, {"order_id": order_id, "lo": offset, "hi": min(offset + limit, _MAX_ROW)}
+        )
         return cast(list[tuple[str, int]], cursor.fetchall())
 
-    def orders_between(self, account_key: str, start: float, end: float, offset: int,
-                       limit: int) -> tuple[int, list[OrderRecord]]:
+    def orders_between(
+        self, account_key: str, start: float, end: float, offset: int, limit: int
+    ) -> tuple[int, list[OrderRecord]]:
         o = t.orders
         where = and_(o.c.account_key == account_key, o.c.submit_ts >= start, o.c.submit_ts < end)
         count = self._x(select(func.count()).select_from(o).where(where)).fetchone()
-        rows = self._x(select(*_ORDER_COLUMNS).where(where).order_by(o.c.submit_ts, o.c.id)
-                       .offset(offset).limit(limit)).fetchall()
+        rows = self._x(
+            select(*_ORDER_COLUMNS).where(where).order_by(o.c.submit_ts, o.c.id).offset(offset).limit(limit)
+        ).fetchall()
         return (count[0] if count else 0), [_order_from_row(row) for row in rows]
 
-    def inbox(self, *, to: str | None = None, order_id: int | None = None, sender: str | None = None,
-              account_key: str | None = None, limit: int = 1000) -> list[InboxMessage]:
+    def inbox(
+        self,
+        *,
+        to: str | None = None,
+        order_id: int | None = None,
+        sender: str | None = None,
+        account_key: str | None = None,
+        limit: int = 1000,
+    ) -> list[InboxMessage]:
         m, o, x = t.messages, t.orders, t.order_texts
         query = (
-            select(m.c.id, m.c.order_id, o.c.account_key, m.c.row, m.c.number, o.c.sender, x.c.text,
-                   x.c.encoding, x.c.parts, m.c.status, o.c.submit_ts, o.c.send_ts, m.c.final_ts, o.c.iys,
-                   o.c.iys_list, m.c.due_ts, o.c.cancelled)
-            .select_from(m.join(o, o.c.id == m.c.order_id)
-                         .join(x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)))
-            .order_by(m.c.id.desc()).limit(limit)
+            select(
+                m.c.id,
+                m.c.order_id,
+                o.c.account_key,
+                m.c.row,
+                m.c.number,
+                o.c.sender,
+                x.c.text,
+                x.c.encoding,
+                x.c.parts,
+                m.c.status,
+                o.c.submit_ts,
+                o.c.send_ts,
+                m.c.final_ts,
+                o.c.iys,
+                o.c.iys_list,
+                m.c.due_ts,
+                o.c.cancelled,
+            )
+            .select_from(
+                m.join(o, o.c.id == m.c.order_id).join(
+                    x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)
+                )
+            )
+            .order_by(m.c.id.desc())
+            .limit(limit)
         )
         if to is not None:
             query = query.where(m.c.number == to)
@@ -733,9 +903,15 @@ class SqlStore:
 
     # ------------------------------------------------------------------------------------------ carrier
 
-    def settle(self, *, now: float, due_by: float,
-               decide: Callable[[str, Mapping[str, CarrierOutcome]], CarrierOutcome] | None = None,
-               batch_size: int = _SETTLE_BATCH, max_batches: int | None = None) -> int:
+    def settle(
+        self,
+        *,
+        now: float,
+        due_by: float,
+        decide: Callable[[str, Mapping[str, CarrierOutcome]], CarrierOutcome] | None = None,
+        batch_size: int = _SETTLE_BATCH,
+        max_batches: int | None = None,
+    ) -> int:
         """Settle every 110 row due by `due_by`: final status, order counters, refunds, webhook events.
 
         `decide(number, rules)` picks the outcome (see `carrier.outcome`); "never" leaves the row at 110 for
@@ -797,8 +973,13 @@ class SqlStore:
                     events.setdefault(oid, []).append((mid, event, number, block))
                 self._many(finalize, finals)
                 self._many(park, parked)
-                self._many(count, [{"oid": oid, "d": d, "u": u, "dp": dp, "n": d + u}
-                                   for oid, (d, u, dp, _) in per_order.items()])
+                self._many(
+                    count,
+                    [
+                        {"oid": oid, "d": d, "u": u, "dp": dp, "n": d + u}
+                        for oid, (d, u, dp, _) in per_order.items()
+                    ],
+                )
                 self._many(start, [{"oid": oid} for oid in taken if oid not in per_order])
                 accounts: dict[str, Account | None] = {}
                 for oid, (_, _, _, uparts) in per_order.items():
@@ -812,31 +993,60 @@ class SqlStore:
                     account = accounts[account_key]
                     if account is not None and account.webhook_url:
                         texts = self._texts(oid)
-                        self._queue_events(account, oid, [(mid, ev, num, texts[blk])
-                                                          for mid, ev, num, blk in events[oid]], now)
+                        self._queue_events(
+                            account,
+                            oid,
+                            [(mid, ev, num, texts[blk]) for mid, ev, num, blk in events[oid]],
+                            now,
+                        )
                 settled += len(finals)
         return settled
 
     def _settle_statements(self) -> tuple[_Sql, ...]:
         m, o = t.messages, t.orders
         # each row with what its order's refund needs: no statement per order to look that up
-        due = (select(m.c.id, m.c.order_id, m.c.number, m.c.parts, m.c.block, o.c.account_key, o.c.billing,
-                      o.c.part_price, o.c.charged_parts)
-               .join(o, o.c.id == m.c.order_id)
-               .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
-               .order_by(m.c.due_ts, m.c.id).limit(bindparam("limit", _SETTLE_BATCH)))
+        due = (
+            select(
+                m.c.id,
+                m.c.order_id,
+                m.c.number,
+                m.c.parts,
+                m.c.block,
+                o.c.account_key,
+                o.c.billing,
+                o.c.part_price,
+                o.c.charged_parts,
+            )
+            .join(o, o.c.id == m.c.order_id)
+            .where(m.c.due_ts.isnot(None), m.c.due_ts <= bindparam("due_by"))
+            .order_by(m.c.due_ts, m.c.id)
+            .limit(bindparam("limit", _SETTLE_BATCH))
+        )
         batch_keys = due.subquery()
         return (
             self._compile(due),
-            self._compile(update(m).where(m.c.id == bindparam("i"))
-                          .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f"))),
+            self._compile(
+                update(m)
+                .where(m.c.id == bindparam("i"))
+                .values(status=bindparam("s"), due_ts=None, final_ts=bindparam("f"))
+            ),
             self._compile(update(m).where(m.c.id == bindparam("i")).values(due_ts=None)),
-            self._compile(update(o).where(o.c.id == bindparam("oid")).values(
-                delivered=o.c.delivered + bindparam("d"), undelivered=o.c.undelivered + bindparam("u"),
-                waiting=o.c.waiting - bindparam("n"), delivered_parts=o.c.delivered_parts + bindparam("dp"),
-                started=True)),
-            self._compile(update(o).where(o.c.id == bindparam("oid"))
-                          .values(refunded_parts=o.c.refunded_parts + bindparam("n"))),
+            self._compile(
+                update(o)
+                .where(o.c.id == bindparam("oid"))
+                .values(
+                    delivered=o.c.delivered + bindparam("d"),
+                    undelivered=o.c.undelivered + bindparam("u"),
+                    waiting=o.c.waiting - bindparam("n"),
+                    delivered_parts=o.c.delivered_parts + bindparam("dp"),
+                    started=True,
+                )
+            ),
+            self._compile(
+                update(o)
+                .where(o.c.id == bindparam("oid"))
+                .values(refunded_parts=o.c.refunded_parts + bindparam("n"))
+            ),
             self._compile(update(o).where(o.c.id == bindparam("oid")).values(started=True)),
             # PostgreSQL: the accounts of the next batch, then that batch restricted to them (`settle`)
             self._compile(select(batch_keys.c.account_key).distinct()),
@@ -868,17 +1078,30 @@ class SqlStore:
         if self._sql_claim is None:
             w = t.webhooks
             earlier = w.alias("earlier")
-            blocked = select(earlier.c.id).where(
-                earlier.c.message_id == w.c.message_id, earlier.c.id < w.c.id,
-                earlier.c.state.in_(("pending", "sending"))).exists()
+            blocked = (
+                select(earlier.c.id)
+                .where(
+                    earlier.c.message_id == w.c.message_id,
+                    earlier.c.id < w.c.id,
+                    earlier.c.state.in_(("pending", "sending")),
+                )
+                .exists()
+            )
             self._sql_claim = (
-                self._compile(select(w.c.id, w.c.url, w.c.payload, w.c.attempts)
-                              .where(w.c.state.in_(("pending", "sending")),
-                                     w.c.next_ts <= bindparam("now", 0.0), ~blocked)
-                              .order_by(w.c.id).limit(bindparam("limit", 1))
-                              .with_for_update(skip_locked=True, of=w)),
-                self._compile(update(w).where(w.c.id == bindparam("i"))
-                              .values(state=bindparam("state"), next_ts=bindparam("until"))),
+                self._compile(
+                    select(w.c.id, w.c.url, w.c.payload, w.c.attempts)
+                    .where(
+                        w.c.state.in_(("pending", "sending")), w.c.next_ts <= bindparam("now", 0.0), ~blocked
+                    )
+                    .order_by(w.c.id)
+                    .limit(bindparam("limit", 1))
+                    .with_for_update(skip_locked=True, of=w)
+                ),
+                self._compile(
+                    update(w)
+                    .where(w.c.id == bindparam("i"))
+                    .values(state=bindparam("state"), next_ts=bindparam("until"))
+                ),
             )
         # (the placeholder values above only let the IN list render at compile time)
         pick, mark = self._sql_claim
@@ -892,19 +1115,38 @@ class SqlStore:
             WebhookJob(id=i, url=url, payload=payload.encode(), attempts=n) for i, url, payload, n in rows
         ]
 
-    def record_webhook_attempt(self, job: WebhookJob, *, at: float, http_status: int | None,
-                               error: str | None, duration_ms: float, next_ts: float | None,
-                               delivered: bool) -> None:
+    def record_webhook_attempt(
+        self,
+        job: WebhookJob,
+        *,
+        at: float,
+        http_status: int | None,
+        error: str | None,
+        duration_ms: float,
+        next_ts: float | None,
+        delivered: bool,
+    ) -> None:
         w = t.webhooks
         state = "delivered" if delivered else ("pending" if next_ts is not None else "failed")
         with self._tx(accounts=False):
-            if not self._x(update(w).where(w.c.id == job.id).values(
-                    state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at)
+            if not self._x(
+                update(w)
+                .where(w.c.id == job.id)
+                .values(
+                    state=state, attempts=job.attempts + 1, next_ts=next_ts if next_ts is not None else at
+                )
             ).rowcount:
                 return  # its account was deleted (or the store reset) while it was being delivered
-            self._x(insert(t.webhook_attempts).values(
-                webhook_id=job.id, attempt=job.attempts + 1, at_ts=at, http_status=http_status, error=error,
-                duration_ms=round(duration_ms, 3)))
+            self._x(
+                insert(t.webhook_attempts).values(
+                    webhook_id=job.id,
+                    attempt=job.attempts + 1,
+                    at_ts=at,
+                    http_status=http_status,
+                    error=error,
+                    duration_ms=round(duration_ms, 3),
+                )
+            )
 
     def extend_webhook_lease(self, webhook_id: int, until: float) -> None:
         """Keep a claimed delivery claimed until `until` (wall clock): an injected delay outlasts a lease."""
@@ -921,21 +1163,49 @@ class SqlStore:
 
     def webhook_log(self, *, account_key: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         w, x = t.webhooks, t.webhook_attempts
-        query = select(w.c.id, w.c.account_key, w.c.order_id, w.c.message_id, w.c.event, w.c.url, w.c.payload,
-                       w.c.state, w.c.attempts, w.c.created_ts).order_by(w.c.id).limit(limit)
+        query = (
+            select(
+                w.c.id,
+                w.c.account_key,
+                w.c.order_id,
+                w.c.message_id,
+                w.c.event,
+                w.c.url,
+                w.c.payload,
+                w.c.state,
+                w.c.attempts,
+                w.c.created_ts,
+            )
+            .order_by(w.c.id)
+            .limit(limit)
+        )
         if account_key is not None:
             query = query.where(w.c.account_key == account_key)
         entries = []
         for row in self._x(query).fetchall():
-            attempts = self._x(select(x.c.attempt, x.c.at_ts, x.c.http_status, x.c.error, x.c.duration_ms)
-                               .where(x.c.webhook_id == row[0]).order_by(x.c.attempt)).fetchall()
-            entries.append({
-                "id": row[0], "account": row[1], "order_id": row[2], "message_id": row[3], "event": row[4],
-                "url": row[5], "payload": json.loads(row[6]), "state": row[7], "attempts": row[8],
-                "created_ts": row[9],
-                "log": [{"attempt": a, "at_ts": at, "http_status": s, "error": e, "duration_ms": d}
-                        for a, at, s, e, d in attempts],
-            })
+            attempts = self._x(
+                select(x.c.attempt, x.c.at_ts, x.c.http_status, x.c.error, x.c.duration_ms)
+                .where(x.c.webhook_id == row[0])
+                .order_by(x.c.attempt)
+            ).fetchall()
+            entries.append(
+                {
+                    "id": row[0],
+                    "account": row[1],
+                    "order_id": row[2],
+                    "message_id": row[3],
+                    "event": row[4],
+                    "url": row[5],
+                    "payload": json.loads(row[6]),
+                    "state": row[7],
+                    "attempts": row[8],
+                    "created_ts": row[9],
+                    "log": [
+                        {"attempt": a, "at_ts": at, "http_status": s, "error": e, "duration_ms": d}
+                        for a, at, s, e, d in attempts
+                    ],
+                }
+            )
         return entries
 
     # ------------------------------------------------------------------------------------------ clock, meta
@@ -962,8 +1232,10 @@ class SqlStore:
             self._x(insert(t.meta).values(name=name, value=value))
 
     def is_empty(self) -> bool:
-        return (self._x(select(t.accounts.c.key).limit(1)).fetchone() is None
-                and self._x(select(t.orders.c.id).limit(1)).fetchone() is None)
+        return (
+            self._x(select(t.accounts.c.key).limit(1)).fetchone() is None
+            and self._x(select(t.orders.c.id).limit(1)).fetchone() is None
+        )
 
     def reset(self) -> None:
         """Delete every row except `meta` (which remembers the demo account's credentials)."""

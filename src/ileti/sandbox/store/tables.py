@@ -103,8 +103,12 @@ messages = Table(
     Column("due_ts", Float),  # when the carrier settles it; NULL once final or never settling
     Column("final_ts", Float),
     Index("ix_messages_order_row", "order_id", "row", unique=True),
-    Index("ix_messages_due", "due_ts", sqlite_where=Column("due_ts").isnot(None),
-          postgresql_where=Column("due_ts").isnot(None)),
+    Index(
+        "ix_messages_due",
+        "due_ts",
+        sqlite_where=Column("due_ts").isnot(None),
+        postgresql_where=Column("due_ts").isnot(None),
+    ),
 )
 
 blacklist = Table(
@@ -169,7 +173,7 @@ webhook_attempts = Table(
     Index("ix_webhook_attempts_webhook", "webhook_id"),
 )
 
-# ------------------------------------------------------------------------------------- part 2: directory
+# ---------------------------------------------------------------------------------------------- directory
 # Blacklist pages, contacts and groups, custom fields and İYS consents (`directory.py`, migration 0002).
 
 Index("ix_blacklist_added", blacklist.c.account_key, blacklist.c.added_ts)  # get-blacklist: newest first

@@ -18,8 +18,15 @@ from ileti.codes import MessageStatus
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.sql import SqlStore
 
-__all__ = ["RECENT_WINDOW", "Filters", "change_marker", "order_rows", "overview", "thread_rows",
-           "webhook_rows"]
+__all__ = [
+    "RECENT_WINDOW",
+    "Filters",
+    "change_marker",
+    "order_rows",
+    "overview",
+    "thread_rows",
+    "webhook_rows",
+]
 
 
 RECENT_WINDOW = 5000  # newest messages scanned for the conversation list before counting
@@ -96,8 +103,14 @@ def _recent_numbers(store: SqlStore, filters: Filters, limit: int) -> list[str] 
     """The `limit` most recently messaged numbers, read from the newest `RECENT_WINDOW` messages only; None
     when the window is full and holds fewer numbers (older numbers may then be missing)."""
     m = t.messages
-    recent = _fetch(store, select(m.c.number).select_from(_messages_for(filters))
-                    .where(*_message_filters(filters)).order_by(m.c.id.desc()).limit(RECENT_WINDOW))
+    recent = _fetch(
+        store,
+        select(m.c.number)
+        .select_from(_messages_for(filters))
+        .where(*_message_filters(filters))
+        .order_by(m.c.id.desc())
+        .limit(RECENT_WINDOW),
+    )
     numbers = list(dict.fromkeys(row[0] for row in recent))[:limit]
     return None if len(numbers) < limit and len(recent) == RECENT_WINDOW else numbers
 
@@ -113,8 +126,12 @@ def thread_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[
     if numbers == []:
         return []
     grouped = (
-        select(m.c.number, func.count().label("count"), func.max(m.c.id).label("last_id"),
-               func.sum(case((m.c.status == int(MessageStatus.WAITING), 1), else_=0)).label("waiting"))
+        select(
+            m.c.number,
+            func.count().label("count"),
+            func.max(m.c.id).label("last_id"),
+            func.sum(case((m.c.status == int(MessageStatus.WAITING), 1), else_=0)).label("waiting"),
+        )
         .select_from(_messages_for(filters))
         .where(*_message_filters(filters), *([] if numbers is None else [m.c.number.in_(numbers)]))
         .group_by(m.c.number)
@@ -127,28 +144,60 @@ def thread_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[
     last_ids = [row[2] for row in groups]
     details = {
         row[0]: row[1:]
-        for row in _fetch(store, select(m.c.id, o.c.sender, x.c.text, m.c.status, o.c.submit_ts, o.c.send_ts)
-                          .select_from(m.join(o, o.c.id == m.c.order_id)
-                                       .join(x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)))
-                          .where(m.c.id.in_(last_ids)))
+        for row in _fetch(
+            store,
+            select(m.c.id, o.c.sender, x.c.text, m.c.status, o.c.submit_ts, o.c.send_ts)
+            .select_from(
+                m.join(o, o.c.id == m.c.order_id).join(
+                    x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)
+                )
+            )
+            .where(m.c.id.in_(last_ids)),
+        )
     }
     threads = []
     for number, count, last_id, waiting in groups:
         sender, text, status, submit_ts, send_ts = details[last_id]
-        threads.append({"number": number, "count": count, "waiting": int(waiting or 0), "last_id": last_id,
-                        "last_sender": sender, "last_text": text, "last_status": status,
-                        "last_submit_ts": submit_ts, "last_send_ts": send_ts})
+        threads.append(
+            {
+                "number": number,
+                "count": count,
+                "waiting": int(waiting or 0),
+                "last_id": last_id,
+                "last_sender": sender,
+                "last_text": text,
+                "last_status": status,
+                "last_submit_ts": submit_ts,
+                "last_send_ts": send_ts,
+            }
+        )
     return threads
 
 
 def order_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[dict[str, Any]]:
     """Orders newest first, across accounts, with their counters, first text and number of texts."""
     o, x, m = t.orders, t.order_texts, t.messages
-    first_text = (select(x.c.text).where(x.c.order_id == o.c.id, x.c.block == 0).scalar_subquery())
+    first_text = select(x.c.text).where(x.c.order_id == o.c.id, x.c.block == 0).scalar_subquery()
     texts = select(func.count()).select_from(x).where(x.c.order_id == o.c.id).scalar_subquery()
-    query = select(o.c.id, o.c.account_key, o.c.sender, o.c.iys, o.c.iys_list, o.c.submit_ts, o.c.send_ts,
-                   o.c.cancelled, o.c.total, o.c.waiting, o.c.delivered, o.c.undelivered, o.c.delivered_parts,
-                   o.c.part_price, o.c.billing, first_text.label("text"), texts.label("texts"))
+    query = select(
+        o.c.id,
+        o.c.account_key,
+        o.c.sender,
+        o.c.iys,
+        o.c.iys_list,
+        o.c.submit_ts,
+        o.c.send_ts,
+        o.c.cancelled,
+        o.c.total,
+        o.c.waiting,
+        o.c.delivered,
+        o.c.undelivered,
+        o.c.delivered_parts,
+        o.c.part_price,
+        o.c.billing,
+        first_text.label("text"),
+        texts.label("texts"),
+    )
     if filters.sender is not None:
         query = query.where(o.c.sender == filters.sender)
     if filters.order_id is not None:
@@ -157,12 +206,31 @@ def order_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[d
         query = query.where(o.c.account_key == filters.account)
     if filters.number:
         pattern = _digits(filters.number) or filters.number
-        query = query.where(exists(select(m.c.id).where(m.c.order_id == o.c.id,
-                                                         m.c.number.contains(pattern, autoescape=True))))
+        query = query.where(
+            exists(
+                select(m.c.id).where(m.c.order_id == o.c.id, m.c.number.contains(pattern, autoescape=True))
+            )
+        )
     rows = _fetch(store, query.order_by(o.c.id.desc()).limit(limit))
-    columns = ("id", "account", "sender", "iys", "iys_list", "submit_ts", "send_ts", "cancelled", "total",
-               "waiting", "delivered", "undelivered", "delivered_parts", "part_price", "billing", "text",
-               "texts")
+    columns = (
+        "id",
+        "account",
+        "sender",
+        "iys",
+        "iys_list",
+        "submit_ts",
+        "send_ts",
+        "cancelled",
+        "total",
+        "waiting",
+        "delivered",
+        "undelivered",
+        "delivered_parts",
+        "part_price",
+        "billing",
+        "text",
+        "texts",
+    )
     out = []
     for row in rows:
         item = dict(zip(columns, row, strict=True))
@@ -175,15 +243,26 @@ def order_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[d
 def webhook_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[dict[str, Any]]:
     """Webhook deliveries newest first, each with its attempts (oldest first)."""
     w, a, o = t.webhooks, t.webhook_attempts, t.orders
-    query = select(w.c.id, w.c.account_key, w.c.order_id, w.c.message_id, w.c.event, w.c.url, w.c.payload,
-                   w.c.state, w.c.attempts, w.c.created_ts)
+    query = select(
+        w.c.id,
+        w.c.account_key,
+        w.c.order_id,
+        w.c.message_id,
+        w.c.event,
+        w.c.url,
+        w.c.payload,
+        w.c.state,
+        w.c.attempts,
+        w.c.created_ts,
+    )
     if filters.order_id is not None:
         query = query.where(w.c.order_id == filters.order_id)
     if filters.account is not None:
         query = query.where(w.c.account_key == filters.account)
     if filters.sender is not None:
-        query = query.where(exists(select(o.c.id).where(o.c.id == w.c.order_id,
-                                                         o.c.sender == filters.sender)))
+        query = query.where(
+            exists(select(o.c.id).where(o.c.id == w.c.order_id, o.c.sender == filters.sender))
+        )
     if filters.number:
         # the recipient is only inside the JSON payload; match the digits there (`"to": "+905…"`)
         pattern = _digits(filters.number) or filters.number
@@ -195,26 +274,52 @@ def webhook_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list
     for webhook_id, attempt, at_ts, status, error, duration in _fetch(
         store,
         select(a.c.webhook_id, a.c.attempt, a.c.at_ts, a.c.http_status, a.c.error, a.c.duration_ms)
-        .where(a.c.webhook_id.in_([row[0] for row in rows])).order_by(a.c.webhook_id, a.c.attempt),
+        .where(a.c.webhook_id.in_([row[0] for row in rows]))
+        .order_by(a.c.webhook_id, a.c.attempt),
     ):
-        attempts.setdefault(webhook_id, []).append({"attempt": attempt, "at_ts": at_ts, "http_status": status,
-                                                    "error": error, "duration_ms": duration})
-    columns = ("id", "account", "order_id", "message_id", "event", "url", "payload", "state", "attempts",
-               "created_ts")
+        attempts.setdefault(webhook_id, []).append(
+            {
+                "attempt": attempt,
+                "at_ts": at_ts,
+                "http_status": status,
+                "error": error,
+                "duration_ms": duration,
+            }
+        )
+    columns = (
+        "id",
+        "account",
+        "order_id",
+        "message_id",
+        "event",
+        "url",
+        "payload",
+        "state",
+        "attempts",
+        "created_ts",
+    )
     return [{**dict(zip(columns, row, strict=True)), "log": attempts.get(row[0], [])} for row in rows]
 
 
 def overview(store: SqlStore) -> dict[str, Any]:
     """Totals and the choices for the filter lists: accounts and the senders that have been used."""
     o, m = t.orders, t.messages
-    ((orders, messages, waiting, webhooks),) = _fetch(store, select(
-        select(func.count()).select_from(o).scalar_subquery(),
-        select(func.count()).select_from(m).scalar_subquery(),
-        select(func.count()).select_from(m).where(m.c.due_ts.isnot(None)).scalar_subquery(),
-        select(func.count()).select_from(t.webhooks).scalar_subquery(),
-    ))
+    ((orders, messages, waiting, webhooks),) = _fetch(
+        store,
+        select(
+            select(func.count()).select_from(o).scalar_subquery(),
+            select(func.count()).select_from(m).scalar_subquery(),
+            select(func.count()).select_from(m).where(m.c.due_ts.isnot(None)).scalar_subquery(),
+            select(func.count()).select_from(t.webhooks).scalar_subquery(),
+        ),
+    )
     senders = [row[0] for row in _fetch(store, select(o.c.sender).distinct().order_by(o.c.sender).limit(500))]
     accounts = [row[0] for row in _fetch(store, select(t.accounts.c.key).order_by(t.accounts.c.created_ts))]
-    return {"orders": orders, "messages": messages, "pending": waiting, "webhooks": webhooks,
-            "senders": senders, "accounts": accounts}
-
+    return {
+        "orders": orders,
+        "messages": messages,
+        "pending": waiting,
+        "webhooks": webhooks,
+        "senders": senders,
+        "accounts": accounts,
+    }

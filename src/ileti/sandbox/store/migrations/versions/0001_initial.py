@@ -17,7 +17,6 @@ branch_labels = None
 depends_on = None
 
 
-
 def upgrade() -> None:
     op.create_table(
         "accounts",

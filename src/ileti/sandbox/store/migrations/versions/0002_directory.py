@@ -1,4 +1,4 @@
-"""Sandbox part 2: contacts and groups, custom fields, İYS consents and per-account İYS state, and an index
+"""Contacts and groups, custom fields, İYS consents and per-account İYS state, and an index
 for get-blacklist pages (newest first).
 
 Revision ID: 0002

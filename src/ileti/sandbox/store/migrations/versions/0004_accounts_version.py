@@ -22,12 +22,29 @@ branch_labels = None
 depends_on = None
 
 # every column of `accounts` but the balances (tests/sandbox/test_store.py checks the list against the table)
-CACHED_COLUMNS = ("key", "hash", "api_access", "allowed_ips", "billing", "senders", "iys_brand_code",
-                  "iys_active", "iys_quota", "documents_missing", "webhook_url", "test_number", "created_ts")
+CACHED_COLUMNS = (
+    "key",
+    "hash",
+    "api_access",
+    "allowed_ips",
+    "billing",
+    "senders",
+    "iys_brand_code",
+    "iys_active",
+    "iys_quota",
+    "documents_missing",
+    "webhook_url",
+    "test_number",
+    "created_ts",
+)
 _BUMP = "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE name = 'accounts_version'"
 _EVENTS = (
-    ("accounts", "INSERT"), ("accounts", "DELETE"), ("accounts", f"UPDATE OF {', '.join(CACHED_COLUMNS)}"),
-    ("blacklist", "INSERT"), ("blacklist", "DELETE"), ("blacklist", "UPDATE"),
+    ("accounts", "INSERT"),
+    ("accounts", "DELETE"),
+    ("accounts", f"UPDATE OF {', '.join(CACHED_COLUMNS)}"),
+    ("blacklist", "INSERT"),
+    ("blacklist", "DELETE"),
+    ("blacklist", "UPDATE"),
 )
 
 
@@ -39,12 +56,16 @@ def upgrade() -> None:
     op.execute("INSERT INTO meta (name, value) VALUES ('accounts_version', '0')")
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
-        op.execute(f"CREATE FUNCTION ileti_bump_accounts_version() RETURNS trigger LANGUAGE plpgsql AS "
-                   f"$$ BEGIN {_BUMP}; RETURN NULL; END $$")
+        op.execute(
+            f"CREATE FUNCTION ileti_bump_accounts_version() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {_BUMP}; RETURN NULL; END $$"
+        )
     for table, event in _EVENTS:
         if postgres:  # once per statement: a blacklist of 10,000 numbers is one bump
-            op.execute(f"CREATE TRIGGER {_name(table, event)} AFTER {event} ON {table} "
-                       f"FOR EACH STATEMENT EXECUTE FUNCTION ileti_bump_accounts_version()")
+            op.execute(
+                f"CREATE TRIGGER {_name(table, event)} AFTER {event} ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION ileti_bump_accounts_version()"
+            )
         else:  # SQLite has row triggers only
             op.execute(f"CREATE TRIGGER {_name(table, event)} AFTER {event} ON {table} BEGIN {_BUMP}; END")
 
