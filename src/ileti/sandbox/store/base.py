@@ -182,15 +182,6 @@ class Store(Protocol):
     def orders_between(
         self, account_key: str, start: float, end: float, offset: int, limit: int
     ) -> tuple[int, list[OrderRecord]]: ...
-    def inbox(
-        self,
-        *,
-        to: str | None = None,
-        order_id: int | None = None,
-        sender: str | None = None,
-        account_key: str | None = None,
-        limit: int = 1000,
-    ) -> list[InboxMessage]: ...
 
     # carrier
     def settle(self, *, now: float, due_by: float) -> int: ...

@@ -51,7 +51,6 @@ from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.base import (
     Account,
     CarrierOutcome,
-    InboxMessage,
     NewOrder,
     OrderRecord,
     Refusal,
@@ -852,54 +851,6 @@ class SqlStore:
             select(*_ORDER_COLUMNS).where(where).order_by(o.c.submit_ts, o.c.id).offset(offset).limit(limit)
         ).fetchall()
         return (count[0] if count else 0), [_order_from_row(row) for row in rows]
-
-    def inbox(
-        self,
-        *,
-        to: str | None = None,
-        order_id: int | None = None,
-        sender: str | None = None,
-        account_key: str | None = None,
-        limit: int = 1000,
-    ) -> list[InboxMessage]:
-        m, o, x = t.messages, t.orders, t.order_texts
-        query = (
-            select(
-                m.c.id,
-                m.c.order_id,
-                o.c.account_key,
-                m.c.row,
-                m.c.number,
-                o.c.sender,
-                x.c.text,
-                x.c.encoding,
-                x.c.parts,
-                m.c.status,
-                o.c.submit_ts,
-                o.c.send_ts,
-                m.c.final_ts,
-                o.c.iys,
-                o.c.iys_list,
-                m.c.due_ts,
-                o.c.cancelled,
-            )
-            .select_from(
-                m.join(o, o.c.id == m.c.order_id).join(
-                    x, and_(x.c.order_id == m.c.order_id, x.c.block == m.c.block)
-                )
-            )
-            .order_by(m.c.id.desc())
-            .limit(limit)
-        )
-        if to is not None:
-            query = query.where(m.c.number == to)
-        if order_id is not None:
-            query = query.where(m.c.order_id == order_id)
-        if sender is not None:
-            query = query.where(o.c.sender == sender)
-        if account_key is not None:
-            query = query.where(o.c.account_key == account_key)
-        return [InboxMessage(*row) for row in self._x(query).fetchall()]
 
     # ------------------------------------------------------------------------------------------ carrier
 
