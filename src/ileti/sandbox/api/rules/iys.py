@@ -213,16 +213,7 @@ def read_record(raw: ConsentRecordIn, *, now: float, strict: bool) -> NewConsent
     )
     for check in RECORD_CHECKS:
         check(draft)
-    return NewConsent(
-        recipient=draft.recipient,
-        recipient_type=draft.recipient_type,
-        type=draft.type,
-        status=draft.status,
-        source=draft.source or None,
-        consent_date=draft.consent_date or None,
-        # a TACIR record without a date is ordered by when it was stored
-        consent_ts=draft.consent_ts if draft.consent_ts is not None else now,
-    )
+    return _consent(draft, now)
 
 
 def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
@@ -244,6 +235,11 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
         raise _refuse(f"source: source {draft.source!r} is not one of the İYS sources")
     if draft.consent_date:
         check_consent_date_format(draft)
+    return _consent(draft, now)
+
+
+def _consent(draft: RecordDraft, now: float) -> NewConsent:
+    """The record to store from a checked draft."""
     return NewConsent(
         recipient=draft.recipient,
         recipient_type=draft.recipient_type,
@@ -251,6 +247,7 @@ def read_seed_record(raw: ConsentRecordIn, *, now: float) -> NewConsent:
         status=draft.status,
         source=draft.source or None,
         consent_date=draft.consent_date or None,
+        # a TACIR record without a date is ordered by when it was stored
         consent_ts=draft.consent_ts if draft.consent_ts is not None else now,
     )
 
