@@ -9,13 +9,9 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
-import signal
 import socket
 import sqlite3
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.serving import Served, clean_env, free_port, serve, serve_command
 
 BRAND = "700100"
 SEED: dict[str, Any] = {
@@ -88,77 +86,33 @@ groups = ["Ekip"]
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
-class Served:
-    process: subprocess.Popen[bytes]
+class Seeded:
+    """A running `ileti serve --seed` and an HTTP client on it."""
+
+    served: Served
     http: httpx.Client
-    log: Path
 
     def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
+        return self.served.tail()
 
 
 def _command(db: Path, port: int, seed: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "ileti",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-        "--seed",
-        str(seed),
-    ]
+    return serve_command(port, db, "--seed", str(seed))
 
 
 def _env() -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-        "ILETI_LOG_LEVEL": "warning",
-    }
+    return clean_env(ILETI_LOG_LEVEL="warning")
 
 
 @contextlib.contextmanager
-def _serve(tmp_path: Path, db: Path, seed: Path) -> Iterator[Served]:
-    """`ileti serve --seed` on a free port, in its own session, SIGKILLed on the way out whatever happened."""
-    port, log = _free_port(), tmp_path / f"serve-{time.monotonic_ns()}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            _command(db, port, seed),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=_env(),
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
-    served = Served(process, http, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"ileti serve exited with {process.returncode}:\n{served.tail()}"
-            with contextlib.suppress(httpx.HTTPError):
-                if http.get("/readyz").status_code == 200:
-                    break
-            assert time.monotonic() < deadline, f"ileti serve did not become ready:\n{served.tail()}"
-            time.sleep(0.05)
-        yield served
-    finally:
-        http.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+def _serve(tmp_path: Path, db: Path, seed: Path) -> Iterator[Seeded]:
+    """`ileti serve --seed` (with the default demo account) and a client on it."""
+    with (
+        serve(tmp_path, "--seed", str(seed), db=db, env={"ILETI_DEMO_ACCOUNT": "1"}) as served,
+        httpx.Client(base_url=served.url, timeout=10) as http,
+    ):
+        yield Seeded(served, http)
 
 
 def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -295,7 +249,7 @@ def test_an_invalid_seed_stops_the_server_before_it_listens_and_changes_nothing(
     before = _dump(db)
     bad = json.loads(json.dumps(SEED))
     change(bad)
-    port = _free_port()
+    port = free_port()
     result = subprocess.run(
         _command(db, port, _write(tmp_path, bad)),
         capture_output=True,
@@ -319,7 +273,7 @@ def test_an_unreadable_seed_file_is_exit_2(tmp_path: Path) -> None:
         (tmp_path / "missing.json", "cannot be read"),
     ):
         result = subprocess.run(
-            _command(tmp_path / "store.db", _free_port(), seed),
+            _command(tmp_path / "store.db", free_port(), seed),
             capture_output=True,
             env=_env(),
             cwd=tmp_path,

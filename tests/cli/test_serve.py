@@ -8,41 +8,22 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from ileti.cli import EXIT_INTERRUPTED
+from tests.serving import Served, serve
 
 STOP_WITHIN = 5.0  # seconds: a correctness bound, not a benchmark (an idle server needs well under 1 s)
 RECIPIENTS = 50_000
 SENDER = "BENCH"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Served:
-    process: subprocess.Popen[bytes]
-    url: str
-    db: Path
-    log: Path
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
 
 
 def _group_alive(pgid: int) -> bool:
@@ -55,50 +36,11 @@ def _group_alive(pgid: int) -> bool:
 
 @contextlib.contextmanager
 def _serve(tmp_path: Path, *, workers: int = 1) -> Iterator[Served]:
-    """`ileti serve` on a free port and a fresh SQLite file, in its own session; the whole session is
-    SIGKILLed on the way out whatever happened, so no test leaves a server running."""
-    port, db, log = _free_port(), tmp_path / "serve.db", tmp_path / "serve.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-        "ILETI_LOG_LEVEL": "warning",
-        "ILETI_DEMO_ACCOUNT": "0",
-        # settle almost at once, and look often: settlement is underway right after an order is accepted
-        "ILETI_SETTLE_DELAY": "0.05",
-        "ILETI_CARRIER_TICK": "0.05",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "ileti",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-        "--workers",
-        str(workers),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True
-        )
-    served = Served(process, f"http://127.0.0.1:{port}", db, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"ileti serve exited with {process.returncode}:\n{served.tail()}"
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(served.url + "/readyz", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, f"ileti serve did not become ready:\n{served.tail()}"
-            time.sleep(0.05)
+    """`ileti serve` on a fresh SQLite file whose carrier settles almost at once and looks often, so
+    settlement is underway right after an order is accepted."""
+    settle_fast = {"ILETI_SETTLE_DELAY": "0.05", "ILETI_CARRIER_TICK": "0.05"}
+    with serve(tmp_path, "--workers", str(workers), db=tmp_path / "serve.db", env=settle_fast) as served:
         yield served
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _settled(db: Path) -> int:

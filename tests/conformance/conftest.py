@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,15 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import serving
+
 SENDER = "CONFORM"
 BRAND = "612345"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -39,12 +32,18 @@ class Account:
 
 @dataclass
 class Served:
-    """One `ileti serve` process on a free port and its own SQLite file."""
+    """One `ileti serve` process (`tests/serving.py`) and an HTTP client on it."""
 
-    url: str
-    db: Path
-    log: Path
+    server: serving.Served
     http: httpx.Client
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def db(self) -> Path | str:
+        return self.server.db
 
     def account(self, **fields: Any) -> Account:
         body = {
@@ -88,54 +87,18 @@ class Served:
         return snapshot
 
     def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
+        return self.server.tail()
 
 
 @contextlib.contextmanager
 def serve(tmp_path: Path, *flags: str, database: str | None = None) -> Iterator[Served]:
-    """`ileti serve` in its own session (on a fresh SQLite file, or `database`); SIGKILLed on the way out
-    whatever happened."""
-    port, log = _free_port(), tmp_path / "serve.log"
+    """`ileti serve FLAGS` on a fresh SQLite file (or `database`) that settles at once."""
     db = database or tmp_path / f"serve-{time.monotonic_ns()}.db"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ILETI_")},
-        "ILETI_LOG_LEVEL": "warning",
-        "ILETI_DEMO_ACCOUNT": "0",
-        "ILETI_SETTLE_DELAY": "0",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "ileti",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-        *flags,
-    ]
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"ileti serve exited:\n{log.read_text(errors='replace')}"
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "ileti serve did not become ready"
-            time.sleep(0.05)
-        with httpx.Client(base_url=url, timeout=30) as http:
-            yield Served(url, Path(db), log, http)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    with (
+        serving.serve(tmp_path, *flags, db=db, env={"ILETI_SETTLE_DELAY": "0"}) as server,
+        httpx.Client(base_url=server.url, timeout=30) as http,
+    ):
+        yield Served(server, http)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from tests.conformance.conftest import BRAND, SENDER, Served, conformance, serve
 
 from ileti.cli import main
 from ileti.codes import Code
 from ileti.conformance import Profile, battery
 from ileti.testing import sandbox_database
+from tests.conformance.conftest import BRAND, SENDER, Served, conformance, serve
 
 
 def _populate(served: Served) -> tuple:

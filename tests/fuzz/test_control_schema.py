@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scale.harness import Control, ServeProcess
+from tests.scale.harness import Control, ServeProcess
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(600)]
 

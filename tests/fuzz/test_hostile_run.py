@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from ileti.sandbox.store import tables as t
 from ileti.testing import http_client
-from sandbox.test_hostile_input import (
+from tests.sandbox.test_hostile_input import (
     ENDPOINT_NAMES,
     GET_PARAMS,
     assert_documented,
@@ -36,7 +36,7 @@ from sandbox.test_hostile_input import (
     send,
     transports_of,
 )
-from scale.harness import Control, ServeProcess
+from tests.scale.harness import Control, ServeProcess
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(900)]
 

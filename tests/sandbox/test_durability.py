@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from ileti.testing import SandboxServer, http_client
+from tests.serving import ServeProcess
 
 
 def _send_many(url: str, account: dict[str, str], count: int, prefix: str) -> dict[int, list[str]]:
@@ -77,57 +72,17 @@ def test_restart_finds_every_acknowledged_order(tmp_path: Path) -> None:
         server.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _serve(db: Path, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from ileti.cli import main; main()",
-            "serve",
-            "--db",
-            str(db),
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None, "ileti serve exited"
-        assert time.monotonic() < deadline, "ileti serve did not start"
-        time.sleep(0.05)
-
-
 def test_kill_9_keeps_every_acknowledged_order(tmp_path: Path) -> None:
-    db, port = tmp_path / "store.db", _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = _serve(db, port)
+    server = ServeProcess(str(tmp_path / "store.db"), tmp_path / "serve.log").start()
     try:
         account = httpx.post(
-            url + "/_sandbox/accounts", json={"senders": ["ACME"], "balance": {"sms": 1000}}
+            server.url + "/_sandbox/accounts", json={"senders": ["ACME"], "balance": {"sms": 1000}}
         ).json()
-        acknowledged = _send_many(url, account, 40, "kill")
+        acknowledged = _send_many(server.url, account, 40, "kill")
     finally:
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait()
-    process = _serve(db, port)
+        server.kill()
+    server.start()  # the same store, after a SIGKILL
     try:
-        _check(url, account, acknowledged)
+        _check(server.url, account, acknowledged)
     finally:
-        process.terminate()
-        process.wait()
+        server.stop()

@@ -1,5 +1,5 @@
-"""What the scale tests share: `ileti serve` as a real subprocess, a minimal API caller, the rows-vs-counters
-audit of a store, and a webhook receiver.
+"""What the scale tests share: `ileti serve` as a real subprocess (`tests/serving.py`), a minimal API
+caller, the rows-vs-counters audit of a store, and a webhook receiver.
 
 Everything talks to 127.0.0.1 only. `ServeProcess` runs the real command line (`ileti serve --db …
 --workers N`) in its own process group, so a test can SIGKILL it, workers and all, and start it again on the
@@ -11,119 +11,21 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
 from ileti.sandbox.store import tables as t
+from tests.serving import ServeProcess
 
 SENDER = "LOADTEST"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def ileti_command() -> list[str]:
-    script = Path(sys.executable).with_name("ileti")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from ileti.cli import main; main()"]
-
-
-class ServeProcess:
-    """`ileti serve` in a subprocess (own process group) on a free port; `kill()` is SIGKILL to the group."""
-
-    def __init__(
-        self, db: str, log: Path, *, workers: int = 1, env: Mapping[str, str] | None = None, **options: Any
-    ) -> None:
-        self.db = db
-        self.log = log
-        self.workers = workers
-        self.env = dict(env or {})
-        self.options = options
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 60.0) -> ServeProcess:
-        command = [
-            *ileti_command(),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--db",
-            self.db,
-        ]
-        if self.workers != 1:
-            command += ["--workers", str(self.workers)]
-        for name, value in self.options.items():
-            command += [f"--{name.replace('_', '-')}", str(value)]
-        env = {**os.environ, "ILETI_DEMO_ACCOUNT": "0", "ILETI_LOG_LEVEL": "warning", **self.env}
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
-            )
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"ileti serve exited with {self.process.returncode}:\n{self.tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
-                    return self
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"ileti serve did not become ready:\n{self.tail()}")
-            time.sleep(0.05)
-
-    def tail(self, size: int = 4000) -> str:
-        return self.log.read_text(errors="replace")[-size:] if self.log.exists() else ""
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group (the supervisor and every worker), as a crash would."""
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-        self.process = None
-
-    def stop(self) -> None:
-        """A graceful stop (SIGTERM), then SIGKILL if it hangs."""
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
-
-    def __enter__(self) -> ServeProcess:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 @dataclass

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from .harness import Account, Control, ServeProcess, envelope, free_port, order
+from tests.serving import free_port
+
+from .harness import Account, Control, ServeProcess, envelope, order
 
 TOKEN = "team-sandbox-token-0123456789"
 
