@@ -34,7 +34,7 @@ from ileti.sandbox.api import formats
 from ileti.sandbox.api.handlers import HANDLERS
 from ileti.sandbox.app import create_app
 from ileti.sandbox.settings import Settings
-from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.records import Account
 from ileti.wire.endpoints import ENDPOINTS
 
 CONCURRENCY = 32
@@ -57,7 +57,7 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
         app = create_app(Settings(db=str(Path(tmp) / "split.db"), demo_account=False))
         lifespan = await _lifespan(app, "startup")
         services = app.state.services
-        services.store.create_account(Account(key="k", hash="h", senders=["BENCH"], balance_sms=10**9))
+        services.store.accounts.create(Account(key="k", hash="h", senders=["BENCH"], balance_sms=10**9))
         statuses: set[int] = set()
         counter = 0
 
@@ -125,7 +125,7 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
         async def placed(*_args: Any, **_kwargs: Any) -> int:
             return 1
 
-        account = services.store.get_account("k")
+        account = services.store.accounts.get("k")
         store, orders = services.store, services.orders
 
         async def no_write() -> None:

@@ -22,9 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ileti.sandbox.store.base import Account, NewBlock, NewOrder
-from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
-from ileti.sandbox.world.webhooks import render_webhook
+from ileti.sandbox.store.records import Account, NewBlock, NewOrder, PlaceOrder
+from ileti.sandbox.store.sql import SqlStore, open_store
 
 
 class TimedConnection:
@@ -61,7 +60,7 @@ def order(i: int, key_digits: int) -> PlaceOrder:
 
 def place(store: SqlStore, start: int, count: int, batch: int, key_digits: int) -> None:
     for first in range(start, start + count, batch):
-        store.place_orders([order(i, key_digits) for i in range(first, first + batch)])
+        store.orders.place_many([order(i, key_digits) for i in range(first, first + batch)])
 
 
 def main() -> None:
@@ -82,11 +81,9 @@ def main() -> None:
             from tests.scale.postgres import create_database
 
             db = create_database(args.postgres_url, prefix="ileti_bench")
-        store = open_store(
-            db, webhook_renderer=render_webhook, background_checkpoints=args.background_checkpoints
-        )
+        store = open_store(db, background_checkpoints=args.background_checkpoints)
         try:
-            store.create_account(Account(key="k" * 32, hash="h", senders=["BENCH"], balance_sms=10**12))
+            store.accounts.create(Account(key="k" * 32, hash="h", senders=["BENCH"], balance_sms=10**12))
             place(store, 0, args.fill, args.batch, args.key_digits)
             timed = TimedConnection(store._db)  # a benchmark looks inside
             store._db = timed

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 
 from ileti.sandbox.store import tables as t
-from ileti.sandbox.store.sql import MIGRATIONS
+from ileti.sandbox.store.db import MIGRATIONS
 
 
 def _upgrade(engine: sa.Engine, revision: str) -> None:

@@ -16,7 +16,6 @@ from ileti.sandbox.app import prepare
 from ileti.sandbox.seed import SeedError, apply, load, parse
 from ileti.sandbox.store.sql import SqlStore, open_store
 from ileti.sandbox.world.clock import Clock
-from ileti.sandbox.world.webhooks import render_webhook
 from ileti.testing import SandboxServer, http_client, sandbox_database
 
 SEED: dict[str, Any] = {
@@ -49,18 +48,17 @@ def _path(tmp_path: Path, db: str) -> str:
 
 
 def _store(path: str) -> SqlStore:
-    return open_store(path, webhook_renderer=render_webhook)
+    return open_store(path)
 
 
 def _counts(store: SqlStore) -> tuple[int, int, int, int, int]:
-    directory = store.directory
-    keys = [a.key for a in store.list_accounts()]
+    keys = [a.key for a in store.accounts.all()]
     return (
         len(keys),
-        sum(len(store.blacklisted(k)) for k in keys),
-        sum(len(directory.consents(k)) for k in keys),
-        sum(len(directory.groups(k)) for k in keys),
-        sum(len(directory.contacts(k)) for k in keys),
+        sum(len(store.accounts.blacklisted(k)) for k in keys),
+        sum(len(store.consents.all(k)) for k in keys),
+        sum(len(store.contacts.groups(k)) for k in keys),
+        sum(len(store.contacts.all(k)) for k in keys),
     )
 
 
@@ -91,7 +89,7 @@ def test_a_failure_in_the_middle_of_a_seed_writes_nothing(
         def broken(*_args: Any) -> None:
             raise OSError("disk full")
 
-        monkeypatch.setattr(store.directory, "add_contact", broken)  # the very last write of the seed
+        monkeypatch.setattr(store.contacts, "add", broken)  # the very last write of the seed
         with pytest.raises(OSError, match="disk full"):
             apply(store, seed, Clock(store.clock_state()))
         assert _counts(store) == (0, 0, 0, 0, 0)
@@ -110,7 +108,7 @@ def test_an_invalid_seed_is_refused_before_the_store_is_touched(tmp_path: Path, 
         prepare(Settings(db=path, seed=str(bad)))
     store = _store(path)
     try:
-        assert store.list_accounts() == []
+        assert store.accounts.all() == []
     finally:
         store.close()
 

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 from ileti.sandbox.store import schema
-from ileti.sandbox.store.sql import MIGRATIONS, migrate
+from ileti.sandbox.store.db import MIGRATIONS, migrate
 
 
 def _config() -> Config:

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 from ileti.sandbox.store import tables as t
-from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal, RefusalReason
-from ileti.sandbox.store.sql import PlaceOrder, open_store
-from ileti.sandbox.world.webhooks import render_webhook
+from ileti.sandbox.store.records import Account, NewBlock, NewOrder, PlaceOrder, Refusal, RefusalReason
+from ileti.sandbox.store.sql import open_store
+from ileti.sandbox.world.carrier import outcome
 
 
 def test_account_fields_follow_the_table_columns() -> None:
@@ -35,9 +35,9 @@ def _order(text: str, numbers: list[str]) -> NewOrder:
 
 
 def test_group_commit_checks_each_order_against_the_ones_before_it(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
+    store = open_store(str(tmp_path / "s.db"))
     try:
-        store.create_account(Account(key="k", hash="h", balance_sms=3))
+        store.accounts.create(Account(key="k", hash="h", balance_sms=3))
         batch = [
             PlaceOrder(order, 1000.0, 400.0, 2.0, 0.05)
             for order in (
@@ -47,33 +47,35 @@ def test_group_commit_checks_each_order_against_the_ones_before_it(tmp_path: Pat
                 _order("c", ["+905301234567", "+905301234568"]),
             )
         ]
-        results = store.place_orders(batch)
+        results = store.orders.place_many(batch)
         assert isinstance(results[0], int)
         assert isinstance(results[3], int)
         assert [r.reason for r in results[1:3] if isinstance(r, Refusal)] == [
             RefusalReason.DUPLICATE,
             RefusalReason.BALANCE,
         ]
-        account = store.get_account("k")
+        account = store.accounts.get("k")
         assert account is not None
         assert account.balance_sms == 0
-        assert [store.get_order("k", r) is not None for r in results if isinstance(r, int)] == [True, True]
+        assert [store.orders.get("k", r) is not None for r in results if isinstance(r, int)] == [True, True]
     finally:
         store.close()
 
 
 def test_settlement_in_bounded_batches_settles_each_message_once(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
+    store = open_store(str(tmp_path / "s.db"))
     try:
-        store.create_account(Account(key="k", hash="h", balance_sms=100))
+        store.accounts.create(Account(key="k", hash="h", balance_sms=100))
         numbers = [f"+90530123{i:03d}5" for i in range(7)]  # no magic suffix: all deliverable
-        [order_id] = store.place_orders([PlaceOrder(_order("batch", numbers), 1000.0, 400.0, 2.0, 0.05)])
+        [order_id] = store.orders.place_many([PlaceOrder(_order("batch", numbers), 1000.0, 400.0, 2.0, 0.05)])
         assert isinstance(order_id, int)
         steps = []
-        while settled := store.settle(now=1010.0, due_by=1010.0, batch_size=3, max_batches=1):
+        while settled := store.settlement.settle(
+            now=1010.0, due_by=1010.0, decide=outcome, batch_size=3, max_batches=1
+        ):
             steps.append(settled)
         assert steps == [3, 3, 1]  # the background carrier yields to requests between such steps
-        order = store.get_order("k", order_id)
+        order = store.orders.get("k", order_id)
         assert order is not None
         assert (order.waiting, order.delivered) == (0, 7)
     finally:
@@ -82,43 +84,43 @@ def test_settlement_in_bounded_batches_settles_each_message_once(tmp_path: Path)
 
 def test_account_cache_sees_every_change_made_here_or_by_another_connection(tmp_path: Path) -> None:
     path = str(tmp_path / "s.db")
-    here = open_store(path, webhook_renderer=render_webhook)
-    other = open_store(path, webhook_renderer=render_webhook)  # another worker or process on the same file
+    here = open_store(path)
+    other = open_store(path)  # another worker or process on the same file
     try:
-        here.create_account(Account(key="k", hash="h", senders=["OLD"], balance_sms=5))
-        assert (account := here.cached_account("k")) is not None
+        here.accounts.create(Account(key="k", hash="h", senders=["OLD"], balance_sms=5))
+        assert (account := here.accounts.cached("k")) is not None
         assert account.senders == ["OLD"]
-        assert here.cached_blacklist("k") == frozenset()
-        assert here.cached_account("k") is account  # served from the cache while nothing changed
+        assert here.accounts.cached_blacklist("k") == frozenset()
+        assert here.accounts.cached("k") is account  # served from the cache while nothing changed
 
-        here.update_account("k", {"senders": ["NEW"]})  # a change through this store
-        assert (account := here.cached_account("k")) is not None
+        here.accounts.update("k", {"senders": ["NEW"]})  # a change through this store
+        assert (account := here.accounts.cached("k")) is not None
         assert account.senders == ["NEW"]
 
-        other.update_account("k", {"senders": ["OTHER"], "hash": "h2"})  # a change it did not make itself
-        assert (account := here.cached_account("k")) is not None
+        other.accounts.update("k", {"senders": ["OTHER"], "hash": "h2"})  # a change it did not make itself
+        assert (account := here.accounts.cached("k")) is not None
         assert (account.senders, account.hash) == (["OTHER"], "h2")
-        other.add_blacklist("k", ["+905301234567"], 1.0)
-        here.cached_account("k")  # each request authenticates first; that notices the other connection
-        assert here.cached_blacklist("k") == frozenset({"+905301234567"})
-        here.directory.forget_account("k")  # directory writes go through the same transactions
-        assert here.cached_blacklist("k") == frozenset()
+        other.accounts.add_blacklist("k", ["+905301234567"], 1.0)
+        here.accounts.cached("k")  # each request authenticates first; that notices the other connection
+        assert here.accounts.cached_blacklist("k") == frozenset({"+905301234567"})
+        here.accounts.clear_blacklist("k")  # a blacklist write empties the cache it is kept in
+        assert here.accounts.cached_blacklist("k") == frozenset()
 
-        other.delete_account("k")
-        assert here.cached_account("k") is None
+        other.accounts.delete("k")
+        assert here.accounts.cached("k") is None
     finally:
         here.close()
         other.close()
 
 
 def test_orders_keep_the_account_cache_but_the_balance_is_read_fresh(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "s.db"), webhook_renderer=render_webhook)
+    store = open_store(str(tmp_path / "s.db"))
     try:
-        store.create_account(Account(key="k", hash="h", balance_sms=3))
-        cached = store.cached_account("k")
-        store.place_orders([PlaceOrder(_order("a", ["+905301234567"]), 1000.0, 400.0, 2.0, 0.05)])
-        assert store.cached_account("k") is cached  # an order changes no cached field
-        fresh = store.get_account("k")
+        store.accounts.create(Account(key="k", hash="h", balance_sms=3))
+        cached = store.accounts.cached("k")
+        store.orders.place_many([PlaceOrder(_order("a", ["+905301234567"]), 1000.0, 400.0, 2.0, 0.05)])
+        assert store.accounts.cached("k") is cached  # an order changes no cached field
+        fresh = store.accounts.get("k")
         assert fresh is not None
         assert fresh.balance_sms == 2
     finally:
@@ -128,17 +130,19 @@ def test_orders_keep_the_account_cache_but_the_balance_is_read_fresh(tmp_path: P
 def test_background_checkpoints_copy_the_log_into_the_database_file(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     running = set(threading.enumerate())  # other tests' servers may have checkpoint threads of their own
-    store = open_store(str(path), webhook_renderer=render_webhook, background_checkpoints=True)
+    store = open_store(str(path), background_checkpoints=True)
     [checkpointer] = [
         thread
         for thread in threading.enumerate()
         if thread not in running and thread.name == "ileti-wal-checkpoint"
     ]
     try:
-        store.create_account(Account(key="k", hash="h", balance_sms=10**6))
+        store.accounts.create(Account(key="k", hash="h", balance_sms=10**6))
         before = path.stat().st_size
         for i in range(300):  # far below the commits' own checkpoint threshold: only the thread copies
-            store.place_orders([PlaceOrder(_order(f"t{i}", [f"+9053012{i:05d}"]), 1000.0, 400.0, 2.0, 0.05)])
+            store.orders.place_many(
+                [PlaceOrder(_order(f"t{i}", [f"+9053012{i:05d}"]), 1000.0, 400.0, 2.0, 0.05)]
+            )
         deadline = time.monotonic() + 10
         while path.stat().st_size <= before and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from ileti.sandbox.store import tables as t
-from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal
-from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
-from ileti.sandbox.world.webhooks import render_webhook
+from ileti.sandbox.store.records import Account, NewBlock, NewOrder, PlaceOrder, Refusal
+from ileti.sandbox.store.sql import SqlStore, open_store
 
 from .conftest import new_store
 from .postgres import drop_database
@@ -69,24 +68,24 @@ BATCH = [
 
 
 def _place(db: str) -> tuple[list[Any], dict[str, list[tuple[Any, ...]]]]:
-    store: SqlStore = open_store(db, webhook_renderer=render_webhook)
+    store: SqlStore = open_store(db)
     try:
-        store.create_account(Account(key="sms", hash="h", balance_sms=5))
-        store.create_account(Account(key="tl", hash="h", billing="tl", balance_amount=1.0))
-        store.create_account(Account(key="apitest", hash="h", balance_sms=0))
-        store.create_account(
+        store.accounts.create(Account(key="sms", hash="h", balance_sms=5))
+        store.accounts.create(Account(key="tl", hash="h", billing="tl", balance_amount=1.0))
+        store.accounts.create(Account(key="apitest", hash="h", balance_sms=0))
+        store.accounts.create(
             Account(key="hooked", hash="h", balance_sms=9, webhook_url="http://127.0.0.1:9/")
         )
-        results = [r.reason if isinstance(r, Refusal) else r for r in store.place_orders(BATCH)]
+        results = [r.reason if isinstance(r, Refusal) else r for r in store.orders.place_many(BATCH)]
         tables = {}
         for table in (t.orders, t.order_texts, t.messages, t.webhooks):
-            rows = store._x(select(table)).fetchall()
+            rows = store.db.execute(select(table)).fetchall()
             # booleans: PostgreSQL's true, SQLite's 1
             tables[table.name] = sorted(
                 tuple(int(v) if isinstance(v, bool) else v for v in row) for row in rows
             )
         tables["accounts"] = sorted(
-            (a.key, a.balance_sms, round(a.balance_amount, 6)) for a in store.list_accounts()
+            (a.key, a.balance_sms, round(a.balance_amount, 6)) for a in store.accounts.all()
         )
         return results, tables
     finally:

@@ -13,8 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from ileti.sandbox.store import tables
+from ileti.sandbox.store.db import migrate
 from ileti.sandbox.store.postgres import engine_url
-from ileti.sandbox.store.sql import migrate
 
 
 def _engine(store_db: str) -> sqlalchemy.Engine:

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from ileti.sandbox.store.base import Account, NewBlock, NewOrder, Refusal
-from ileti.sandbox.store.sql import PlaceOrder, SqlStore, open_store
-from ileti.sandbox.world.webhooks import render_webhook
+from ileti.sandbox.store import views
+from ileti.sandbox.store.records import Account, NewBlock, NewOrder, PlaceOrder, Refusal
+from ileti.sandbox.store.sql import SqlStore, open_store
+from ileti.sandbox.world.carrier import outcome
 
 from .harness import audit
 
@@ -29,7 +30,7 @@ NOW = 1_800_000_000.0  # a fixed sandbox time: the store takes time as an argume
 
 
 def _open(db: str) -> SqlStore:
-    return open_store(db, webhook_renderer=render_webhook)
+    return open_store(db)
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def store(store_db: str) -> Iterator[SqlStore]:
 
 
 def _account(store: SqlStore, sms: int, webhook_url: str | None = None) -> None:
-    store.create_account(
+    store.accounts.create(
         Account(
             key=KEY, hash="h", balance_sms=sms, senders=["LOADTEST"], webhook_url=webhook_url, created_ts=NOW
         )
@@ -89,7 +90,9 @@ def _race(db: str, count: int, work: Callable[[SqlStore, int], T]) -> list[T | R
 
 def _place(order: NewOrder) -> Callable[[SqlStore, int], int]:
     def work(store: SqlStore, _: int) -> int:
-        return store.place_order(order, now=NOW, duplicate_since=NOW - 600, settle_delay=2.0, part_price=0.05)
+        return store.orders.place(
+            order, now=NOW, duplicate_since=NOW - 600, settle_delay=2.0, part_price=0.05
+        )
 
     return work
 
@@ -102,7 +105,7 @@ def test_identical_orders_on_50_connections_place_exactly_one(store: SqlStore, s
     _account(store, sms=1000)
     results = _race(store_db, 50, _place(_order("aynı", ["+905301234567", "+905307654321"], "same")))
     assert _outcomes(results) == {"placed": 1, "duplicate": 49}
-    assert store.get_account(KEY).balance_sms == 998  # type: ignore[union-attr]
+    assert store.accounts.get(KEY).balance_sms == 998  # type: ignore[union-attr]
     assert audit(store_db, {KEY: 1000}).problems == []
 
 
@@ -115,7 +118,7 @@ def test_orders_on_many_connections_never_overdraw_the_balance(store: SqlStore, 
 
     results = _race(store_db, 40, work)
     assert _outcomes(results) == {"placed": 12, "balance": 28}
-    assert store.get_account(KEY).balance_sms == 1  # type: ignore[union-attr]
+    assert store.accounts.get(KEY).balance_sms == 1  # type: ignore[union-attr]
     assert audit(store_db, {KEY: 25}).problems == []
 
 
@@ -127,10 +130,15 @@ def test_racing_settlements_settle_each_message_once(store: SqlStore, store_db: 
         _place(_order(f"toplu {i}", numbers, f"bulk-{i}"))(store, i)
         rows += len(numbers)
 
-    results = _race(store_db, 6, lambda opened, _: opened.settle(now=NOW + 5, due_by=NOW + 5))
+    results = _race(
+        store_db, 6, lambda opened, _: opened.settlement.settle(now=NOW + 5, due_by=NOW + 5, decide=outcome)
+    )
     assert sum(r for r in results if isinstance(r, int)) == rows
     assert audit(store_db, {KEY: 100_000}).problems == []
-    events = Counter((job["message_id"], job["event"]) for job in store.webhook_log(limit=1_000_000))
+    events = Counter(
+        (job["message_id"], job["event"])
+        for job in views.webhook_rows(store, views.Filters(), limit=1_000_000)
+    )
     assert [event for event, n in events.items() if n > 1] == []
     assert Counter(event for _, event in events) == {
         "accepted": rows,
@@ -143,19 +151,19 @@ def test_racing_webhook_claims_never_share_a_job(store: SqlStore, store_db: str)
     _account(store, sms=100_000, webhook_url="http://127.0.0.1:9/hook")
     for i in range(30):
         _place(_order(f"kanca {i}", [f"+90534{i:05d}{k + 10:02d}" for k in range(10)], f"hook-{i}"))(store, i)
-    store.settle(now=NOW + 5, due_by=NOW + 5)
+    store.settlement.settle(now=NOW + 5, due_by=NOW + 5, decide=outcome)
     jobs = 30 * 10 * 2  # `accepted`, then `delivered`, per message
 
     def drain(opened: SqlStore, _: int) -> list[int]:
         claimed: list[int] = []
         idle_since = time.monotonic()
         while time.monotonic() - idle_since < 1.0:
-            batch = opened.claim_webhooks(time.time(), 7)
+            batch = opened.outbox.claim(time.time(), 7)
             if batch:
                 idle_since = time.monotonic()
             for job in batch:
                 claimed.append(job.id)
-                opened.record_webhook_attempt(
+                opened.outbox.record_attempt(
                     job,
                     at=time.time(),
                     http_status=200,
@@ -170,7 +178,7 @@ def test_racing_webhook_claims_never_share_a_job(store: SqlStore, store_db: str)
     claims = Counter(job for claimed in results if isinstance(claimed, list) for job in claimed)
     assert [job for job, n in claims.items() if n > 1] == []
     assert len(claims) == jobs
-    assert not store.has_pending_webhooks()
+    assert not store.outbox.has_pending()
 
 
 def test_workers_account_caches_follow_each_others_changes(store_db: str) -> None:
@@ -180,34 +188,36 @@ def test_workers_account_caches_follow_each_others_changes(store_db: str) -> Non
 
     here, there = _open(store_db), _open(store_db)
     try:
-        here.shared = there.shared = True
+        here.accounts.shared = there.accounts.shared = True
         request = SharedReader(here).read  # what `SharedState` does before every request of this worker
         _account(there, sms=10)
         request()
-        assert (cached := here.cached_account(KEY)) is not None
+        assert (cached := here.accounts.cached(KEY)) is not None
         assert cached.senders == ["LOADTEST"]
-        assert here.cached_blacklist(KEY) == frozenset()
+        assert here.accounts.cached_blacklist(KEY) == frozenset()
 
-        there.place_orders([PlaceOrder(_order("a", ["+905301234567"], "fp-a"), NOW, NOW - 600, 2.0, 0.05)])
+        there.orders.place_many(
+            [PlaceOrder(_order("a", ["+905301234567"], "fp-a"), NOW, NOW - 600, 2.0, 0.05)]
+        )
         request()
-        assert here.cached_account(KEY) is cached  # a balance change leaves the cache alone
+        assert here.accounts.cached(KEY) is cached  # a balance change leaves the cache alone
 
-        there.update_account(KEY, {"senders": ["OTHER"], "webhook_url": "http://127.0.0.1:9/hook"})
-        assert here.cached_account(KEY) is cached  # not before its next request ...
+        there.accounts.update(KEY, {"senders": ["OTHER"], "webhook_url": "http://127.0.0.1:9/hook"})
+        assert here.accounts.cached(KEY) is cached  # not before its next request ...
         request()
-        assert (cached := here.cached_account(KEY)) is not None  # ... and then at once
+        assert (cached := here.accounts.cached(KEY)) is not None  # ... and then at once
         assert (cached.senders, cached.webhook_url) == (["OTHER"], "http://127.0.0.1:9/hook")
 
-        there.add_blacklist(KEY, ["+905301234567", "+905301234568"], NOW)
+        there.accounts.add_blacklist(KEY, ["+905301234567", "+905301234568"], NOW)
         request()
-        assert here.cached_blacklist(KEY) == frozenset({"+905301234567", "+905301234568"})
-        there.directory.forget_account(KEY)
+        assert here.accounts.cached_blacklist(KEY) == frozenset({"+905301234567", "+905301234568"})
+        there.accounts.clear_blacklist(KEY)
         request()
-        assert here.cached_blacklist(KEY) == frozenset()
+        assert here.accounts.cached_blacklist(KEY) == frozenset()
 
-        there.delete_account(KEY)
+        there.accounts.delete(KEY)
         request()
-        assert here.cached_account(KEY) is None
+        assert here.accounts.cached(KEY) is None
     finally:
         here.close()
         there.close()
@@ -219,7 +229,7 @@ def test_the_version_triggers_watch_every_cached_account_column() -> None:
     from pathlib import Path
 
     from ileti.sandbox.store import tables
-    from ileti.sandbox.store.sql import MIGRATIONS
+    from ileti.sandbox.store.db import MIGRATIONS
 
     path = MIGRATIONS / "versions" / "0004_accounts_version.py"
     spec = importlib.util.spec_from_file_location("m0004", path)

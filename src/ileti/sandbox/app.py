@@ -29,12 +29,12 @@ from ileti.sandbox.routes import ApiRoutes, build_routes
 from ileti.sandbox.seed import Seed
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.sharing import SharedFaults, SharedState, is_shared
-from ileti.sandbox.store.base import Account
 from ileti.sandbox.store.group_commit import GroupCommit
+from ileti.sandbox.store.records import Account
 from ileti.sandbox.store.sql import SqlStore, open_store
 from ileti.sandbox.world.carrier import Carrier
 from ileti.sandbox.world.clock import Clock
-from ileti.sandbox.world.webhooks import WebhookWorker, render_webhook
+from ileti.sandbox.world.webhooks import WebhookWorker
 
 __all__ = ["DemoAccount", "create_app", "load_seed", "open_services", "prepare"]
 
@@ -49,7 +49,6 @@ def _open(settings: Settings, *, serving: bool = False) -> SqlStore:
     return open_store(
         settings.db,
         synchronous=settings.sqlite_synchronous,
-        webhook_renderer=render_webhook,
         background_checkpoints=serving,
     )
 
@@ -74,7 +73,9 @@ def prepare(settings: Settings) -> DemoAccount | None:
 def open_services(settings: Settings) -> Services:
     seed = load_seed(settings)
     store = _open(settings, serving=True)
-    store.shared = is_shared(settings)  # `SharedState` keeps its account cache in step with the other workers
+    store.accounts.shared = is_shared(
+        settings
+    )  # `SharedState` keeps its account cache in step with the other workers
     clock = Clock(store.clock_state())
     seeding.start(store, clock, settings.demo_account, seed)
     webhooks = WebhookWorker(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ileti.sandbox.settings import Settings
-from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.records import Account
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world.clock import Clock
 

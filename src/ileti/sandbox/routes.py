@@ -137,7 +137,7 @@ async def _note_request(
         auth, _ = envelope.read_request(endpoint, trace.request)
     except (DecodeError, ValidationError, ClientDisconnect):
         return
-    account = services.store.cached_account(auth.key) if auth.key else None
+    account = services.store.accounts.cached(auth.key) if auth.key else None
     trace.account = None if account is None else account.key
 
 

@@ -45,8 +45,7 @@ from ileti.sandbox.control.carrier import carrier_rules_from
 from ileti.sandbox.control.clock import clock_state_from
 from ileti.sandbox.control.directory import consent_record_from
 from ileti.sandbox.errors import ApiError, ControlError
-from ileti.sandbox.store.base import Account, CarrierOutcome
-from ileti.sandbox.store.directory import ContactData, DirectoryRefusal
+from ileti.sandbox.store.records import Account, CarrierOutcome, ContactData, Refusal
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world.clock import Clock, ClockState
 from ileti.wire.models import AddContactRequest, AddGroupRequest
@@ -257,7 +256,7 @@ def apply(store: SqlStore, seed: Seed, clock: Clock, *, again: bool = False) -> 
         for account in seed.accounts:
             _create(store, account, now)
         if seed.carrier_rules is not None:
-            store.set_carrier_rules(seed.carrier_rules)
+            store.settlement.set_carrier_rules(seed.carrier_rules)
         if seed.clock is not None:
             state = clock_state_from(seed.clock, clock)
             store.set_clock_state(state)
@@ -269,14 +268,13 @@ def apply(store: SqlStore, seed: Seed, clock: Clock, *, again: bool = False) -> 
 
 def _create(store: SqlStore, entry: SeedAccount, now: float) -> None:
     fields = dict(entry.fields)
-    if store.get_account(fields["key"]) is not None:
+    if store.accounts.get(fields["key"]) is not None:
         return  # the store's account: changed since, perhaps, by the tests that use it
     blacklist = fields.pop("blacklist", [])
-    account = store.create_account(Account(**fields, created_ts=now), blacklist)
-    directory = store.directory
+    account = store.accounts.create(Account(**fields, created_ts=now), blacklist)
     if entry.consents:
         assert account.iys_brand_code is not None  # checked by `parse`
-        directory.seed_consents(
+        store.consents.seed(
             account.key,
             account.iys_brand_code,
             [consent_record_from(record, now) for record in entry.consents],
@@ -286,10 +284,10 @@ def _create(store: SqlStore, entry: SeedAccount, now: float) -> None:
     try:
         for group in entry.groups:
             name, parent = new_group(_group_request(group, names, "groups"))
-            names.setdefault(name, directory.add_group(account.key, name, parent, now).id)
+            names.setdefault(name, store.contacts.add_group(account.key, name, parent, now).id)
         for contact in entry.contacts:
-            directory.add_contact(account.key, _contact_data(contact, names, "contacts"), now)
-    except DirectoryRefusal as refusal:  # `parse` resolved every reference; a refusal here is a bug
+            store.contacts.add(account.key, _contact_data(contact, names, "contacts"), now)
+    except Refusal as refusal:  # `parse` resolved every reference; a refusal here is a bug
         raise AssertionError(f"seed account {account.key}: {refusal}") from refusal
 
 

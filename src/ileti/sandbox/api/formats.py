@@ -24,7 +24,7 @@ from ileti.codes import Code
 from ileti.sandbox.api.body import BodyTooLargeError, read_body
 from ileti.sandbox.context import Context, Services
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.records import Account
 from ileti.wire import envelope, json_codec
 from ileti.wire.endpoints import Endpoint
 from ileti.wire.errors import DecodeError
@@ -80,7 +80,7 @@ def authenticate(services: Services, auth: envelope.Authentication, client_ip: s
     if not auth.key or not auth.hash:
         missing = " and ".join(name for name in ("key", "hash") if not getattr(auth, name))
         raise ApiError(Code.UNAUTHORIZED, f"authentication: the request has no {missing}")
-    account = services.store.cached_account(auth.key)
+    account = services.store.accounts.cached(auth.key)
     if account is None:
         raise ApiError(Code.UNAUTHORIZED, f"authentication: no account has the key {auth.key[:64]!r}")
     if not hmac.compare_digest(account.hash.encode(), auth.hash.encode()):
@@ -155,7 +155,7 @@ async def run_endpoint(
             trace.code, trace.reason = int(exc.code), exc.reason
             if trace.account is None and auth is not None and auth.key:
                 # a refused key is journaled when it names an account (a wrong hash, API access off …)
-                known = services.store.cached_account(auth.key)
+                known = services.store.accounts.cached(auth.key)
                 trace.account = None if known is None else known.key
         return error_response(services, fmt, exc.code)
     if trace is not None:

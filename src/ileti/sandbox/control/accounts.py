@@ -17,8 +17,7 @@ from ileti import phone
 from ileti.limits import IYS_LISTS
 from ileti.sandbox.control.base import _account_out, _body, _find, _json, _services, control
 from ileti.sandbox.errors import ControlError
-from ileti.sandbox.store.base import Account
-from ileti.sandbox.store.directory import NewConsent
+from ileti.sandbox.store.records import Account, NewConsent
 from ileti.sandbox.store.sql import SqlStore
 
 __all__ = [
@@ -219,7 +218,7 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
         created_ts=now,
     )
     with store.transaction():
-        store.create_account(account)
+        store.accounts.create(account)
         # the test number has consent, so a commercial send to it is delivered; any other number shows why not
         consents = [
             NewConsent(
@@ -233,7 +232,7 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
             )
             for list_type in IYS_LISTS
         ]
-        store.directory.seed_consents(account.key, DEMO_BRAND_CODE, consents, now)
+        store.consents.seed(account.key, DEMO_BRAND_CODE, consents, now)
     return account, credentials["secret"]
 
 
@@ -241,18 +240,18 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
 async def create_account(request: Request) -> Response:
     services = _services(request)
     fields = parse_account_fields(await _body(request), creating=True)
-    if services.store.get_account(fields["key"]) is not None:
+    if services.store.accounts.get(fields["key"]) is not None:
         raise ControlError(409, f"an account with key {fields['key']!r} exists")
     blacklist = fields.pop("blacklist", [])
     account = Account(**fields, created_ts=services.clock.now())
-    services.store.create_account(account, blacklist)
+    services.store.accounts.create(account, blacklist)
     return _json(_account_out(services, account), 201)
 
 
 @control
 async def list_accounts(request: Request) -> Any:
     services = _services(request)
-    return {"accounts": [_account_out(services, a) for a in services.store.list_accounts()]}
+    return {"accounts": [_account_out(services, a) for a in services.store.accounts.all()]}
 
 
 @control
@@ -263,9 +262,9 @@ async def account_detail(request: Request) -> Any:
     if request.method == "GET":
         return _account_out(services, account)
     if request.method == "DELETE":
-        services.store.delete_account(key)  # and everything it owned: orders, messages, contacts, …
+        services.store.accounts.delete(key)  # and everything it owned: orders, messages, contacts, …
         return {"deleted": key}
     changes = parse_account_fields(await _body(request), creating=False, key=key)
-    updated = services.store.update_account(key, changes)
+    updated = services.store.accounts.update(key, changes)
     assert updated is not None
     return _account_out(services, updated)

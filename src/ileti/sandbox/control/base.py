@@ -13,7 +13,7 @@ from ileti.sandbox.api.body import BodyTooLargeError, read_body
 from ileti.sandbox.context import Services
 from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
-from ileti.sandbox.store.base import Account
+from ileti.sandbox.store.records import Account
 from ileti.sandbox.world.clock import parse_timestamp
 from ileti.wire import json_codec
 from ileti.wire.errors import DecodeError
@@ -58,11 +58,11 @@ def control(handler: Callable[[Request], Awaitable[Any]]) -> ControlEndpoint:
 
 
 def _account_out(services: Services, account: Account) -> dict[str, Any]:
-    return accounts.account_json(account, services.store.blacklisted(account.key))
+    return accounts.account_json(account, services.store.accounts.blacklisted(account.key))
 
 
 def _find(services: Services, key: str) -> Account:
-    account = services.store.get_account(key)
+    account = services.store.accounts.get(key)
     if account is None:
         raise ControlError(404, f"no account with key {key!r}")
     return account

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from ileti import phone
 from ileti.sandbox.control.base import _body, _services, control
 from ileti.sandbox.errors import ControlError
-from ileti.sandbox.store.base import CarrierOutcome
+from ileti.sandbox.store.records import CarrierOutcome
 from ileti.sandbox.world.carrier import OUTCOMES
 
 
@@ -43,7 +43,7 @@ def carrier_rules_from(body: Any) -> dict[str, CarrierOutcome]:
 async def carrier_rules(request: Request) -> Any:
     services = _services(request)
     if request.method == "PUT":
-        services.store.set_carrier_rules(carrier_rules_from(await _body(request)))
+        services.store.settlement.set_carrier_rules(carrier_rules_from(await _body(request)))
     elif request.method == "DELETE":
-        services.store.set_carrier_rules({})
-    return {"rules": services.store.carrier_rules()}
+        services.store.settlement.set_carrier_rules({})
+    return {"rules": services.store.settlement.carrier_rules()}

@@ -14,8 +14,7 @@ from ileti.sandbox.api.rules import iys as iys_rules
 from ileti.sandbox.control import accounts
 from ileti.sandbox.control.base import _account_of, _body, _json, _path_id, _when, control
 from ileti.sandbox.errors import ApiError, ControlError
-from ileti.sandbox.store.base import Account
-from ileti.sandbox.store.directory import IysState, NewConsent
+from ileti.sandbox.store.records import Account, IysState, NewConsent
 from ileti.sandbox.world.clock import format_ts
 from ileti.wire.models import ConsentRecordIn
 
@@ -23,7 +22,6 @@ from ileti.wire.models import ConsentRecordIn
 @control
 async def account_blacklist(request: Request) -> Any:
     services, account = _account_of(request)
-    directory = services.store.directory
     if request.method == "POST":
         body = await _body(request)
         numbers = body.get("numbers") if isinstance(body, dict) else None
@@ -33,13 +31,15 @@ async def account_blacklist(request: Request) -> Any:
         if None in canonical:
             raise ControlError(422, "numbers: Turkish mobile numbers only")
         added = _when(body.get("added_at"), "added_at")
-        directory.add_blacklist(account.key, [n for n in canonical if n], added or services.clock.now())
+        services.store.accounts.add_blacklist(
+            account.key, [n for n in canonical if n], added or services.clock.now()
+        )
     elif request.method == "DELETE":
-        directory.clear_blacklist(account.key)
+        services.store.accounts.clear_blacklist(account.key)
     return {
         "blacklist": [
             {"number": number, "added_at": format_ts(ts)}
-            for number, ts in directory.blacklist_entries(account.key)
+            for number, ts in services.store.accounts.blacklist_entries(account.key)
         ]
     }
 
@@ -47,21 +47,27 @@ async def account_blacklist(request: Request) -> Any:
 @control
 async def custom_fields(request: Request) -> Any:
     services, account = _account_of(request)
-    directory = services.store.directory
     if request.method == "POST":
         body = await _body(request)
         name = body.get("name") if isinstance(body, dict) else None
         if not isinstance(name, str) or not name.strip() or len(name) > 200 or set(body) != {"name"}:
             raise ControlError(422, 'expected {"name": "a label of 1..200 characters"}')
-        return _json({"id": directory.add_custom_field(account.key, name.strip()), "name": name.strip()}, 201)
-    return {"custom_fields": [{"id": i, "name": name} for i, name in directory.custom_fields(account.key)]}
+        return _json(
+            {"id": services.store.contacts.add_custom_field(account.key, name.strip()), "name": name.strip()},
+            201,
+        )
+    return {
+        "custom_fields": [
+            {"id": i, "name": name} for i, name in services.store.contacts.custom_fields(account.key)
+        ]
+    }
 
 
 @control
 async def custom_field_detail(request: Request) -> Any:
     services, account = _account_of(request)
     field_id = _path_id(request, "field_id", "custom field")
-    if not services.store.directory.delete_custom_field(account.key, field_id):
+    if not services.store.contacts.delete_custom_field(account.key, field_id):
         raise ControlError(404, f"no custom field {field_id} in this account")
     return {"deleted": field_id}
 
@@ -82,8 +88,7 @@ def _iys_json(account: Account, state: IysState) -> dict[str, Any]:
 @control
 async def account_iys(request: Request) -> Any:
     services, account = _account_of(request)
-    directory = services.store.directory
-    state = directory.iys_state(account.key)
+    state = services.store.consents.iys_state(account.key)
     if request.method == "PATCH":
         body = await _body(request)
         known = {"brand_code", "active", "quota", "used", "strict", "quirks"}
@@ -98,9 +103,9 @@ async def account_iys(request: Request) -> Any:
         settings = {name: body[name] for name in ("brand_code", "active", "quota") if name in body}
         if settings:
             changes = accounts.parse_account_fields({"iys": settings}, creating=False, key=account.key)
-            account = services.store.update_account(account.key, changes) or account
+            account = services.store.accounts.update(account.key, changes) or account
         state = IysState(used, body.get("strict", state.strict), body.get("quirks", state.quirks))
-        directory.set_iys_state(account.key, state)
+        services.store.consents.set_iys_state(account.key, state)
     return _iys_json(account, state)
 
 
@@ -121,7 +126,6 @@ def consent_record_from(record: Any, now: float) -> NewConsent:
 @control
 async def account_consents(request: Request) -> Any:
     services, account = _account_of(request)
-    directory = services.store.directory
     if request.method == "POST":
         body = await _body(request)
         records = body.get("records") if isinstance(body, dict) else None
@@ -131,9 +135,9 @@ async def account_consents(request: Request) -> Any:
             )
         now = services.clock.now()
         batch = [consent_record_from(r, now) for r in records]
-        directory.seed_consents(account.key, account.iys_brand_code, batch, now)
+        services.store.consents.seed(account.key, account.iys_brand_code, batch, now)
     elif request.method == "DELETE":
-        directory.clear_consents(account.key)
+        services.store.consents.clear(account.key)
     return {
         "consents": [
             {
@@ -146,7 +150,7 @@ async def account_consents(request: Request) -> Any:
                 "consentDate": c.consent_date,
                 "stored_at": format_ts(c.created_ts),
             }
-            for c in directory.consents(account.key)
+            for c in services.store.consents.all(account.key)
         ]
     }
 
@@ -154,11 +158,10 @@ async def account_consents(request: Request) -> Any:
 @control
 async def account_contacts(request: Request) -> Any:
     services, account = _account_of(request)
-    directory = services.store.directory
     return {
         "groups": [
             {"id": g.id, "name": g.name, "parent": g.parent_id, "count": g.count}
-            for g in directory.groups(account.key)
+            for g in services.store.contacts.groups(account.key)
         ],
         "contacts": [
             {
@@ -170,6 +173,6 @@ async def account_contacts(request: Request) -> Any:
                 "custom_fields": [{"id": i, "value": v} for i, v in c.fields],
                 "groups": c.groups,
             }
-            for c in directory.contacts(account.key)
+            for c in services.store.contacts.all(account.key)
         ],
     }

@@ -24,8 +24,8 @@ from ileti.sandbox.control.base import _find, _services, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.inbox.events import POLL_SECONDS, _shutdown_probe
 from ileti.sandbox.store import inbox_tools
-from ileti.sandbox.store.base import InboxMessage
 from ileti.sandbox.store.inbox_tools import MessageQuery, one_time_code
+from ileti.sandbox.store.records import InboxMessage
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world import reasons
 from ileti.sandbox.world.clock import format_ts

@@ -19,8 +19,8 @@ from ileti.codes import MessageStatus
 from ileti.sandbox.context import Services
 from ileti.sandbox.control.base import _body, _int_param, _path_id, _services, control
 from ileti.sandbox.errors import ControlError
-from ileti.sandbox.store import webhook_tools
-from ileti.sandbox.store.base import WebhookJob
+from ileti.sandbox.store import views
+from ileti.sandbox.store.records import WebhookJob
 from ileti.wire import json_codec
 from ileti.wire.webhook import webhook_payload
 
@@ -38,7 +38,7 @@ async def _attempt(services: Services, job: WebhookJob) -> dict[str, Any]:
     status, error = await services.webhooks.post(job.url, job.payload)
     duration = (time.time() - started) * 1000
     ok = error is None
-    services.store.record_webhook_attempt(
+    services.store.outbox.record_attempt(
         job, at=started, http_status=status, error=error, duration_ms=duration, next_ts=None, delivered=ok
     )
     return {
@@ -55,7 +55,7 @@ async def _attempt(services: Services, job: WebhookJob) -> dict[str, Any]:
 
 async def resend(services: Services, webhook_id: int) -> dict[str, Any]:
     """Send a logged delivery again, to the URL it was logged with: a new attempt in its log."""
-    found = webhook_tools.delivery(services.store, webhook_id)
+    found = services.store.outbox.delivery(webhook_id)
     if found is None:
         raise ControlError(404, f"no webhook delivery {webhook_id}")
     job, _, state = found
@@ -80,7 +80,7 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
     key = body.get("account")
     if not isinstance(key, str):
         raise ControlError(422, "account: the key of an account")
-    account = services.store.get_account(key)
+    account = services.store.accounts.get(key)
     if account is None:
         raise ControlError(404, f"no account with key {key!r}")
     if not account.webhook_url:
@@ -99,8 +99,7 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
     payload = json_codec.dumps(
         webhook_payload(id=SAMPLE_MESSAGE_ID, packet_id=SAMPLE_ORDER_ID, status=status, to=number, body=text)
     )
-    job = webhook_tools.log_delivery(
-        services.store,
+    job = services.store.outbox.log_delivery(
         account=key,
         order_id=SAMPLE_ORDER_ID,
         message_id=SAMPLE_MESSAGE_ID,
@@ -117,11 +116,9 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
 async def webhook_log(request: Request) -> Any:
     services = _services(request)
     limit = _int_param(request, "limit") or 1000
-    return {
-        "webhooks": services.store.webhook_log(
-            account_key=request.query_params.get("account"), limit=min(limit, 100_000)
-        )
-    }
+    filters = views.Filters(account=request.query_params.get("account"))
+    rows = views.webhook_rows(services.store, filters, limit=min(limit, 100_000), oldest_first=True)
+    return {"webhooks": [{**row, "payload": json_codec.loads(row["payload"])} for row in rows]}
 
 
 @control

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ileti.sandbox.store.base import NewOrder, Refusal
-from ileti.sandbox.store.sql import PlaceOrder, SqlStore
+from ileti.sandbox.store.records import NewOrder, PlaceOrder, Refusal
+from ileti.sandbox.store.sql import SqlStore
 
 __all__ = ["GroupCommit"]
 
@@ -43,7 +43,7 @@ class GroupCommit:
         while self._pending:
             batch, self._pending = self._pending[:_MAX_BATCH], self._pending[_MAX_BATCH:]
             try:
-                results = self._store.place_orders([item for item, _ in batch])
+                results = self._store.orders.place_many([item for item, _ in batch])
             except Exception as exc:  # noqa: BLE001 -- the batch rolled back: each of its requests fails (503)
                 for _, future in batch:
                     if not future.done():

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, tuple_
 
 from ileti.sandbox.store import tables as t
-from ileti.sandbox.store.base import InboxMessage
-from ileti.sandbox.store.directory import fold
+from ileti.sandbox.store.contacts import fold
+from ileti.sandbox.store.records import InboxMessage
 from ileti.sandbox.store.sql import SqlStore
 
 __all__ = ["MessageQuery", "clear_orders", "newest_message_id", "one_time_code", "prune", "search"]
@@ -103,7 +103,9 @@ def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
     order first, a page at a time; then the messages of the matching blocks are read until `limit`.
     """
     if not query.q:
-        return [InboxMessage(*row) for row in store._x(_messages(query).limit(query.limit)).fetchall()]
+        return [
+            InboxMessage(*row) for row in store.db.execute(_messages(query).limit(query.limit)).fetchall()
+        ]
     m, o, x = t.messages, t.orders, t.order_texts
     needle = fold(query.q)
     texts = select(x.c.order_id, x.c.block, x.c.text).select_from(x.join(o, o.c.id == x.c.order_id))
@@ -125,14 +127,14 @@ def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
             if last is None
             else texts.where(or_(x.c.order_id < last[0], and_(x.c.order_id == last[0], x.c.block < last[1])))
         )
-        page = store._x(page_query).fetchall()
+        page = store.db.execute(page_query).fetchall()
         hits = [(order_id, block) for order_id, block, text in page if needle in fold(text)]
         while hits and len(found) < query.limit:
             # a block has at least one message: no more blocks at a time than messages still wanted
             # (but not too few either, since the other filters may leave a block without any)
             left = query.limit - len(found)
             chunk, hits = hits[: max(left, 50)], hits[max(left, 50) :]
-            rows = store._x(
+            rows = store.db.execute(
                 _messages(query).where(tuple_(m.c.order_id, m.c.block).in_(chunk)).limit(left)
             ).fetchall()
             found.extend(InboxMessage(*row) for row in rows)
@@ -144,7 +146,7 @@ def search(store: SqlStore, query: MessageQuery) -> list[InboxMessage]:
 
 def newest_message_id(store: SqlStore) -> int:
     """The highest message id (0 when there is none): it moves whenever a message is added."""
-    row = store._x(select(func.max(t.messages.c.id))).fetchone()
+    row = store.db.execute(select(func.max(t.messages.c.id))).fetchone()
     return int(row[0]) if row is not None and row[0] is not None else 0
 
 
@@ -155,11 +157,11 @@ def _delete_orders(store: SqlStore, order_ids: Sequence[int]) -> int:
     for start in range(0, len(order_ids), 500):  # bounded IN lists
         chunk = list(order_ids[start : start + 500])
         hooks = select(w.c.id).where(w.c.order_id.in_(chunk))
-        store._x(delete(a).where(a.c.webhook_id.in_(hooks)))
-        store._x(delete(w).where(w.c.order_id.in_(chunk)))
-        removed += store._x(delete(m).where(m.c.order_id.in_(chunk))).rowcount
-        store._x(delete(x).where(x.c.order_id.in_(chunk)))
-        store._x(delete(o).where(o.c.id.in_(chunk)))
+        store.db.execute(delete(a).where(a.c.webhook_id.in_(hooks)))
+        store.db.execute(delete(w).where(w.c.order_id.in_(chunk)))
+        removed += store.db.execute(delete(m).where(m.c.order_id.in_(chunk))).rowcount
+        store.db.execute(delete(x).where(x.c.order_id.in_(chunk)))
+        store.db.execute(delete(o).where(o.c.id.in_(chunk)))
     return removed
 
 
@@ -167,12 +169,12 @@ def clear_orders(store: SqlStore, account: str | None = None) -> tuple[int, int]
     """Remove every order (or an account's), its messages and its webhook events; accounts, balances,
     blacklists, contacts and consents stay. Returns (orders, messages) removed."""
     o = t.orders
-    with store._tx(accounts=False):
-        store._lock_accounts(None if account is None else [account])  # the store's lock order (carrier)
+    with store.db.transaction(accounts=False):
+        store.db.lock_accounts(None if account is None else [account])  # the store's lock order (carrier)
         query = select(o.c.id)
         if account is not None:
             query = query.where(o.c.account_key == account)
-        ids = [row[0] for row in store._x(query).fetchall()]
+        ids = [row[0] for row in store.db.execute(query).fetchall()]
         return len(ids), _delete_orders(store, ids)
 
 
@@ -184,15 +186,17 @@ def prune(store: SqlStore, max_messages: int) -> tuple[int, int]:
     it does one index range of `max_messages` entries find the newest message over the cap.
     """
     m = t.messages
-    low, high = store._x(select(func.min(m.c.id), func.max(m.c.id))).fetchone() or (None, None)
+    low, high = store.db.execute(select(func.min(m.c.id), func.max(m.c.id))).fetchone() or (None, None)
     if low is None or high - low + 1 <= max_messages:
         return 0, 0
-    with store._tx(accounts=False):
-        over = store._x(select(m.c.order_id).order_by(m.c.id.desc()).offset(max_messages).limit(1)).fetchone()
+    with store.db.transaction(accounts=False):
+        over = store.db.execute(
+            select(m.c.order_id).order_by(m.c.id.desc()).offset(max_messages).limit(1)
+        ).fetchone()
         if over is None:
             return 0, 0
         o = t.orders
         old = select(o.c.account_key).where(o.c.id <= over[0]).distinct()
-        store._lock_accounts([row[0] for row in store._x(old).fetchall()])  # the store's lock order
-        ids = [row[0] for row in store._x(select(o.c.id).where(o.c.id <= over[0])).fetchall()]
+        store.db.lock_accounts([row[0] for row in store.db.execute(old).fetchall()])  # the store's lock order
+        ids = [row[0] for row in store.db.execute(select(o.c.id).where(o.c.id <= over[0])).fetchall()]
         return len(ids), _delete_orders(store, ids)

@@ -31,7 +31,7 @@ class JournalRows:
     def __init__(self, store: SqlStore) -> None:
         j, m = t.journal, t.meta
         self._store = store
-        c = store._compile
+        c = store.db.compile
         self._sql_take_ids = c(
             update(m)
             .where(m.c.name == LAST_ID_META)
@@ -54,10 +54,10 @@ class JournalRows:
     def insert(self, entries: Sequence[bytes]) -> int:
         """Store one batch of encoded entries (each a JSON array); the id of its last entry."""
         store = self._store
-        with store._tx(accounts=False):
-            last = int(store._run(self._sql_take_ids, {"n": len(entries)}).fetchone()[0])
+        with store.db.transaction(accounts=False):
+            last = int(store.db.run(self._sql_take_ids, {"n": len(entries)}).fetchone()[0])
             first = last - len(entries) + 1
-            store._run(
+            store.db.run(
                 self._sql_insert,
                 {
                     "first_id": first,
@@ -68,29 +68,29 @@ class JournalRows:
         return last
 
     def last_id(self) -> int:
-        row = self._store._run(self._sql_last_id).fetchone()
+        row = self._store.db.run(self._sql_last_id).fetchone()
         return 0 if row is None else int(row[0])
 
     def prune(self, keep: int) -> None:
         """Delete the batches whose entries are all older than the newest `keep`."""
         store = self._store
-        with store._tx(accounts=False):
-            last = int(store._run(self._sql_last_id).fetchone()[0])
-            store._run(self._sql_prune, {"floor": last - keep})
+        with store.db.transaction(accounts=False):
+            last = int(store.db.run(self._sql_last_id).fetchone()[0])
+            store.db.run(self._sql_prune, {"floor": last - keep})
 
     def clear(self) -> int:
         """Delete every batch; how many entries went."""
         store = self._store
         j = t.journal
-        with store._tx(accounts=False):
-            row = store._x(select(j.c.count)).fetchall()
-            store._x(delete(j))
+        with store.db.transaction(accounts=False):
+            row = store.db.execute(select(j.c.count)).fetchall()
+            store.db.execute(delete(j))
         return sum(count for (count,) in row)
 
     def newest(self, keep: int) -> Iterator[tuple[int, list[Any]]]:
         """(id, entry) of the newest `keep` entries, newest first, decoding one batch at a time."""
         floor = self.last_id() - keep
-        for first_id, _count, entries in self._store._run(self._sql_newest, {"floor": floor}).fetchall():
+        for first_id, _count, entries in self._store.db.run(self._sql_newest, {"floor": floor}).fetchall():
             batch = orjson.loads(entries)
             for index in range(len(batch) - 1, -1, -1):
                 entry_id = first_id + index

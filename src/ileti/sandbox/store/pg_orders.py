@@ -25,14 +25,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ileti.sandbox.store.base import Refusal, RefusalReason
+from ileti.sandbox.store.records import Refusal, RefusalReason
 
 if TYPE_CHECKING:
-    from ileti.sandbox.store.sql import PlaceOrder, SqlStore
+    from ileti.sandbox.store.orders import Orders
+    from ileti.sandbox.store.records import PlaceOrder
 
 __all__ = ["place_batch"]
 
-WAITING, UNDELIVERED = 110, 112  # as in sql.py
+WAITING, UNDELIVERED = 110, 112  # as in orders.py
 
 _LOCK = (
     "SELECT key, billing, webhook_url FROM accounts WHERE key = ANY(%(keys)s::text[]) ORDER BY key FOR UPDATE"
@@ -120,8 +121,8 @@ def _params(item: PlaceOrder, billing: str) -> dict[str, Any]:
     }
 
 
-def place_batch(store: SqlStore, connection: Any, batch: Sequence[PlaceOrder]) -> list[int | Refusal]:
-    """`SqlStore.place_orders` on PostgreSQL; `connection` is the store's psycopg connection (autocommit)."""
+def place_batch(store: Orders, connection: Any, batch: Sequence[PlaceOrder]) -> list[int | Refusal]:
+    """`Orders.place_many` on PostgreSQL; `connection` is the store's psycopg connection (autocommit)."""
     keys = sorted({item.order.account_key for item in batch})
     results: list[int | Refusal | None] = [None] * len(batch)
     try:
@@ -156,9 +157,9 @@ def place_batch(store: SqlStore, connection: Any, batch: Sequence[PlaceOrder]) -
                 order_id = results[position]
                 url = payers.get(item.order.account_key, (None, None))[1]
                 if url and isinstance(order_id, int):
-                    account = store.get_account(item.order.account_key)
+                    account = store.accounts.get(item.order.account_key)
                     assert account is not None
-                    store._queue_order_events(account, order_id, item.order, item.now)
+                    store.outbox.queue_order_events(account, order_id, item.order, item.now)
             connection.execute("COMMIT")
     except BaseException:
         import psycopg

@@ -1,4 +1,4 @@
-"""The two quick ways `sql.migrate` brings a store to the newest schema without alembic (start-up time).
+"""The two quick ways `db.migrate` brings a store to the newest schema without alembic (start-up time).
 
 - A store already at the newest revision (`SCHEMA_HEAD`) needs nothing: `at_head` reads `alembic_version`
   with one query.
@@ -93,7 +93,7 @@ def create_new_sqlite(path: str) -> bool:
 
 def migrated_sqlite_dump() -> str:
     """The dump of a new SQLite file after alembic's migrations: what `sqlite_schema.sql` must hold."""
-    from ileti.sandbox.store.sql import upgrade
+    from ileti.sandbox.store.db import upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "schema.db"

@@ -38,7 +38,7 @@ class SharedReader:
 
         self._store = store
         self._waiting: list[asyncio.Future[tuple[ClockState, str | None]]] = []
-        self._sql = store._compile(
+        self._sql = store.db.compile(
             select(
                 clock(c.c.mode),
                 clock(c.c.offset),
@@ -74,8 +74,8 @@ class SharedReader:
 
     def read(self) -> tuple[ClockState, str | None]:
         """The clock state and the fault rules; the accounts version goes to the store's account cache."""
-        mode, offset, frozen_at, faults, accounts_version = self._store._run(self._sql).fetchone()
-        self._store.accounts_seen(accounts_version)
+        mode, offset, frozen_at, faults, accounts_version = self._store.db.run(self._sql).fetchone()
+        self._store.accounts.seen(accounts_version)
         clock = ClockState() if mode is None else ClockState(mode, offset, frozen_at)
         return clock, faults
 
@@ -90,8 +90,8 @@ def take_fault(store: SqlStore, endpoint: str, roll: Callable[[], float]) -> dic
     from ileti.sandbox.api.faults import choose, rule_from_dict  # faults imports nothing of the store
 
     m = t.meta
-    with store._tx():
-        row = store._x(select(m.c.value).where(m.c.name == FAULTS_META).with_for_update()).fetchone()
+    with store.db.transaction():
+        row = store.db.execute(select(m.c.value).where(m.c.name == FAULTS_META).with_for_update()).fetchone()
         rules: list[dict[str, Any]] = orjson.loads(row[0]) if row is not None else []
         index = choose([rule_from_dict(rule) for rule in rules], endpoint, roll)
         if index is None:
@@ -101,5 +101,5 @@ def take_fault(store: SqlStore, endpoint: str, roll: Callable[[], float]) -> dic
             left = rule["times"] - 1
             rules = rules[:index] + ([{**rule, "times": left}] if left else []) + rules[index + 1 :]
             value = orjson.dumps(rules).decode()
-            store._x(update(m).where(m.c.name == FAULTS_META).values(value=value))
+            store.db.execute(update(m).where(m.c.name == FAULTS_META).values(value=value))
         return rule

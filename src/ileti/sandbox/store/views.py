@@ -1,5 +1,6 @@
-"""Read-only views of the store for the web inbox: conversations per number, orders with their counters
-across accounts, the webhook log newest first, and a cheap "has anything changed?" marker.
+"""Read-only views of the store, the one home of its lists: conversations per number, orders with their
+counters across accounts, the webhook log (the inbox and `GET /_sandbox/webhooks`), and a cheap "has anything
+changed?" marker.
 
 SQLAlchemy Core over `tables.py`, run through the store's own statement runner (so the dialect and the one
 connection stay the store's business). Nothing here writes. Rows come back as plain dicts with times as float
@@ -17,6 +18,7 @@ from sqlalchemy import ClauseElement, ColumnElement, FromClause, and_, case, exi
 from ileti.codes import MessageStatus
 from ileti.sandbox.store import tables as t
 from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.world.billing import order_price
 
 __all__ = [
     "RECENT_WINDOW",
@@ -30,6 +32,7 @@ __all__ = [
 
 
 RECENT_WINDOW = 5000  # newest messages scanned for the conversation list before counting
+_IN_CHUNK = 500  # ids per IN list (SQLite binds each one as a parameter)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class Filters:
 
 def _fetch(store: SqlStore, statement: ClauseElement) -> Sequence[Sequence[Any]]:
     # the store compiles for its dialect and runs on its connection; views add no second connection
-    return store._x(statement).fetchall()
+    return store.db.execute(statement).fetchall()
 
 
 def _digits(text: str) -> str:
@@ -235,13 +238,18 @@ def order_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[d
     for row in rows:
         item = dict(zip(columns, row, strict=True))
         item["cancelled"] = bool(item["cancelled"])
-        item["price"] = round(item.pop("delivered_parts") * item.pop("part_price"), 4)  # OQ-11, as get-report
+        item["price"] = order_price(
+            item.pop("delivered_parts"), item.pop("part_price")
+        )  # OQ-11, as get-report
         out.append(item)
     return out
 
 
-def webhook_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list[dict[str, Any]]:
-    """Webhook deliveries newest first, each with its attempts (oldest first)."""
+def webhook_rows(
+    store: SqlStore, filters: Filters, *, limit: int = 200, oldest_first: bool = False
+) -> list[dict[str, Any]]:
+    """Webhook deliveries, newest first (the inbox) or oldest first (`GET /_sandbox/webhooks`), each with its
+    attempts oldest first. `payload` is the JSON text exactly as posted."""
     w, a, o = t.webhooks, t.webhook_attempts, t.orders
     query = select(
         w.c.id,
@@ -267,25 +275,27 @@ def webhook_rows(store: SqlStore, filters: Filters, *, limit: int = 200) -> list
         # the recipient is only inside the JSON payload; match the digits there (`"to": "+905…"`)
         pattern = _digits(filters.number) or filters.number
         query = query.where(w.c.payload.contains(pattern, autoescape=True))
-    rows = _fetch(store, query.order_by(w.c.id.desc()).limit(limit))
+    rows = _fetch(store, query.order_by(w.c.id if oldest_first else w.c.id.desc()).limit(limit))
     if not rows:
         return []
     attempts: dict[int, list[dict[str, Any]]] = {}
-    for webhook_id, attempt, at_ts, status, error, duration in _fetch(
-        store,
-        select(a.c.webhook_id, a.c.attempt, a.c.at_ts, a.c.http_status, a.c.error, a.c.duration_ms)
-        .where(a.c.webhook_id.in_([row[0] for row in rows]))
-        .order_by(a.c.webhook_id, a.c.attempt),
-    ):
-        attempts.setdefault(webhook_id, []).append(
-            {
-                "attempt": attempt,
-                "at_ts": at_ts,
-                "http_status": status,
-                "error": error,
-                "duration_ms": duration,
-            }
-        )
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), _IN_CHUNK):  # a bounded IN list per statement
+        for webhook_id, attempt, at_ts, status, error, duration in _fetch(
+            store,
+            select(a.c.webhook_id, a.c.attempt, a.c.at_ts, a.c.http_status, a.c.error, a.c.duration_ms)
+            .where(a.c.webhook_id.in_(ids[start : start + _IN_CHUNK]))
+            .order_by(a.c.webhook_id, a.c.attempt),
+        ):
+            attempts.setdefault(webhook_id, []).append(
+                {
+                    "attempt": attempt,
+                    "at_ts": at_ts,
+                    "http_status": status,
+                    "error": error,
+                    "duration_ms": duration,
+                }
+            )
     columns = (
         "id",
         "account",

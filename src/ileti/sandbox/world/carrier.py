@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 
-from ileti.sandbox.store.base import CarrierOutcome
+from ileti.sandbox.store.records import CarrierOutcome
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world.clock import Clock
 
@@ -76,9 +76,9 @@ class Carrier:
         now = self._clock.now()
         due_by = now if respect_delay else now + self._delay
         if max_batches is None:
-            settled = self._store.settle(now=now, due_by=due_by, decide=outcome)
+            settled = self._store.settlement.settle(now=now, due_by=due_by, decide=outcome)
         else:
-            settled = self._store.settle(
+            settled = self._store.settlement.settle(
                 now=now, due_by=due_by, decide=outcome, batch_size=BACKGROUND_BATCH, max_batches=max_batches
             )
         if settled:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from ileti import phone
 from ileti.codes import MessageStatus
-from ileti.sandbox.store.base import CarrierOutcome, InboxMessage
+from ileti.sandbox.store.records import CarrierOutcome, InboxMessage
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world.carrier import MAGIC_NEVER, MAGIC_UNDELIVERED
 from ileti.sandbox.world.clock import format_ts
@@ -39,13 +39,13 @@ class _Facts:
         entries = self._blacklists.get(account_key)
         if entries is None:
             entries = self._blacklists[account_key] = dict(
-                self._store.directory.blacklist_entries(account_key)
+                self._store.accounts.blacklist_entries(account_key)
             )
         return entries.get(number)
 
     def brand(self, account_key: str) -> str | None:
         if account_key not in self._brands:
-            account = self._store.get_account(account_key)
+            account = self._store.accounts.get(account_key)
             self._brands[account_key] = None if account is None else account.iys_brand_code
         return self._brands[account_key]
 
@@ -57,7 +57,7 @@ class _Facts:
             # (recipient, recipientType) -> [(stored at, status)] under the account's brand, oldest first
             records = self._consents[account_key] = {}
             brand = self.brand(account_key)
-            for c in self._store.directory.consents(account_key):
+            for c in self._store.consents.all(account_key):
                 if c.type == "MESAJ" and c.brand_code == brand:
                     records.setdefault((c.recipient, c.recipient_type), []).append((c.created_ts, c.status))
         status = None
@@ -76,7 +76,7 @@ def explain(
     rules: Mapping[str, CarrierOutcome] | None = None,
 ) -> list[str]:
     """One sentence per message: why it is waiting, delivered or undelivered."""
-    rules = store.carrier_rules() if rules is None else rules
+    rules = store.settlement.carrier_rules() if rules is None else rules
     facts = _Facts(store)
     return [_reason(m, facts, rules, now, settle_delay) for m in messages]
 

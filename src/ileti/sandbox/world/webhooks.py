@@ -1,9 +1,10 @@
 """Delivery-report webhooks (CONTRACT §6, OQ-21): an outbox in the store and a worker that drains it.
 
-Every message status change writes an outbox row in the same transaction as the change (`store.sql`), so a
-crash loses no event. The worker POSTs each row's §6 payload to the account's webhook URL with a timeout,
-retries a failure (non-2xx, timeout, connection error) up to `webhook_retries` times with exponential backoff
-(`webhook_backoff`, doubling), and logs every attempt; `GET /_sandbox/webhooks` shows the log. A message's
+Every message status change writes an outbox row in the same transaction as the change (`store/outbox.py`,
+with the core's §6 builder `wire.webhook.webhook_payload`), so a crash loses no event. The worker POSTs each
+row's §6 payload to the account's webhook URL with a timeout, retries a failure (non-2xx, timeout, connection
+error) up to `webhook_retries` times with exponential backoff (`webhook_backoff`, doubling), and logs every
+attempt; `GET /_sandbox/webhooks` shows the log. A message's
 events go out in order (`accepted` before its final status). No signature is sent (OQ-21).
 Backoff runs on the wall clock, not the sandbox clock, so a frozen sandbox clock cannot stall deliveries.
 
@@ -19,31 +20,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ileti.sandbox.api.faults import WEBHOOK, Faults
-from ileti.sandbox.store.base import WebhookJob
+from ileti.sandbox.store.records import WebhookJob
 from ileti.sandbox.store.sql import SqlStore
-from ileti.wire import json_codec
 
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["WebhookWorker", "render_webhook"]
+__all__ = ["WebhookWorker"]
 
 log = logging.getLogger("ileti.sandbox.world.webhooks")
-
-
-def render_webhook(message_id: int, order_id: int, event: str, to: str, body: str) -> bytes:
-    """The §6 payload: `{"report": {"id", "packet_id", "status", "to", "body"}}`."""
-    report: dict[str, Any] = {
-        "id": message_id,
-        "packet_id": order_id,
-        "status": event,
-        "to": to,
-        "body": body,
-    }
-    return json_codec.dumps({"report": report})
 
 
 def _host_of(url: str) -> str:
@@ -128,7 +116,7 @@ class WebhookWorker:
 
     async def _pass(self) -> bool:
         # a claim is a lease; one that runs out (this worker died mid-delivery) is delivered again elsewhere
-        jobs = self._store.claim_webhooks(time.time(), self._concurrency, lease=2 * self._timeout + 10)
+        jobs = self._store.outbox.claim(time.time(), self._concurrency, lease=2 * self._timeout + 10)
         if jobs:
             if self.faults is not None:
                 self.faults.refresh()  # the rules as they are now, once per pass
@@ -165,7 +153,7 @@ class WebhookWorker:
         if fault is not None and fault.fault == "delay":
             delay = fault.delay_seconds()
             # keep the claim while waiting, so no other worker takes the job meanwhile
-            self._store.extend_webhook_lease(job.id, time.time() + delay + 2 * self._timeout + 10)
+            self._store.outbox.extend_lease(job.id, time.time() + delay + 2 * self._timeout + 10)
             await asyncio.sleep(delay)
         started = time.time()
         sends: list[tuple[float, int | None, str | None, float]] = []  # (start, status, error, duration)
@@ -185,7 +173,7 @@ class WebhookWorker:
         for began, status, error, duration in sends:
             attempt = job.attempts + 1
             retry = not ok and refused is None and attempt <= self._retries
-            self._store.record_webhook_attempt(
+            self._store.outbox.record_attempt(
                 job,
                 at=began,
                 http_status=status,

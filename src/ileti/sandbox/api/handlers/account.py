@@ -12,7 +12,7 @@ async def get_balance(ctx: Context, _req: None) -> GetBalanceResponse:
     """`amount` in TL and `sms` credits. For a TL-funded account `sms` is what the amount buys (2026
     meaning)."""
     # fresh from the store: the authenticated account may come from the cache, whose balance can be stale
-    account = ctx.store.get_account(ctx.account.key) or ctx.account
+    account = ctx.store.accounts.get(ctx.account.key) or ctx.account
     sms = account.balance_sms
     if account.billing == "tl" and ctx.settings.sms_price > 0:
         # capped like a credit balance (10^15): an amount stored before the control API bounded it could

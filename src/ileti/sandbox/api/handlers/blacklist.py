@@ -53,7 +53,7 @@ async def get_blacklist(ctx: Context, req: GetBlacklistRequest) -> GetBlacklistR
     end = _bound(req.filter.end if req.filter else None)
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
-    count, numbers = ctx.store.directory.blacklist_page(
+    count, numbers = ctx.store.accounts.blacklist_page(
         ctx.account.key, start=start, end=end, offset=(page - 1) * row_count, limit=row_count
     )
     return GetBlacklistResponse(blacklist=Blacklist(count=count, numbers=numbers))
@@ -61,11 +61,11 @@ async def get_blacklist(ctx: Context, req: GetBlacklistRequest) -> GetBlacklistR
 
 async def add_blacklist(ctx: Context, req: AddBlacklistRequest) -> None:
     """Add one number; adding a listed number again is a 200 too (idempotent, §4.8). 466 for a bad number."""
-    ctx.store.directory.add_blacklist(ctx.account.key, [parse_number(req.number)], ctx.clock.now())
+    ctx.store.accounts.add_blacklist(ctx.account.key, [parse_number(req.number)], ctx.clock.now())
 
 
 async def delete_blacklist(ctx: Context, req: DeleteBlacklistRequest) -> None:
     """Remove one number; 466 for a bad number, 474 when it is not on the list (§4.9, not idempotent)."""
     number = parse_number(req.number)
-    if not ctx.store.directory.remove_blacklist(ctx.account.key, number):
+    if not ctx.store.accounts.remove_blacklist(ctx.account.key, number):
         raise ApiError(Code.BLACKLIST_REMOVE_FAILED, f"blacklist: {number} is not on the account's blacklist")

@@ -5,7 +5,7 @@ A contact has name, surname, e-mail, a Turkish mobile `gsm`, values of the accou
 through the control API) and group memberships. Codes: 461 empty group name, 462 group id missing (or, in
 edit-group, unknown), 463 group not found, 464 page < 1, 465 contact not found, 471 search term shorter than
 3 characters, 472 a contact with none of name/surname/gsm/email, 473 unknown custom field id. Checks that
-need no store come first; those about stored rows are decided by `store.directory` in the writing
+need no store come first; those about stored rows are decided by `store.contacts` in the writing
 transaction.
 """
 
@@ -18,13 +18,7 @@ from ileti.codes import Code
 from ileti.sandbox.api.handlers.reports import parse_page, parse_row_count
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.store.directory import (
-    ContactData,
-    ContactRecord,
-    DirectoryRefusal,
-    GroupRecord,
-    RefusalKind,
-)
+from ileti.sandbox.store.records import ContactData, ContactRecord, GroupRecord, Refusal, RefusalReason
 from ileti.wire.models import (
     AddContactRequest,
     AddContactResponse,
@@ -70,16 +64,16 @@ __all__ = [
 SEARCH_MIN_LENGTH = 3  # §4.13: 471 below
 
 _REFUSALS = {
-    RefusalKind.GROUP: Code.GROUP_NOT_FOUND,
-    RefusalKind.PARENT: Code.GROUP_NOT_FOUND,
-    RefusalKind.CYCLE: Code.VALIDATION_FAILED,  # no code says "a group cannot be its own parent"
-    RefusalKind.CONTACT: Code.CONTACT_NOT_FOUND,
-    RefusalKind.FIELD: Code.CUSTOM_FIELD_NOT_FOUND,
+    RefusalReason.GROUP: Code.GROUP_NOT_FOUND,
+    RefusalReason.PARENT: Code.GROUP_NOT_FOUND,
+    RefusalReason.CYCLE: Code.VALIDATION_FAILED,  # no code says "a group cannot be its own parent"
+    RefusalReason.CONTACT: Code.CONTACT_NOT_FOUND,
+    RefusalReason.FIELD: Code.CUSTOM_FIELD_NOT_FOUND,
 }
 
 
-def _api_error(refusal: DirectoryRefusal) -> ApiError:
-    return ApiError(_REFUSALS.get(refusal.kind, Code.VALIDATION_FAILED))
+def _api_error(refusal: Refusal) -> ApiError:
+    return ApiError(_REFUSALS.get(refusal.reason, Code.VALIDATION_FAILED))
 
 
 def _id(value: str | None) -> int | None:
@@ -154,8 +148,8 @@ async def add_group(ctx: Context, req: AddGroupRequest) -> AddGroupResponse:
     """461 empty name; 463 unknown parent."""
     name, parent = new_group(req)
     try:
-        record = ctx.store.directory.add_group(ctx.account.key, name, parent, ctx.clock.now())
-    except DirectoryRefusal as refusal:
+        record = ctx.store.contacts.add_group(ctx.account.key, name, parent, ctx.clock.now())
+    except Refusal as refusal:
         raise _api_error(refusal) from refusal
     return AddGroupResponse(group=Group(id=record.id, name=record.name))
 
@@ -164,14 +158,14 @@ async def edit_group(ctx: Context, req: EditGroupRequest) -> EditGroupResponse:
     """462 id missing or not a group of this account; then 461 empty name; then 463 unknown parent (§4.13).
     Moving a group under itself or its own subgroup is 422."""
     group_id = _id(req.id)
-    if group_id is None or ctx.store.directory.group(ctx.account.key, group_id) is None:
+    if group_id is None or ctx.store.contacts.group(ctx.account.key, group_id) is None:
         raise ApiError(Code.GROUP_ID_REQUIRED)
     name = _group_name(req.name)
     parent = _parent(req.parent)
     try:
-        record = ctx.store.directory.edit_group(ctx.account.key, group_id, name, parent)
-    except DirectoryRefusal as refusal:
-        if refusal.kind is RefusalKind.GROUP:  # deleted in between: still "not in this account"
+        record = ctx.store.contacts.edit_group(ctx.account.key, group_id, name, parent)
+    except Refusal as refusal:
+        if refusal.reason is RefusalReason.GROUP:  # deleted in between: still "not in this account"
             raise ApiError(Code.GROUP_ID_REQUIRED) from refusal
         raise _api_error(refusal) from refusal
     return EditGroupResponse(group=Group(id=record.id, name=record.name))
@@ -179,20 +173,20 @@ async def edit_group(ctx: Context, req: EditGroupRequest) -> EditGroupResponse:
 
 async def delete_group(ctx: Context, req: DeleteGroupRequest) -> None:
     """462 id missing; 463 not found. Subgroups go with it; contacts stay (only memberships are removed)."""
-    if not ctx.store.directory.delete_group(ctx.account.key, _group_id(req.id)):
+    if not ctx.store.contacts.delete_group(ctx.account.key, _group_id(req.id)):
         raise ApiError(Code.GROUP_NOT_FOUND)
 
 
 async def get_groups(ctx: Context, _req: None) -> GetGroupsResponse:
     """Every top-level group with its count and children (nested as deep as they go)."""
-    groups = ctx.store.directory.groups(ctx.account.key)
+    groups = ctx.store.contacts.groups(ctx.account.key)
     return GetGroupsResponse(groups=[_with_children(g, groups) for g in groups if g.parent_id is None])
 
 
 async def get_group(ctx: Context, req: GetGroupRequest) -> GetGroupResponse:
     """One group with count and children; 462 id missing, 463 not found (JSON only, OQ-22)."""
     group_id = _group_id(req.id)
-    groups = ctx.store.directory.groups(ctx.account.key)
+    groups = ctx.store.contacts.groups(ctx.account.key)
     record = next((g for g in groups if g.id == group_id), None)
     if record is None:
         raise ApiError(Code.GROUP_NOT_FOUND)
@@ -204,10 +198,11 @@ async def get_group_contacts(ctx: Context, req: GetGroupContactsRequest) -> GetG
     group_id = _group_id(req.id)
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
-    directory = ctx.store.directory
-    if directory.group(ctx.account.key, group_id) is None:
+    if ctx.store.contacts.group(ctx.account.key, group_id) is None:
         raise ApiError(Code.GROUP_NOT_FOUND, f"group: the account has no group {group_id}")
-    count, rows = directory.group_contacts(ctx.account.key, group_id, (page - 1) * row_count, row_count)
+    count, rows = ctx.store.contacts.group_contacts(
+        ctx.account.key, group_id, (page - 1) * row_count, row_count
+    )
     if count == 0:
         raise ApiError(Code.CONTACT_NOT_FOUND, f"group: group {group_id} has no contacts")
     return GetGroupContactsResponse(contacts=[_contact(row) for row in rows])
@@ -300,8 +295,8 @@ async def add_contact(ctx: Context, req: AddContactRequest) -> AddContactRespons
     473 an unknown custom field id."""
     data = new_contact(req)
     try:
-        record = ctx.store.directory.add_contact(ctx.account.key, data, ctx.clock.now())
-    except DirectoryRefusal as refusal:
+        record = ctx.store.contacts.add(ctx.account.key, data, ctx.clock.now())
+    except Refusal as refusal:
         raise _api_error(refusal) from refusal
     return AddContactResponse(contact=_contact(record))
 
@@ -313,21 +308,21 @@ async def edit_contact(ctx: Context, req: EditContactRequest) -> EditContactResp
     contact_id = _contact_id(req.id)
     data = _contact_data(req, editing=True)
     try:
-        record = ctx.store.directory.edit_contact(ctx.account.key, contact_id, data, _require_some_field)
-    except DirectoryRefusal as refusal:
+        record = ctx.store.contacts.edit(ctx.account.key, contact_id, data, _require_some_field)
+    except Refusal as refusal:
         raise _api_error(refusal) from refusal
     return EditContactResponse(contact=_contact(record))
 
 
 async def delete_contact(ctx: Context, req: DeleteContactRequest) -> None:
     """465 when the contact does not exist (or belongs to another account)."""
-    if not ctx.store.directory.delete_contact(ctx.account.key, _contact_id(req.id)):
+    if not ctx.store.contacts.delete(ctx.account.key, _contact_id(req.id)):
         raise ApiError(Code.CONTACT_NOT_FOUND)
 
 
 async def get_contact(ctx: Context, req: GetContactRequest) -> GetContactResponse:
     """465 when the contact does not exist."""
-    record = ctx.store.directory.contact(ctx.account.key, _contact_id(req.id))
+    record = ctx.store.contacts.get(ctx.account.key, _contact_id(req.id))
     if record is None:
         raise ApiError(Code.CONTACT_NOT_FOUND, f"contact: the account has no contact {req.id!r}")
     return GetContactResponse(contact=_contact(record))
@@ -348,8 +343,7 @@ async def search_contacts(ctx: Context, req: SearchContactsRequest) -> SearchCon
         )
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
-    directory = ctx.store.directory
-    rows = directory.search_contacts(ctx.account.key, key, (page - 1) * row_count, row_count)
-    if not rows and (page == 1 or not directory.search_contacts(ctx.account.key, key, 0, 1)):
+    rows = ctx.store.contacts.search(ctx.account.key, key, (page - 1) * row_count, row_count)
+    if not rows and (page == 1 or not ctx.store.contacts.search(ctx.account.key, key, 0, 1)):
         raise ApiError(Code.CONTACT_NOT_FOUND, f"search: no contact matches {key!r}")
     return SearchContactsResponse(contacts=[_contact(row) for row in rows])

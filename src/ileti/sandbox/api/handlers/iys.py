@@ -15,7 +15,7 @@ from ileti.codes import Code
 from ileti.sandbox.api.rules import iys as rules
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.store.directory import DirectoryRefusal
+from ileti.sandbox.store.records import Refusal
 from ileti.wire.models import (
     Consent,
     ConsentCreateRequest,
@@ -74,12 +74,11 @@ async def consent_create(ctx: Context, req: ConsentCreateRequest) -> None:
         )
     if not records:
         raise ApiError(Code.VALIDATION_FAILED, "batch: consent.list has no records")
-    directory = ctx.store.directory
-    state = directory.iys_state(ctx.account.key)
+    state = ctx.store.consents.iys_state(ctx.account.key)
     now = ctx.clock.now()
     batch = [rules.read_record(record, now=now, strict=state.strict) for record in records]
     try:
-        directory.add_consents(
+        ctx.store.consents.add(
             ctx.account.key,
             brand,
             batch,
@@ -87,7 +86,7 @@ async def consent_create(ctx: Context, req: ConsentCreateRequest) -> None:
             now=now,
             check=lambda latest: rules.check_history(batch, latest, strict=state.strict),
         )
-    except DirectoryRefusal as refusal:
+    except Refusal as refusal:
         quota = ctx.account.iys_quota
         raise ApiError(
             Code.IYS_QUOTA_EXCEEDED,
@@ -105,7 +104,7 @@ async def consent_show(ctx: Context, req: ConsentShowRequest) -> ConsentShowResp
     """
     brand = subscription(ctx)
     query = rules.read_query(req)
-    quirks = ctx.store.directory.iys_state(ctx.account.key).quirks
+    quirks = ctx.store.consents.iys_state(ctx.account.key).quirks
     if not _brand_matches(brand, query.brand_code):
         if quirks:
             return EmptyConsentResponse()
@@ -113,10 +112,9 @@ async def consent_show(ctx: Context, req: ConsentShowRequest) -> ConsentShowResp
             Code.NO_IYS_SUBSCRIPTION,
             f"brand_code: brandCode {query.brand_code!r} is not the account's ({brand})",
         )
-    directory = ctx.store.directory
-    if not directory.has_consents(ctx.account.key, query.recipient):
+    if not ctx.store.consents.has_any(ctx.account.key, query.recipient):
         raise ApiError(Code.VALIDATION_FAILED, f"recipient: {query.recipient} has no consent record at all")
-    record = directory.latest_consents(ctx.account.key, brand, [query.recipient]).get(
+    record = ctx.store.consents.latest(ctx.account.key, brand, [query.recipient]).get(
         (query.recipient, query.recipient_type, query.type)
     )
     if record is None:

@@ -9,7 +9,7 @@ from ileti.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
 from ileti.sandbox.api.handlers.sms import parse_order_id
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.store.base import OrderRecord
+from ileti.sandbox.store.records import OrderRecord
 from ileti.sandbox.world.clock import LATEST, day_bounds, format_ts, local_date
 from ileti.wire.models import (
     GetReportRequest,
@@ -69,7 +69,7 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
     order_id = parse_order_id(req.id)
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
-    order = ctx.store.get_order(ctx.account.key, order_id)
+    order = ctx.store.orders.get(ctx.account.key, order_id)
     if order is None:
         raise ApiError(Code.ORDER_NOT_FOUND, f"order: account {ctx.account.key!r} has no order {order_id}")
     if not order.cancelled and order.send_ts > ctx.clock.now():
@@ -78,7 +78,7 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
             f"schedule: order {order_id} is scheduled for "
             f"{format_ts(order.send_ts)}, later than the sandbox clock",
         )
-    rows = ctx.store.report_rows(order.id, (page - 1) * row_count, row_count)
+    rows = ctx.store.orders.report_rows(order.id, (page - 1) * row_count, row_count)
     statuses = {int(s): s for s in MessageStatus}
     report = Report.model_construct(
         id=str(order.id),
@@ -132,7 +132,7 @@ async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsRespons
         )
     page = parse_page(req.page)
     lo, hi = day_bounds(start, end)
-    count, orders = ctx.store.orders_between(
+    count, orders = ctx.store.orders.between(
         ctx.account.key, lo, hi, (page - 1) * REPORTS_PAGE_SIZE, REPORTS_PAGE_SIZE
     )
     return GetReportsResponse(

@@ -6,7 +6,7 @@ from ileti.codes import Code
 from ileti.sandbox.api.rules import send_sms as rules
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.store.base import Refusal
+from ileti.sandbox.store.records import Refusal
 from ileti.wire.models import CancelOrderRequest, OrderRef, SendSmsRequest, SendSmsResponse
 
 __all__ = ["cancel_order", "parse_order_id", "send_sms"]
@@ -36,7 +36,7 @@ async def cancel_order(ctx: Context, req: CancelOrderRequest) -> None:
     order (§4.2; a second cancel is 455). The order stays reportable with status 115 (OQ-33)."""
     order_id = parse_order_id(req.id)
     try:
-        ctx.store.cancel_order(ctx.account.key, order_id, ctx.clock.now())
+        ctx.store.orders.cancel(ctx.account.key, order_id, ctx.clock.now())
     except Refusal as refusal:
         raise ApiError(
             Code.ORDER_NOT_FOUND,

@@ -20,7 +20,7 @@ from ileti.codes import Code
 from ileti.limits import APITEST_SENDER, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.store.base import NewBlock, NewOrder, Refusal, RefusalReason
+from ileti.sandbox.store.records import NewBlock, NewOrder, Refusal, RefusalReason
 from ileti.sandbox.world.clock import ISTANBUL
 from ileti.wire import json_codec
 from ileti.wire.models import SendSmsRequest
@@ -190,7 +190,7 @@ def _consented(ctx: Context, draft: Draft) -> set[str] | None:
     under the account's brand code is ONAY (OQ-34); None when consent does not matter."""
     if draft.iys != 1:
         return None
-    return ctx.store.directory.consented_numbers(
+    return ctx.store.consents.consented_numbers(
         ctx.account.key, ctx.account.iys_brand_code or "", (draft.req.iys_list or "").strip()
     )
 
@@ -201,7 +201,7 @@ def check_recipients(ctx: Context, draft: Draft) -> None:
     Invalid and blacklisted numbers stay in the order as free 112 rows; `strict_recipients` refuses the whole
     order instead. APITEST goes only to the account's registered test number (OQ-26).
     """
-    blacklist = ctx.store.cached_blacklist(ctx.account.key)  # as fresh as the authenticated account
+    blacklist = ctx.store.accounts.cached_blacklist(ctx.account.key)  # as fresh as the authenticated account
     consented = _consented(ctx, draft)
     strict = ctx.settings.strict_recipients
     test_number = phone.try_normalize(ctx.account.test_number) if ctx.account.test_number else None
@@ -307,7 +307,7 @@ async def place_order(ctx: Context, draft: Draft) -> int:
 
 def _balance_reason(ctx: Context, parts: int) -> str:
     """402's sentence: what the order costs against what the account has (read again: the cache is stale)."""
-    account = ctx.store.get_account(ctx.account.key) or ctx.account
+    account = ctx.store.accounts.get(ctx.account.key) or ctx.account
     if account.billing == "tl":
         return (
             f"balance: the order costs {parts * ctx.settings.sms_price:.4f} TL ({parts} SMS parts) and "

@@ -1,6 +1,6 @@
-"""alembic environment for the sandbox store: runs on the connection `sql.open_store` passes in.
+"""alembic environment for the sandbox store: runs on the connection `db.upgrade` passes in.
 
-There is no alembic.ini: `sql.migrate` builds the config in code, so the migrations ship inside the package.
+There is no alembic.ini: `db.migrate` builds the config in code, so the migrations ship inside the package.
 """
 
 from __future__ import annotations
