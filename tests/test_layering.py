@@ -114,3 +114,20 @@ def test_the_control_api_sits_on_top_of_the_sandbox(module: str) -> None:
         name for name in imported(module, MODULES[module]) if _within(name, "ileti.sandbox.control")
     )
     assert not wrong, f"{module} imports {wrong}"
+
+
+# what the store may take from the world above it: pure arithmetic and a plain record, nothing that drives it
+STORE_MAY_IMPORT_FROM_WORLD = {"ileti.sandbox.world.billing", "ileti.sandbox.world.clock"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _within(m, "ileti.sandbox.store")))
+def test_the_store_does_not_import_the_world_that_drives_it(module: str) -> None:
+    """The carrier, the webhook worker and the reasons use the store; the store gets what it must decide from
+    them as arguments (settlement's `decide`), so there is no import circle between them. It may use the
+    pure billing module (OQ-11, OQ-16) and the clock's state record."""
+    wrong = sorted(
+        name
+        for name in imported(module, MODULES[module])
+        if _within(name, "ileti.sandbox.world") and name not in STORE_MAY_IMPORT_FROM_WORLD
+    )
+    assert not wrong, f"{module} imports {wrong}"

@@ -5,7 +5,7 @@ itself: the clock (a copy of the store's clock row, `clock.py`) and the fault ru
 store is shared, the fault rules live in the store too (`SharedFaults`), and `SharedState` reads the clock row
 and the rules (one statement, `store/shared.py`) before every request, as the carrier does before every pass.
 So a clock moved or a fault injected through any worker holds for all of them, and a counted fault is used up
-once in total. Row locks, advisory locks and leases in `store/sql.py` make each message settle once and each
+once in total. Row locks, advisory locks and leases in `store/` make each message settle once and each
 webhook job go out from one worker.
 """
 

@@ -20,7 +20,7 @@ from ileti.sandbox.store.db import Database
 from ileti.sandbox.store.outbox import Outbox
 from ileti.sandbox.store.postgres import PgConnection
 from ileti.sandbox.store.records import NewOrder, OrderRecord, PlaceOrder, Refusal, RefusalReason
-from ileti.sandbox.world import billing
+from ileti.sandbox.world.billing import recorded_unit, refund, reserve
 
 __all__ = ["ORDER_COLUMNS", "Orders", "order_from_row"]
 
@@ -213,7 +213,7 @@ class Orders:
         if order.charged_parts:
             # the 402 charge: taken only if the balance covers it, in this transaction
             charge = self._sql_charge_tl if account_billing == "tl" else self._sql_charge_sms
-            cost = billing.reserve(account_billing, order.charged_parts, part_price)
+            cost = reserve(account_billing, order.charged_parts, part_price)
             if run(charge, {"k": order.account_key, "cost": cost}).rowcount != 1:
                 raise Refusal(RefusalReason.BALANCE)
         total = sum(len(block.numbers) for block in order.blocks)
@@ -238,7 +238,7 @@ class Orders:
                     "charged_parts": order.charged_parts,
                     "refunded_parts": 0,
                     "billing": account_billing,
-                    "part_price": billing.recorded_unit(account_billing, part_price, order.charged_parts),
+                    "part_price": recorded_unit(account_billing, part_price, order.charged_parts),
                     "fingerprint": order.fingerprint,
                     "started": order.send_ts <= order.submit_ts,  # an immediate order is sending at once
                 },
@@ -345,7 +345,7 @@ class Orders:
     def refund(self, account_key: str, account_billing: str, parts: int, part_price: float) -> None:
         """Give `parts` undelivered parts back at the order's part price (`billing.refund`), inside the
         caller's transaction."""
-        amount = billing.refund(account_billing, parts, part_price)
+        amount = refund(account_billing, parts, part_price)
         if amount:
             sql = self._sql_refund_tl if account_billing == "tl" else self._sql_refund_sms
             self._db.run(sql, {"k": account_key, "amount": amount})

@@ -1,4 +1,4 @@
-"""The sandbox schema as SQLAlchemy Core tables: what `sql.py` builds its statements from.
+"""The sandbox schema as SQLAlchemy Core tables: what the rooms of the store build their statements from.
 
 The schema itself is created and upgraded by the alembic migrations in `migrations/`; a change here needs a
 new migration. Times are float epoch seconds (sandbox clock, or wall clock where a column says `wall`);
@@ -174,7 +174,8 @@ webhook_attempts = Table(
 )
 
 # ---------------------------------------------------------------------------------------------- directory
-# Blacklist pages, contacts and groups, custom fields and İYS consents (`directory.py`, migration 0002).
+# Blacklist pages, contacts and groups, custom fields and İYS consents (migration 0002): `accounts.py`,
+# `contacts.py`, `consents.py`.
 
 Index("ix_blacklist_added", blacklist.c.account_key, blacklist.c.added_ts)  # get-blacklist: newest first
 

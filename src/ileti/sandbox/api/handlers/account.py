@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ileti.sandbox.context import Context
+from ileti.sandbox.world import billing
 from ileti.wire.models import Balance, GetBalanceResponse, GetSenderResponse, Senders
 
 __all__ = ["get_balance", "get_sender"]
@@ -13,11 +14,9 @@ async def get_balance(ctx: Context, _req: None) -> GetBalanceResponse:
     meaning)."""
     # fresh from the store: the authenticated account may come from the cache, whose balance can be stale
     account = ctx.store.accounts.get(ctx.account.key) or ctx.account
-    sms = account.balance_sms
-    if account.billing == "tl" and ctx.settings.sms_price > 0:
-        # capped like a credit balance (10^15): an amount stored before the control API bounded it could
-        # otherwise buy more messages than a float or the wire's integers hold
-        sms = int(min(account.balance_amount / ctx.settings.sms_price + 1e-9, 1e15))
+    sms = billing.sms_balance(
+        account.billing, account.balance_sms, account.balance_amount, ctx.settings.sms_price
+    )
     return GetBalanceResponse(balance=Balance(amount=round(account.balance_amount, 4), sms=sms))
 
 

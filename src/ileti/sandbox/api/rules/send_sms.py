@@ -21,6 +21,7 @@ from ileti.limits import APITEST_SENDER, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENG
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.records import NewBlock, NewOrder, Refusal, RefusalReason
+from ileti.sandbox.world import billing
 from ileti.sandbox.world.clock import ISTANBUL
 from ileti.wire import json_codec
 from ileti.wire.models import SendSmsRequest
@@ -268,7 +269,7 @@ def fingerprint(draft: Draft) -> str:
 
 async def place_order(ctx: Context, draft: Draft) -> int:
     """451 then 402, atomic with the write: the store checks both inside `place_order`'s transaction."""
-    charged = 0 if draft.apitest else sum(block.parts * sum(block.deliverable) for block in draft.blocks)
+    charged = billing.reserved_parts(draft.blocks, apitest=draft.apitest)
     order = NewOrder(
         account_key=ctx.account.key,
         sender=draft.req.sender or "",
@@ -309,8 +310,9 @@ def _balance_reason(ctx: Context, parts: int) -> str:
     """402's sentence: what the order costs against what the account has (read again: the cache is stale)."""
     account = ctx.store.accounts.get(ctx.account.key) or ctx.account
     if account.billing == "tl":
+        cost = billing.reserve("tl", parts, ctx.settings.sms_price)
         return (
-            f"balance: the order costs {parts * ctx.settings.sms_price:.4f} TL ({parts} SMS parts) and "
+            f"balance: the order costs {cost:.4f} TL ({parts} SMS parts) and "
             f"the account has {account.balance_amount:.4f} TL"
         )
     return f"balance: the order costs {parts} SMS credits and the account has {account.balance_sms}"

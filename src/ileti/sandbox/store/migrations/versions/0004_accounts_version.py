@@ -1,7 +1,7 @@
 """A version number of the accounts and blacklists, kept by the database itself.
 
 Workers sharing a store (PostgreSQL, or `--workers N`) cache accounts and blacklists like a single server does
-(`SqlStore.cached_account`), and need to know when another worker has changed one. Triggers add 1 to
+(`Accounts.cached`), and need to know when another worker has changed one. Triggers add 1 to
 `meta.accounts_version` in the same transaction as any insert or delete of an account or a blacklist entry,
 and any update of an account column other than the two balances (which change with every order and are never
 read from the cache); `SharedReader` reads the number before every request, with the clock and the fault

@@ -8,7 +8,7 @@ taken (final after the order was placed, or parked at 110 with no due time).
 
 Deleting an account used to leave its orders, messages and webhook events behind, and they came back when an
 account with the same key was created again; this migration deletes such orphans once (since this version
-deleting an account deletes everything it owned, `SqlStore.delete_account`).
+deleting an account deletes everything it owned, `Accounts.delete`).
 
 Revision ID: 0006
 Revises: 0005
