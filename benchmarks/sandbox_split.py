@@ -126,7 +126,7 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
             return 1
 
         account = services.store.accounts.get("k")
-        store, orders = services.store, services.orders
+        accounts, orders = services.store.accounts, services.orders
 
         async def no_write() -> None:
             orders.place, real = placed, orders.place
@@ -136,12 +136,12 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
                 orders.place = real
 
         async def no_sql() -> None:
-            store.cached_account, real_get = (lambda _key: account), store.cached_account
-            store.cached_blacklist, real_blacklist = (lambda _key: frozenset()), store.cached_blacklist
+            accounts.cached, real_get = (lambda _key: account), accounts.cached
+            accounts.cached_blacklist, real_blacklist = (lambda _key: frozenset()), accounts.cached_blacklist
             try:
                 await no_write()
             finally:
-                store.cached_account, store.cached_blacklist = real_get, real_blacklist
+                accounts.cached, accounts.cached_blacklist = real_get, real_blacklist
 
         variants: dict[str, Variant] = {
             "full app": full,

@@ -3,7 +3,7 @@ correct when another process writes the file; only to measure what the check cos
 --variant`."""
 
 from ileti.cli import main
-from ileti.sandbox.store.sql import SqlStore
+from ileti.sandbox.store.accounts import Accounts
 
-SqlStore._cache_valid = lambda self: not self.postgres  # type: ignore[method-assign]
+Accounts._cache_valid = lambda self: not self._postgres  # type: ignore[method-assign]
 main()
