@@ -9,9 +9,11 @@ import time
 from pathlib import Path
 
 from ileti.sandbox.store import tables as t
+from ileti.sandbox.store import views
 from ileti.sandbox.store.records import Account, NewBlock, NewOrder, PlaceOrder, Refusal, RefusalReason
 from ileti.sandbox.store.sql import open_store
 from ileti.sandbox.world.carrier import outcome
+from ileti.wire import json_codec
 
 
 def test_account_fields_follow_the_table_columns() -> None:
@@ -152,3 +154,40 @@ def test_background_checkpoints_copy_the_log_into_the_database_file(tmp_path: Pa
     assert not checkpointer.is_alive()
     with sqlite3.connect(path) as connection:  # everything acknowledged is in the file
         assert connection.execute("SELECT count(*) FROM orders").fetchone() == (300,)
+
+
+def test_the_outbox_queues_the_contract_body_in_event_order(tmp_path: Path) -> None:
+    """The §6 body comes from the core's one builder (`wire.webhook.webhook_payload`), fields in the
+    contract's order; `accepted` for every row first, then the at-once `undelivered` (OQ-21)."""
+    store = open_store(str(tmp_path / "s.db"))
+    try:
+        store.accounts.create(Account(key="k", hash="h", balance_sms=10, webhook_url="http://127.0.0.1:9/h"))
+        block = NewBlock("Merhaba ş", "UCS-2", 1, ["+905301234567", "bad"], [True, False])
+        order = dataclasses.replace(_order("x", []), blocks=[block], charged_parts=1)
+        order_id = store.orders.place(
+            order, now=1000.0, duplicate_since=400.0, settle_delay=2.0, part_price=0.05
+        )
+        rows = views.webhook_rows(store, views.Filters(), oldest_first=True)
+        first, second = (row["message_id"] for row in rows[:2])
+        assert [row["payload"] for row in rows] == [
+            f'{{"report":{{"id":{first},"packet_id":{order_id},"status":"accepted","to":"+905301234567",'
+            '"body":"Merhaba ş"}}',
+            f'{{"report":{{"id":{second},"packet_id":{order_id},"status":"accepted","to":"bad",'
+            '"body":"Merhaba ş"}}',
+            f'{{"report":{{"id":{second},"packet_id":{order_id},"status":"undelivered","to":"bad",'
+            '"body":"Merhaba ş"}}',
+        ]
+        store.settlement.settle(now=1010.0, due_by=1010.0, decide=lambda _number, _rules: "undelivered")
+        last = views.webhook_rows(store, views.Filters())[0]  # newest first
+        assert json_codec.loads(last["payload"])["report"] == {
+            "id": first,
+            "packet_id": order_id,
+            "status": "undelivered",
+            "to": "+905301234567",
+            "body": "Merhaba ş",
+        }
+        account = store.accounts.get("k")
+        assert account is not None
+        assert account.balance_sms == 10  # the undelivered part came back (OQ-16)
+    finally:
+        store.close()
