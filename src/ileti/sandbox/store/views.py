@@ -2,9 +2,9 @@
 counters across accounts, the webhook log (the inbox and `GET /_sandbox/webhooks`), and a cheap "has anything
 changed?" marker.
 
-SQLAlchemy Core over `tables.py`, run through the store's own statement runner (so the dialect and the one
-connection stay the store's business). Nothing here writes. Rows come back as plain dicts with times as float
-epoch seconds; the inbox formats them.
+SQLAlchemy Core over `tables.py`, run through the store's public statement runner `store.db` (so the dialect
+and the one connection stay the store's business). Nothing here writes. Rows come back as plain dicts with
+times as float epoch seconds; the inbox and the control API format them.
 """
 
 from __future__ import annotations
