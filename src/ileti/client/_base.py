@@ -18,11 +18,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from ileti import checks, phone, text
+from ileti import checks, phone, text, times
 from ileti.client._config import Credentials
 from ileti.client._paging import CONSENT_BATCH, REPORTS_WINDOW_DAYS
 from ileti.client._retry import Retrier, maybe_sent
@@ -60,9 +59,7 @@ log = logging.getLogger("ileti.client")
 
 T = TypeVar("T")
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 IysList = Literal["BIREYSEL", "TACIR"]
-_SCHEDULE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
 _ORDER_ID = re.compile(r"[0-9]+")
 
 
@@ -106,24 +103,20 @@ def format_schedule(when: datetime | str) -> str:
     schedule with seconds and sends at once, OQ-10). Aware datetimes are converted; naive ones are taken
     as Istanbul time. A string must already be in that form."""
     if isinstance(when, datetime):
-        if when.tzinfo is not None:
-            when = when.astimezone(ISTANBUL)
-        return when.strftime("%d/%m/%Y %H:%M")
-    if not isinstance(when, str) or not _SCHEDULE.fullmatch(when):
+        return times.format_schedule(when)
+    if not isinstance(when, str) or not times.SCHEDULE_PATTERN.fullmatch(when):
         raise InvalidSendDateError(
             local=True, detail=f"schedule {when!r} is not DD/MM/YYYY HH:MM (seconds are not allowed)"
         )
-    try:
-        datetime.strptime(when, "%d/%m/%Y %H:%M")
-    except ValueError:
-        raise InvalidSendDateError(local=True, detail=f"schedule {when!r} is not a calendar date") from None
+    if times.parse_schedule(when) is None:
+        raise InvalidSendDateError(local=True, detail=f"schedule {when!r} is not a calendar date")
     return when
 
 
 def as_date(value: date | str, what: str = "date") -> date:
     """A date from a date, a datetime (its Istanbul day) or `YYYY-MM-DD`; local 458 otherwise."""
     if isinstance(value, datetime):
-        return (value.astimezone(ISTANBUL) if value.tzinfo else value).date()
+        return times.in_istanbul(value).date()
     if isinstance(value, date):
         return value
     try:
@@ -133,12 +126,8 @@ def as_date(value: date | str, what: str = "date") -> date:
 
 
 def _timestamp(value: datetime | str) -> str:
-    """`YYYY-MM-DD HH:MM:SS` in Istanbul time (get-blacklist filters, consent dates)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(ISTANBUL)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value
+    """`YYYY-MM-DD HH:MM:SS` in Istanbul time (get-blacklist filters, consent dates); a string as given."""
+    return times.format_timestamp(value) if isinstance(value, datetime) else value
 
 
 def _order_id(order_id: int | str) -> str:

@@ -14,7 +14,7 @@ from ileti.sandbox.context import Services
 from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
-from ileti.sandbox.world.clock import parse_timestamp
+from ileti.times import parse_timestamp
 from ileti.wire import json_codec
 from ileti.wire.errors import DecodeError
 

@@ -28,7 +28,7 @@ from ileti.sandbox.store.base import InboxMessage
 from ileti.sandbox.store.inbox_tools import MessageQuery, one_time_code
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world import reasons
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 
 __all__ = ["MAX_WAIT_SECONDS", "MessageWatch", "find_messages", "message_json", "parse_query", "prune_loop"]
 
@@ -52,9 +52,9 @@ def message_json(m: InboxMessage) -> dict[str, Any]:
         "encoding": m.encoding,
         "parts": m.parts,
         "status": m.status,
-        "submitted_at": format_ts(m.submit_ts),
-        "send_at": format_ts(m.send_ts),
-        "final_at": None if m.final_ts is None else format_ts(m.final_ts),
+        "submitted_at": format_timestamp(m.submit_ts),
+        "send_at": format_timestamp(m.send_ts),
+        "final_at": None if m.final_ts is None else format_timestamp(m.final_ts),
     }
 
 

@@ -22,7 +22,7 @@ from ileti.codes import Code, MessageStatus, OrderStatus
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 from ileti.wire import json_codec
 
 __all__ = ["INBOX_API_ROUTES", "STATUS_TABLE", "filters_of"]
@@ -106,7 +106,7 @@ def overview(request: Request, services: Services) -> dict[str, Any]:
     clock = services.clock
     return {
         **views.overview(services.store),
-        "now": format_ts(clock.now()),
+        "now": format_timestamp(clock.now()),
         "clock_mode": clock.state.mode,
         "statuses": STATUS_TABLE,
     }
@@ -115,8 +115,8 @@ def overview(request: Request, services: Services) -> dict[str, Any]:
 def threads(request: Request, services: Services) -> dict[str, Any]:
     rows = views.thread_rows(services.store, filters_of(request), limit=_limit(request))
     for row in rows:
-        row["last_at"] = format_ts(row.pop("last_send_ts"))
-        row["last_submitted_at"] = format_ts(row.pop("last_submit_ts"))
+        row["last_at"] = format_timestamp(row.pop("last_send_ts"))
+        row["last_submitted_at"] = format_timestamp(row.pop("last_submit_ts"))
     return {"threads": rows}
 
 
@@ -133,19 +133,19 @@ def orders(request: Request, services: Services) -> dict[str, Any]:
     for row in rows:
         row["status"] = _order_status(row)
         row["scheduled"] = not row["cancelled"] and row["send_ts"] > now
-        row["submitted_at"] = format_ts(row.pop("submit_ts"))
-        row["send_at"] = format_ts(row.pop("send_ts"))
+        row["submitted_at"] = format_timestamp(row.pop("submit_ts"))
+        row["send_at"] = format_timestamp(row.pop("send_ts"))
     return {"orders": rows}
 
 
 def webhooks(request: Request, services: Services) -> dict[str, Any]:
     rows = views.webhook_rows(services.store, filters_of(request), limit=_limit(request))
     for row in rows:
-        row["created_at"] = format_ts(row.pop("created_ts"))
+        row["created_at"] = format_timestamp(row.pop("created_ts"))
         # `payload` stays the exact JSON text that was posted; the page shows it as text
         for attempt in row["log"]:
             # attempts run on the wall clock (webhooks.py), so they are shown in Istanbul wall time
-            attempt["at"] = format_ts(attempt.pop("at_ts"))
+            attempt["at"] = format_timestamp(attempt.pop("at_ts"))
     return {"webhooks": rows}
 
 

@@ -29,7 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from ileti.sandbox.context import Services
 from ileti.sandbox.store import views
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 from ileti.wire import json_codec
 
 __all__ = ["HEARTBEAT_SECONDS", "MAX_STREAM_SECONDS", "POLL_SECONDS", "events"]
@@ -54,7 +54,7 @@ def _shutdown_probe(request: Request) -> Callable[[], bool]:
 
 
 def _change(marker: str, services: Services) -> str:
-    data = json_codec.dumps({"marker": marker, "now": format_ts(services.clock.now())}).decode()
+    data = json_codec.dumps({"marker": marker, "now": format_timestamp(services.clock.now())}).decode()
     return f"id: {marker}\nevent: change\ndata: {data}\n\n"
 
 

@@ -11,7 +11,7 @@ from ileti.codes import Code
 from ileti.sandbox.api.handlers.reports import parse_page, parse_row_count
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.world.clock import parse_timestamp
+from ileti.times import parse_timestamp
 from ileti.wire.models import (
     AddBlacklistRequest,
     Blacklist,

@@ -10,7 +10,8 @@ from ileti.sandbox.api.handlers.sms import parse_order_id
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.base import OrderRecord
-from ileti.sandbox.world.clock import LATEST, day_bounds, format_ts, local_date
+from ileti.sandbox.world.clock import LATEST
+from ileti.times import day_bounds, format_timestamp, local_date
 from ileti.wire.models import (
     GetReportRequest,
     GetReportResponse,
@@ -76,7 +77,7 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
         raise ApiError(
             Code.SCHEDULE_NOT_REACHED,
             f"schedule: order {order_id} is scheduled for "
-            f"{format_ts(order.send_ts)}, later than the sandbox clock",
+            f"{format_timestamp(order.send_ts)}, later than the sandbox clock",
         )
     rows = ctx.store.report_rows(order.id, (page - 1) * row_count, row_count)
     statuses = {int(s): s for s in MessageStatus}
@@ -87,8 +88,8 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
         delivered=order.delivered,
         undelivered=order.undelivered,
         waiting=order.waiting,
-        submit_at=format_ts(order.submit_ts),
-        send_at=format_ts(order.send_ts),
+        submit_at=format_timestamp(order.submit_ts),
+        send_at=format_timestamp(order.send_ts),
         sender=order.sender,
         price=order.price,
         # model_construct: the rows come from our own store, validating 1,000 of them again costs milliseconds
@@ -145,8 +146,8 @@ async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsRespons
                 delivered=o.delivered,
                 undelivered=o.undelivered,
                 waiting=o.waiting,
-                submit_at=format_ts(o.submit_ts),
-                send_at=format_ts(o.send_ts),
+                submit_at=format_timestamp(o.submit_ts),
+                send_at=format_timestamp(o.send_ts),
                 sender=o.sender,
             )
             for o in orders

@@ -15,13 +15,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ileti import checks, phone, text
+from ileti import checks, phone, text, times
 from ileti.codes import Code
 from ileti.limits import APITEST_SENDER, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.base import NewBlock, NewOrder, Refusal, RefusalReason
-from ileti.sandbox.world.clock import ISTANBUL
 from ileti.wire import json_codec
 from ileti.wire.models import SendSmsRequest
 
@@ -182,7 +181,7 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
             Code.INVALID_SEND_DATE,
             f"schedule: sendDateTime {value.strip()!r} is not a real date and time in DD/MM/YYYY HH:MM",
         )
-    draft.send_ts = max(parsed.replace(tzinfo=ISTANBUL).timestamp(), draft.now)
+    draft.send_ts = max(times.in_istanbul(parsed).timestamp(), draft.now)
 
 
 def _consented(ctx: Context, draft: Draft) -> set[str] | None:
