@@ -77,15 +77,6 @@ def _path_id(request: Request, name: str, what: str) -> int:
     return value
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # 18 digits: inside every store's integers
-        raise ControlError(422, f"{name} must be a non-negative integer of at most 18 digits")
-    return int(raw)
-
-
 def _account_of(request: Request) -> tuple[Services, Account]:
     services = _services(request)
     return services, _find(services, request.path_params["key"])

@@ -20,6 +20,7 @@ from typing import Any
 from starlette.requests import Request
 
 from ileti import phone
+from ileti.sandbox.api.params import query_int
 from ileti.sandbox.control.base import _find, _services, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.inbox.events import POLL_SECONDS, _shutdown_probe
@@ -58,15 +59,6 @@ def message_json(m: InboxMessage) -> dict[str, Any]:
     }
 
 
-def _int(params: Mapping[str, str], name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None:
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # 18 digits: inside every store's integers
-        raise ControlError(422, f"{name} must be a non-negative integer of at most 18 digits")
-    return int(raw)
-
-
 def parse_query(params: Mapping[str, str]) -> tuple[MessageQuery, float]:
     """The filters and the wait (seconds, 0 = answer at once) of `GET /_sandbox/messages`."""
     to = params.get("to")
@@ -84,12 +76,12 @@ def parse_query(params: Mapping[str, str]) -> tuple[MessageQuery, float]:
             raise ControlError(422, f"wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS:g}")
     query = MessageQuery(
         to=(phone.try_normalize(to) or to) if to else None,
-        order_id=_int(params, "order_id"),
+        order_id=query_int(params, "order_id"),
         sender=params.get("sender"),
         account=params.get("account"),
         q=q or None,
-        after=_int(params, "after"),
-        limit=min(_int(params, "limit") or 1000, MAX_LIMIT),
+        after=query_int(params, "after"),
+        limit=min(query_int(params, "limit") or 1000, MAX_LIMIT),
     )
     return query, wait
 

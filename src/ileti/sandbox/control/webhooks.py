@@ -16,8 +16,9 @@ from starlette.requests import Request
 
 from ileti import phone
 from ileti.codes import MessageStatus
+from ileti.sandbox.api.params import query_int
 from ileti.sandbox.context import Services
-from ileti.sandbox.control.base import _body, _int_param, _path_id, _services, control
+from ileti.sandbox.control.base import _body, _path_id, _services, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import webhook_tools
 from ileti.sandbox.store.base import WebhookJob
@@ -116,7 +117,7 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
 @control
 async def webhook_log(request: Request) -> Any:
     services = _services(request)
-    limit = _int_param(request, "limit") or 1000
+    limit = query_int(request.query_params, "limit") or 1000
     return {
         "webhooks": services.store.webhook_log(
             account_key=request.query_params.get("account"), limit=min(limit, 100_000)

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.codes import Code, MessageStatus, OrderStatus
+from ileti.sandbox.api.params import query_int
 from ileti.sandbox.context import Services
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
@@ -65,28 +66,19 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _int(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise ControlError(422, f"{name} must be a non-negative integer")
-    return int(raw)
-
-
 def filters_of(request: Request) -> views.Filters:
     """The page's filters from the query string; empty values mean "any"."""
     params = request.query_params
     return views.Filters(
         number=params.get("number", "").strip() or None,
         sender=params.get("sender") or None,
-        order_id=_int(request, "order_id"),
+        order_id=query_int(params, "order_id", strip=True),
         account=params.get("account") or None,
     )
 
 
 def _limit(request: Request) -> int:
-    return min(_int(request, "limit") or DEFAULT_LIMIT, MAX_LIMIT)
+    return min(query_int(request.query_params, "limit", strip=True) or DEFAULT_LIMIT, MAX_LIMIT)
 
 
 def _view(handler: Callable[[Request, Services], Any]) -> Callable[[Request], Awaitable[Response]]:
