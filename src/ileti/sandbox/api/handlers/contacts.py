@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from ileti import phone
 from ileti.codes import Code
+from ileti.limits import SEARCH_MIN_LENGTH
 from ileti.sandbox.api.params import parse_page, parse_row_count, plain_id
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
@@ -51,7 +52,6 @@ from ileti.wire.models import (
 )
 
 __all__ = [
-    "SEARCH_MIN_LENGTH",
     "add_contact",
     "add_group",
     "delete_contact",
@@ -66,8 +66,6 @@ __all__ = [
     "new_group",
     "search_contacts",
 ]
-
-SEARCH_MIN_LENGTH = 3  # §4.13: 471 below
 
 _REFUSALS = {
     RefusalKind.GROUP: Code.GROUP_NOT_FOUND,
