@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.sandbox.api.body import BodyTooLargeError, read_body
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
@@ -23,11 +23,6 @@ ControlEndpoint = Callable[[Request], Awaitable[Response]]
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json_codec.dumps(body), status_code=status, media_type="application/json")
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 async def _body(request: Request, *, optional: bool = False) -> Any:
@@ -78,7 +73,7 @@ def _path_id(request: Request, name: str, what: str) -> int:
 
 
 def _account_of(request: Request) -> tuple[Services, Account]:
-    services = _services(request)
+    services = services_of(request)
     return services, _find(services, request.path_params["key"])
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ileti.sandbox.control.base import _body, _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _body, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.world.clock import EARLIEST, LATEST, Clock, ClockState
 from ileti.times import format_timestamp, parse_timestamp
@@ -54,7 +55,7 @@ def clock_state_from(body: Any, clock: Clock) -> ClockState:
 
 @control
 async def clock(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     if request.method == "GET":
         return _clock_json(services.clock)
     state = clock_state_from(await _body(request), services.clock)

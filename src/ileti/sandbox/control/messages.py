@@ -21,7 +21,8 @@ from starlette.requests import Request
 
 from ileti import phone
 from ileti.sandbox.api.params import query_int
-from ileti.sandbox.control.base import _find, _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _find, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.inbox.events import POLL_SECONDS, _shutdown_probe
 from ileti.sandbox.store import inbox_tools
@@ -192,7 +193,7 @@ def _message_watch(request: Request) -> MessageWatch:
     state = request.app.state
     watch: MessageWatch | None = getattr(state, "message_watch", None)
     if watch is None:
-        watch = state.message_watch = MessageWatch(_services(request).store)
+        watch = state.message_watch = MessageWatch(services_of(request).store)
     return watch
 
 
@@ -200,7 +201,7 @@ def _message_watch(request: Request) -> MessageWatch:
 async def list_messages(request: Request) -> Any:
     """The inbox, newest first; filters to, order_id, sender, account, q, after, limit; `wait` holds the
     answer until something matches (`py`)."""
-    services = _services(request)
+    services = services_of(request)
     query, wait = parse_query(request.query_params)
     rows = await find_messages(
         services.store, lambda: _message_watch(request), query, wait, _shutdown_probe(request)
@@ -214,7 +215,7 @@ async def list_messages(request: Request) -> Any:
 @control
 async def clear_messages(request: Request) -> Any:
     """Remove the orders (all, or one account's), their messages and webhook events; the rest stays."""
-    services = _services(request)
+    services = services_of(request)
     account = request.query_params.get("account")
     if account is not None:
         _find(services, account)

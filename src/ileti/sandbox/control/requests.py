@@ -8,7 +8,8 @@ from typing import Any
 from starlette.requests import Request
 
 from ileti.sandbox.api.params import query_int
-from ileti.sandbox.control.base import _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import control
 from ileti.sandbox.errors import ControlError
 from ileti.wire.endpoints import lookup
 
@@ -26,7 +27,7 @@ def _codes_param(request: Request) -> list[int]:
 @control
 async def requests_journal(request: Request) -> Any:
     """GET: the request journal, newest first; DELETE: empty it."""
-    services = _services(request)
+    services = services_of(request)
     journal = services.journal
     if request.method == "DELETE":
         return {"deleted": journal.clear() if journal is not None else 0}

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from ileti import phone
 from ileti.codes import MessageStatus
 from ileti.sandbox.api.params import query_int
-from ileti.sandbox.context import Services
-from ileti.sandbox.control.base import _body, _path_id, _services, control
+from ileti.sandbox.context import Services, services_of
+from ileti.sandbox.control.base import _body, _path_id, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import webhook_tools
 from ileti.sandbox.store.base import WebhookJob
@@ -116,7 +116,7 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
 
 @control
 async def webhook_log(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     limit = query_int(request.query_params, "limit") or 1000
     return {
         "webhooks": services.store.webhook_log(
@@ -128,9 +128,9 @@ async def webhook_log(request: Request) -> Any:
 @control
 async def webhook_resend(request: Request) -> Any:
     webhook_id = _path_id(request, "webhook_id", "webhook delivery")
-    return await resend(_services(request), webhook_id)
+    return await resend(services_of(request), webhook_id)
 
 
 @control
 async def webhook_sample(request: Request) -> Any:
-    return await sample(_services(request), await _body(request))
+    return await sample(services_of(request), await _body(request))

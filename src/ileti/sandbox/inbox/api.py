@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from ileti.codes import Code, MessageStatus, OrderStatus
 from ileti.sandbox.api.params import query_int
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
 from ileti.times import format_timestamp
@@ -61,11 +61,6 @@ def _json(body: Any, status: int = 200) -> Response:
     )
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
 def filters_of(request: Request) -> views.Filters:
     """The page's filters from the query string; empty values mean "any"."""
     params = request.query_params
@@ -86,7 +81,7 @@ def _view(handler: Callable[[Request, Services], Any]) -> Callable[[Request], Aw
 
     async def endpoint(request: Request) -> Response:
         try:
-            return _json(handler(request, _services(request)))
+            return _json(handler(request, services_of(request)))
         except ControlError as exc:
             return _json({"error": exc.detail}, exc.status)
 

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.store import views
 from ileti.times import format_timestamp
 from ileti.wire import json_codec
@@ -100,7 +100,7 @@ class _CountedStream(StreamingResponse):
 
 
 async def events(request: Request) -> Response:
-    services: Services = request.app.state.services
+    services = services_of(request)
     streams: _Streams | None = getattr(request.app.state, "event_streams", None)
     if streams is None:
         streams = request.app.state.event_streams = _Streams(services.settings.max_event_streams)
