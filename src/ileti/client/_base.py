@@ -23,14 +23,11 @@ from pydantic import BaseModel, ValidationError
 
 from ileti import checks, phone, text, times
 from ileti.client._config import Credentials
+from ileti.client._models import RawRequest, RawResponse
 from ileti.client._paging import CONSENT_BATCH, REPORTS_WINDOW_DAYS
-from ileti.client._retry import Retrier, maybe_sent
-from ileti.client._transport import RawRequest
 from ileti.client.errors import (
     ApiStatusError,
-    DuplicateOrderError,
     EmptyTextError,
-    IletiError,
     InvalidDateRangeError,
     InvalidRecipientsError,
     InvalidResponseError,
@@ -38,7 +35,6 @@ from ileti.client.errors import (
     IysBatchTooLargeError,
     IysListRequiredError,
     OrderTooLargeError,
-    RawResponse,
     SenderEmptyError,
     SenderInvalidError,
     error_class,
@@ -53,7 +49,7 @@ from ileti.wire.envelope import Authentication, read_status
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import dump
 
-__all__ = ["Attempts", "Call", "ClientCore", "ContactFields", "as_date", "format_schedule", "log"]
+__all__ = ["Call", "ClientCore", "ContactFields", "as_date", "format_schedule", "log"]
 
 log = logging.getLogger("ileti.client")
 
@@ -311,21 +307,6 @@ class ClientCore:
                 response=raw,
             ) from None
 
-    def explain_duplicate(self, error: DuplicateOrderError, earlier: IletiError) -> DuplicateOrderError:
-        """A 451 answering a retry the client made: the earlier attempt most likely created the order."""
-        explained = DuplicateOrderError(
-            error.message,
-            endpoint=error.endpoint,
-            response=error.response,
-            detail=(
-                f"the client re-sent this order after the earlier attempt failed ({type(earlier).__name__}: "
-                f"{earlier}); that attempt most likely created the order. Check get-reports or the "
-                "delivery reports before sending again"
-            ),
-        )
-        explained.after_retry = True
-        return explained
-
     # --- sms -------------------------------------------------------------------------------------------
 
     def send_sms(
@@ -503,47 +484,6 @@ class ClientCore:
     def search_contacts(self, key: str, *, page: int, row_count: int) -> Call[list[wm.Contact]]:
         payload = wm.SearchContactsRequest(key=key, page=str(page), row_count=str(row_count))
         return self.call("search-contacts", payload, _contacts)
-
-
-class Attempts:
-    """The retry bookkeeping of one call, shared by the sync and async loops.
-
-    `failed(attempt, error)` returns the seconds to wait before the next attempt, or raises the error that
-    ends the call: the error itself, or a `DuplicateOrderError` explaining that an earlier attempt of this
-    send-sms most likely created the order.
-    """
-
-    __slots__ = ("_call", "_core", "_maybe_sent", "_retrier")
-
-    def __init__(self, core: ClientCore, retrier: Retrier, call: Call[Any]) -> None:
-        self._core = core
-        self._retrier = retrier
-        self._call = call
-        self._maybe_sent: IletiError | None = None
-
-    def failed(self, attempt: int, error: IletiError) -> float:
-        call = self._call
-        name = call.endpoint.name
-        if error.endpoint is None:
-            error.endpoint = name
-        if isinstance(error, DuplicateOrderError) and self._maybe_sent is not None:
-            raise self._core.explain_duplicate(error, self._maybe_sent) from error
-        delay = self._retrier.delay(
-            attempt, error, read_only=call.read_only, retry_if_maybe_sent=call.retry_if_maybe_sent
-        )
-        if delay is None:
-            raise error
-        if maybe_sent(error):
-            self._maybe_sent = error
-        log.warning(
-            "%s attempt %d failed (%s: %s); retrying in %.2f s",
-            name,
-            attempt,
-            type(error).__name__,
-            error,
-            delay,
-        )
-        return delay
 
 
 @dataclass(frozen=True, slots=True)
