@@ -126,7 +126,7 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
             return 1
 
         account = services.store.get_account("k")
-        store, orders = services.store, services.orders
+        store, orders = services.store, services.order_writer
 
         async def no_write() -> None:
             orders.place, real = placed, orders.place

@@ -34,7 +34,8 @@ class Services:
     carrier: Carrier
     webhooks: WebhookWorker
     faults: Faults
-    orders: GroupCommit
+    order_writer: GroupCommit  # batches send-sms order writes into shared transactions
+    shared: bool = False  # other processes use the store too (`shared_state.is_shared`)
     ready: bool = False
     journal: Journal | None = None  # the request journal (None when `journal_size` is 0)
     seed: Seed | None = None  # the seed file, applied at start and after each reset

@@ -281,7 +281,7 @@ async def place_order(ctx: Context, draft: Draft) -> int:
     )
     settings = ctx.settings
     try:
-        return await ctx.services.orders.place(
+        return await ctx.services.order_writer.place(
             order,
             now=draft.now,
             duplicate_since=draft.now - settings.duplicate_window,
