@@ -126,7 +126,7 @@ async def measure(rounds: int, requests: int) -> dict[str, float]:
             return 1
 
         account = services.store.accounts.get("k")
-        accounts, orders = services.store.accounts, services.orders
+        accounts, orders = services.store.accounts, services.order_writer
 
         async def no_write() -> None:
             orders.place, real = placed, orders.place

@@ -20,7 +20,15 @@ import ileti
 
 PACKAGE = Path(ileti.__file__).parent
 
-CORE = ("ileti.codes", "ileti.phone", "ileti.text", "ileti.limits", "ileti.checks", "ileti.wire")
+CORE = (
+    "ileti.codes",
+    "ileti.phone",
+    "ileti.text",
+    "ileti.limits",
+    "ileti.checks",
+    "ileti.times",
+    "ileti.wire",
+)
 SIDES = ("ileti.client", "ileti.sandbox")
 TOP = ("ileti", "ileti.__main__", "ileti.cli", "ileti.testing", "ileti.bulk", "ileti.conformance")
 

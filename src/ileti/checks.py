@@ -16,11 +16,11 @@ the sandbox passes. Neither the client nor the sandbox is imported here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TypeVar
 
+from ileti import times
 from ileti.codes import Code
 from ileti.limits import IYS_LISTS, sender_format_ok
 
@@ -68,10 +68,6 @@ def in_order(checks: Mapping[Code, C], *, complete: bool) -> tuple[C, ...]:
     return tuple(checks[code] for code in SEND_SMS_ORDER if code in checks)
 
 
-_SCHEDULE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
-_SCHEDULE_WITH_SECONDS = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}")
-
-
 def sender_missing(sender: str | None) -> bool:
     """459: no sender, or only blanks."""
     return not sender or not sender.strip()
@@ -94,16 +90,10 @@ def text_missing(text: str | None) -> bool:
 
 def schedule_with_seconds(value: str) -> bool:
     """`DD/MM/YYYY HH:MM:SS`: the live API ignores such a schedule and sends at once (OQ-10)."""
-    return _SCHEDULE_WITH_SECONDS.fullmatch(value.strip()) is not None
+    return times.schedule_has_seconds(value.strip())
 
 
 def parse_schedule(value: str) -> datetime | None:
     """`sendDateTime` as a naive (Istanbul) datetime when it is `DD/MM/YYYY HH:MM` on a real calendar date
-    and time; None otherwise (457)."""
-    value = value.strip()
-    if not _SCHEDULE.fullmatch(value):
-        return None
-    try:
-        return datetime.strptime(value, "%d/%m/%Y %H:%M")
-    except ValueError:  # 31/02, 25:00 …
-        return None
+    and time; None otherwise (457). Blanks around it are ignored."""
+    return times.parse_schedule(value.strip())

@@ -15,6 +15,7 @@ __all__ = [
     "REPORTS_MAX_DAYS",
     "REPORTS_PAGE_SIZE",
     "ROW_COUNT_MAX",
+    "SEARCH_MIN_LENGTH",
     "SENDER_FORBIDDEN_CHARS",
     "SENDER_MAX_LENGTH",
     "sender_format_ok",
@@ -30,6 +31,7 @@ ROW_COUNT_MAX = 1000  # §3: rowCount default and maximum (get-report, get-black
 REPORTS_PAGE_SIZE = 30  # §4.4 [derived]: get-reports orders per page
 REPORTS_MAX_DAYS = 10  # §4.4: get-reports range; a longer one is 458
 CONSENT_BATCH_MAX = 5000  # §4.10: consent/create records per request; more is 475
+SEARCH_MIN_LENGTH = 3  # §4.13: search-contacts key length; shorter is 471
 
 
 def sender_format_ok(sender: str) -> bool:

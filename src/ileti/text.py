@@ -25,7 +25,7 @@ __all__ = [
     "MAX_PARTS",
     "OPERATOR_SUFFIX",
     "Encoding",
-    "Limits",
+    "EncodingLimits",
     "SmsText",
     "analyze",
 ]
@@ -40,7 +40,7 @@ class Encoding(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class EncodingLimits:
     """Part sizes of one encoding, in that encoding's units, with the operator suffix already accounted for.
 
     `single` is the longest text that still fits one SMS; `per_part` is the size of each part of a
@@ -53,6 +53,9 @@ class Limits:
     max_length: int
 
 
+Limits = EncodingLimits
+"""Deprecated: the old name of `EncodingLimits` (docs/decisions.md), kept so existing imports still work."""
+
 # Every SMS gets the operator code appended by iletiMerkezi (BTK regulation, CONTRACT §7): space + "B186".
 OPERATOR_SUFFIX = " B186"
 MAX_PARTS = 7
@@ -60,9 +63,9 @@ MAX_PARTS = 7
 _SUFFIX = len(OPERATOR_SUFFIX)
 
 
-def _limits(sms_capacity: int, per_part: int) -> Limits:
+def _limits(sms_capacity: int, per_part: int) -> EncodingLimits:
     # The suffix costs its 5 units once per message: off a lone SMS, added to the text when concatenated.
-    return Limits(
+    return EncodingLimits(
         single=sms_capacity - _SUFFIX,
         per_part=per_part,
         max_length=per_part * MAX_PARTS - _SUFFIX,
@@ -71,7 +74,7 @@ def _limits(sms_capacity: int, per_part: int) -> Limits:
 
 # Carrier capacities per SMS (single / each part once a concatenation header is needed), CONTRACT §7 table.
 # Turkish pays for its shift-table header: 5 septets on a lone SMS, 11 with the concatenation header.
-LIMITS: Mapping[Encoding, Limits] = MappingProxyType(
+LIMITS: Mapping[Encoding, EncodingLimits] = MappingProxyType(
     {
         Encoding.GSM7: _limits(sms_capacity=160, per_part=153),  # 155 / 153 / 1066
         Encoding.TURKISH: _limits(sms_capacity=155, per_part=149),  # 150 / 149 / 1038

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ileti import checks
 from ileti.client import errors as e
 from ileti.client._base import ClientCore, format_schedule
 from ileti.client._config import Credentials
@@ -88,6 +89,32 @@ def test_bad_schedule_strings_are_457_locally(bad: str) -> None:
     with pytest.raises(e.InvalidSendDateError) as info:
         send(schedule=bad)
     assert info.value.local
+
+
+SCHEDULES = [
+    "01/03/2026 09:05",
+    "31/12/2030 23:59",
+    "31/02/2026 10:00",
+    "01/03/2026 9:05",
+    "01/03/2026 09:05:00",
+    "01-03-2026 09:05",
+    "01/03/2026T09:05",
+    "٠١/٠٣/٢٠٢٦ ٠٩:٠٥",  # Arabic-Indic digits match `\d`, not `[0-9]`
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SCHEDULES)
+def test_the_client_accepts_exactly_the_schedules_the_sandbox_accepts(text: str) -> None:
+    """The client refuses a schedule locally (457) when, and only when, the sandbox's check would."""
+    sandbox_accepts = checks.parse_schedule(text) is not None
+    try:
+        format_schedule(text)
+    except e.InvalidSendDateError:
+        client_accepts = False
+    else:
+        client_accepts = True
+    assert client_accepts is sandbox_accepts
 
 
 @pytest.mark.parametrize(

@@ -292,7 +292,7 @@ async def test_400_468_475_through_the_raw_call_path(
 ) -> None:
     """Codes the client's own methods never provoke (it always sends JSON, an iys flag and ≤5000 records),
     shown through the same transport and error mapping with hand-made requests."""
-    from ileti.client._transport import RawRequest
+    from ileti.client import RawRequest
 
     client = ileti.Client(ileti_sandbox.key, ileti_sandbox.hash, base_url=ileti_sandbox.url, validate=False)
     core = client._core

@@ -7,9 +7,8 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -17,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 import ileti
-from ileti import __version__
+from ileti import __version__, times
 from ileti.client.errors import ApiStatusError
 
 EXIT_OK = 0
@@ -28,7 +27,6 @@ EXIT_WAIT_TIMEOUT = 4
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")  # the API's time zone (CONTRACT §3)
 SANDBOX_URL = "http://127.0.0.1:8080"  # where `ileti serve` listens by default
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -141,7 +139,7 @@ def _parse_schedule(value: str | None) -> datetime | str | None:
     if value is None:
         return None
     try:
-        datetime.strptime(value, "%d/%m/%Y %H:%M")
+        datetime.strptime(value, times.SCHEDULE_FORMAT)
     except ValueError:
         pass
     else:
@@ -152,10 +150,6 @@ def _parse_schedule(value: str | None) -> datetime | str | None:
         raise click.BadParameter(
             "use DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM (Istanbul time)", param_hint="--schedule"
         ) from None
-
-
-def _today() -> date:
-    return datetime.now(ISTANBUL).date()
 
 
 _STATUS_COLOURS = {110: "yellow", 111: "green", 112: "red", 113: "yellow", 114: "green", 115: "red"}

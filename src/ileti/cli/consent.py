@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
 
 import click
 from rich.text import Text
 
 from ileti.cli.base import (
-    ISTANBUL,
     _pairs,
     _state,
     cli,
     json_flag,
 )
 from ileti.client import ConsentRecord
+from ileti.times import format_timestamp
 
 
 @cli.group()
@@ -82,7 +82,7 @@ def consent_add(
     Many recipients are sent in consecutive batches of the size the API allows.
     """
     state = _state(ctx)
-    when = consent_date or datetime.now(ISTANBUL).strftime("%Y-%m-%d %H:%M:%S")
+    when = consent_date or format_timestamp(time.time())
     records = [
         ConsentRecord(
             recipient=recipient,

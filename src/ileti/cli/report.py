@@ -18,7 +18,6 @@ from ileti.cli.base import (
     _state,
     _status,
     _table,
-    _today,
     cli,
     json_flag,
 )
@@ -27,6 +26,7 @@ from ileti.client.errors import (
     ScheduleNotReachedError,
     WaitTimeoutError,
 )
+from ileti.times import today
 
 
 def _report_json(report: OrderReport) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def report(
 def reports(ctx: click.Context, /, **dates: datetime | None) -> None:
     """Orders submitted between --from and --to."""
     state = _state(ctx)
-    start = dates["from"].date() if dates["from"] else _today()
+    start = dates["from"].date() if dates["from"] else today()
     end = dates["to"].date() if dates["to"] else start
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")

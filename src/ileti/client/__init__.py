@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from ileti.client._aiohttp import AsyncHTTPTransport
     from ileti.client._async import AsyncClient
     from ileti.client._base import format_schedule
+    from ileti.client._models import RawRequest
     from ileti.client._sync import Client
-    from ileti.client._transport import AsyncTransport, RawRequest, SyncTransport
+    from ileti.client._transport import AsyncTransport, SyncTransport
     from ileti.client._urllib3 import HTTPTransport
     from ileti.client.models import (
         Balance,
@@ -61,7 +62,7 @@ _LAZY = {
     "format_schedule": "ileti.client._base",
     "Client": "ileti.client._sync",
     "AsyncTransport": "ileti.client._transport",
-    "RawRequest": "ileti.client._transport",
+    "RawRequest": "ileti.client._models",
     "SyncTransport": "ileti.client._transport",
     "HTTPTransport": "ileti.client._urllib3",
     **dict.fromkeys(

@@ -12,10 +12,10 @@ import ssl
 import aiohttp
 
 from ileti.client._config import DEFAULT_LIMITS, Limits, Timeout
+from ileti.client._models import RawRequest, RawResponse
 from ileti.client._transport import (
     ErrorTable,
     Proxies,
-    RawRequest,
     classify,
     default_ssl_context,
     proxy_parts,
@@ -27,7 +27,6 @@ from ileti.client.errors import (
     ConnectTimeoutError,
     InvalidResponseError,
     PoolTimeoutError,
-    RawResponse,
     ReadTimeoutError,
 )
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ileti.client import _paging
-from ileti.client._base import Attempts, Call, ClientCore, ContactFields, IysList, as_date
+from ileti.client._base import Call, ClientCore, ContactFields, IysList, as_date
 from ileti.client._config import (
     DEFAULT_LIMITS,
     DEFAULT_RETRY,
@@ -25,7 +25,7 @@ from ileti.client._config import (
     resolve_base_url,
     resolve_credentials,
 )
-from ileti.client._retry import Retrier
+from ileti.client._retry import Attempts, Retrier
 from ileti.client._transport import AsyncTransport
 from ileti.client.errors import ContactNotFoundError, IletiError, ScheduleNotReachedError
 from ileti.client.models import (
@@ -125,7 +125,7 @@ class AsyncClient:
             try:
                 return self._core.finish(call, await self._transport.send(call.request, self._timeout))
             except IletiError as exc:
-                attempts = attempts or Attempts(self._core, self._retrier, call)
+                attempts = attempts or Attempts(self._retrier, call)
                 await asyncio.sleep(attempts.failed(attempt, exc))
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -18,20 +18,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
-from ileti import checks, phone, text
+from ileti import checks, phone, text, times
 from ileti.client._config import Credentials
+from ileti.client._models import RawRequest, RawResponse
 from ileti.client._paging import CONSENT_BATCH, REPORTS_WINDOW_DAYS
-from ileti.client._retry import Retrier, maybe_sent
-from ileti.client._transport import RawRequest
 from ileti.client.errors import (
     ApiStatusError,
-    DuplicateOrderError,
     EmptyTextError,
-    IletiError,
     InvalidDateRangeError,
     InvalidRecipientsError,
     InvalidResponseError,
@@ -39,7 +35,6 @@ from ileti.client.errors import (
     IysBatchTooLargeError,
     IysListRequiredError,
     OrderTooLargeError,
-    RawResponse,
     SenderEmptyError,
     SenderInvalidError,
     error_class,
@@ -54,15 +49,13 @@ from ileti.wire.envelope import Authentication, read_status
 from ileti.wire.errors import DecodeError
 from ileti.wire.models import dump
 
-__all__ = ["Attempts", "Call", "ClientCore", "ContactFields", "as_date", "format_schedule", "log"]
+__all__ = ["Call", "ClientCore", "ContactFields", "as_date", "format_schedule", "log"]
 
 log = logging.getLogger("ileti.client")
 
 T = TypeVar("T")
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 IysList = Literal["BIREYSEL", "TACIR"]
-_SCHEDULE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4} [0-9]{2}:[0-9]{2}")
 _ORDER_ID = re.compile(r"[0-9]+")
 
 
@@ -106,24 +99,20 @@ def format_schedule(when: datetime | str) -> str:
     schedule with seconds and sends at once, OQ-10). Aware datetimes are converted; naive ones are taken
     as Istanbul time. A string must already be in that form."""
     if isinstance(when, datetime):
-        if when.tzinfo is not None:
-            when = when.astimezone(ISTANBUL)
-        return when.strftime("%d/%m/%Y %H:%M")
-    if not isinstance(when, str) or not _SCHEDULE.fullmatch(when):
+        return times.format_schedule(when)
+    if not isinstance(when, str) or not times.SCHEDULE_PATTERN.fullmatch(when):
         raise InvalidSendDateError(
             local=True, detail=f"schedule {when!r} is not DD/MM/YYYY HH:MM (seconds are not allowed)"
         )
-    try:
-        datetime.strptime(when, "%d/%m/%Y %H:%M")
-    except ValueError:
-        raise InvalidSendDateError(local=True, detail=f"schedule {when!r} is not a calendar date") from None
+    if times.parse_schedule(when) is None:
+        raise InvalidSendDateError(local=True, detail=f"schedule {when!r} is not a calendar date")
     return when
 
 
 def as_date(value: date | str, what: str = "date") -> date:
     """A date from a date, a datetime (its Istanbul day) or `YYYY-MM-DD`; local 458 otherwise."""
     if isinstance(value, datetime):
-        return (value.astimezone(ISTANBUL) if value.tzinfo else value).date()
+        return times.in_istanbul(value).date()
     if isinstance(value, date):
         return value
     try:
@@ -133,12 +122,8 @@ def as_date(value: date | str, what: str = "date") -> date:
 
 
 def _timestamp(value: datetime | str) -> str:
-    """`YYYY-MM-DD HH:MM:SS` in Istanbul time (get-blacklist filters, consent dates)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(ISTANBUL)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value
+    """`YYYY-MM-DD HH:MM:SS` in Istanbul time (get-blacklist filters, consent dates); a string as given."""
+    return times.format_timestamp(value) if isinstance(value, datetime) else value
 
 
 def _order_id(order_id: int | str) -> str:
@@ -322,21 +307,6 @@ class ClientCore:
                 response=raw,
             ) from None
 
-    def explain_duplicate(self, error: DuplicateOrderError, earlier: IletiError) -> DuplicateOrderError:
-        """A 451 answering a retry the client made: the earlier attempt most likely created the order."""
-        explained = DuplicateOrderError(
-            error.message,
-            endpoint=error.endpoint,
-            response=error.response,
-            detail=(
-                f"the client re-sent this order after the earlier attempt failed ({type(earlier).__name__}: "
-                f"{earlier}); that attempt most likely created the order. Check get-reports or the "
-                "delivery reports before sending again"
-            ),
-        )
-        explained.after_retry = True
-        return explained
-
     # --- sms -------------------------------------------------------------------------------------------
 
     def send_sms(
@@ -514,47 +484,6 @@ class ClientCore:
     def search_contacts(self, key: str, *, page: int, row_count: int) -> Call[list[wm.Contact]]:
         payload = wm.SearchContactsRequest(key=key, page=str(page), row_count=str(row_count))
         return self.call("search-contacts", payload, _contacts)
-
-
-class Attempts:
-    """The retry bookkeeping of one call, shared by the sync and async loops.
-
-    `failed(attempt, error)` returns the seconds to wait before the next attempt, or raises the error that
-    ends the call: the error itself, or a `DuplicateOrderError` explaining that an earlier attempt of this
-    send-sms most likely created the order.
-    """
-
-    __slots__ = ("_call", "_core", "_maybe_sent", "_retrier")
-
-    def __init__(self, core: ClientCore, retrier: Retrier, call: Call[Any]) -> None:
-        self._core = core
-        self._retrier = retrier
-        self._call = call
-        self._maybe_sent: IletiError | None = None
-
-    def failed(self, attempt: int, error: IletiError) -> float:
-        call = self._call
-        name = call.endpoint.name
-        if error.endpoint is None:
-            error.endpoint = name
-        if isinstance(error, DuplicateOrderError) and self._maybe_sent is not None:
-            raise self._core.explain_duplicate(error, self._maybe_sent) from error
-        delay = self._retrier.delay(
-            attempt, error, read_only=call.read_only, retry_if_maybe_sent=call.retry_if_maybe_sent
-        )
-        if delay is None:
-            raise error
-        if maybe_sent(error):
-            self._maybe_sent = error
-        log.warning(
-            "%s attempt %d failed (%s: %s); retrying in %.2f s",
-            name,
-            attempt,
-            type(error).__name__,
-            error,
-            delay,
-        )
-        return delay
 
 
 @dataclass(frozen=True, slots=True)

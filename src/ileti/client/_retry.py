@@ -8,25 +8,35 @@ The API has no idempotency key, so the rule depends on whether the failed attemp
   body, gateway 502/504) is retried only on read-only endpoints, or on send-sms when the caller opted in;
 * every other status code is final.
 
-Delays are capped exponential backoff; the random part is `Retrier.random`, so tests can pin it.
+Delays are capped exponential backoff; the random part is `Retrier.random`, so tests can pin it. `Attempts`
+keeps one call's bookkeeping for the sync and async loops alike: it remembers an attempt that may have been
+sent, so a 451 answering the re-send is explained (`explain_duplicate`) rather than reported bare.
 """
 
 from __future__ import annotations
 
+import logging
 import random as _random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ileti.client._config import RetryPolicy
 from ileti.client.errors import (
     ApiStatusError,
+    DuplicateOrderError,
     IletiError,
     InvalidResponseError,
     ServiceUnavailableError,
     TransportError,
 )
 
-__all__ = ["Retrier", "maybe_sent"]
+if TYPE_CHECKING:
+    from ileti.client._base import Call
+
+__all__ = ["Attempts", "Retrier", "explain_duplicate", "maybe_sent"]
+
+log = logging.getLogger("ileti.client")
 
 # A gateway's 503 page (HTML, not an envelope) means no upstream took the request; its 502/504 pages mean
 # the request may have reached the API, so they count as "maybe sent".
@@ -93,3 +103,59 @@ def maybe_sent(error: IletiError) -> bool:
     if isinstance(error, TransportError):
         return error.may_have_reached_server
     return True
+
+
+def explain_duplicate(error: DuplicateOrderError, earlier: IletiError) -> DuplicateOrderError:
+    """A 451 answering a retry the client made: the earlier attempt most likely created the order."""
+    explained = DuplicateOrderError(
+        error.message,
+        endpoint=error.endpoint,
+        response=error.response,
+        detail=(
+            f"the client re-sent this order after the earlier attempt failed ({type(earlier).__name__}: "
+            f"{earlier}); that attempt most likely created the order. Check get-reports or the "
+            "delivery reports before sending again"
+        ),
+    )
+    explained.after_retry = True
+    return explained
+
+
+class Attempts:
+    """The retry bookkeeping of one call, shared by the sync and async loops.
+
+    `failed(attempt, error)` returns the seconds to wait before the next attempt, or raises the error that
+    ends the call: the error itself, or a `DuplicateOrderError` explaining that an earlier attempt of this
+    send-sms most likely created the order.
+    """
+
+    __slots__ = ("_call", "_maybe_sent", "_retrier")
+
+    def __init__(self, retrier: Retrier, call: Call[Any]) -> None:
+        self._retrier = retrier
+        self._call = call
+        self._maybe_sent: IletiError | None = None
+
+    def failed(self, attempt: int, error: IletiError) -> float:
+        call = self._call
+        name = call.endpoint.name
+        if error.endpoint is None:
+            error.endpoint = name
+        if isinstance(error, DuplicateOrderError) and self._maybe_sent is not None:
+            raise explain_duplicate(error, self._maybe_sent) from error
+        delay = self._retrier.delay(
+            attempt, error, read_only=call.read_only, retry_if_maybe_sent=call.retry_if_maybe_sent
+        )
+        if delay is None:
+            raise error
+        if maybe_sent(error):
+            self._maybe_sent = error
+        log.warning(
+            "%s attempt %d failed (%s: %s); retrying in %.2f s",
+            name,
+            attempt,
+            type(error).__name__,
+            error,
+            delay,
+        )
+        return delay

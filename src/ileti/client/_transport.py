@@ -24,40 +24,24 @@ import ipaddress
 import os
 import ssl
 import urllib.request
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ileti.client._config import Timeout
-from ileti.client.errors import ConnectError, RawResponse, TransportError
+from ileti.client._models import RawRequest, RawResponse
+from ileti.client.errors import ConnectError, TransportError
 
 __all__ = [
     "AsyncTransport",
     "ErrorTable",
     "Proxies",
-    "RawRequest",
-    "RawResponse",
     "SyncTransport",
     "classify",
     "default_ssl_context",
     "proxy_parts",
     "unsupported_proxy",
 ]
-
-
-@dataclass(slots=True)
-class RawRequest:
-    """An HTTP request ready for the wire. `body` already holds the encoded envelope."""
-
-    method: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    def __repr__(self) -> str:
-        # the body carries the API hash: never show it
-        return f"RawRequest({self.method} {self.url}, {len(self.body)} bytes)"
 
 
 @runtime_checkable

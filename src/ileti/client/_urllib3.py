@@ -9,10 +9,10 @@ import urllib3
 import urllib3.exceptions as u3
 
 from ileti.client._config import DEFAULT_LIMITS, Limits, Timeout
+from ileti.client._models import RawRequest, RawResponse
 from ileti.client._transport import (
     ErrorTable,
     Proxies,
-    RawRequest,
     classify,
     default_ssl_context,
     proxy_parts,
@@ -24,7 +24,6 @@ from ileti.client.errors import (
     ConnectTimeoutError,
     InvalidResponseError,
     PoolTimeoutError,
-    RawResponse,
     ReadTimeoutError,
 )
 

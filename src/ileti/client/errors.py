@@ -33,9 +33,8 @@ finds it. Local validation raises the class the server would have answered with,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ileti import codes
+from ileti.client._models import RawResponse
 
 __all__ = [
     "ApiStatusError",
@@ -97,20 +96,6 @@ __all__ = [
     "WriteTimeoutError",
     "error_class",
 ]
-
-
-@dataclass(slots=True)
-class RawResponse:
-    """An HTTP response as it came off the wire: status, lower-cased headers, body bytes (read-only by
-    convention; not frozen, because one is built per call and frozen dataclasses cost 3x to create)."""
-
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
 
 
 class IletiError(Exception):

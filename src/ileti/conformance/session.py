@@ -12,7 +12,6 @@ import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ileti import __version__
 from ileti.conformance.compare import against_contract, between
@@ -27,13 +26,13 @@ from ileti.conformance.probes import (
     xml_available,
 )
 from ileti.conformance.runner import Observation, Target, discover, existing_order, run
+from ileti.times import in_istanbul
 
 __all__ = ["LIVE", "SANDBOX", "SERVER", "ProbeResult", "Record", "check"]
 
 SANDBOX, LIVE, SERVER = "sandbox", "live", "server"
 """Answer labels: with `compare`, the in-process sandbox and the probed URL; without, the probed URL."""
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 _BODY_SHOWN = 2000  # characters of a request body kept in the record
 
 
@@ -68,7 +67,7 @@ class Record:
     def as_json(self) -> dict[str, Any]:
         """The whole record for a bug report: requests with the credentials replaced, every answer's status,
         message, field types and time; never a credential or a payload value."""
-        day = datetime.fromisoformat(self.started_at).astimezone(ISTANBUL).date()
+        day = in_istanbul(datetime.fromisoformat(self.started_at)).date()
         setup = Setup(REDACTED, self.profile, day, order_id="<order id>")
         return {
             "tool": f"ileti conformance {__version__}",
@@ -149,7 +148,7 @@ def check(
 ) -> Record:
     """Run the battery; raises `runner.DiscoveryError` when the server will not list the account's senders."""
     started = datetime.now(UTC)
-    today = started.astimezone(ISTANBUL).date()
+    today = in_istanbul(started).date()
     probes = battery() if probes is None else probes
     target = Target(LIVE if compare else SERVER, base_url, timeout=timeout)
     try:

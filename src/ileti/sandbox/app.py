@@ -28,7 +28,7 @@ from ileti.sandbox.errors import BugGuard
 from ileti.sandbox.routes import ApiRoutes, build_routes
 from ileti.sandbox.seed import Seed
 from ileti.sandbox.settings import Settings
-from ileti.sandbox.sharing import SharedFaults, SharedState, is_shared
+from ileti.sandbox.shared_state import SharedFaults, SharedState, is_shared
 from ileti.sandbox.store.group_commit import GroupCommit
 from ileti.sandbox.store.records import Account
 from ileti.sandbox.store.sql import SqlStore, open_store
@@ -72,10 +72,9 @@ def prepare(settings: Settings) -> DemoAccount | None:
 
 def open_services(settings: Settings) -> Services:
     seed = load_seed(settings)
+    shared = is_shared(settings)
     store = _open(settings, serving=True)
-    store.accounts.shared = is_shared(
-        settings
-    )  # `SharedState` keeps its account cache in step with the other workers
+    store.accounts.shared = shared  # `SharedState` keeps its account cache in step with the other workers
     clock = Clock(store.clock_state())
     seeding.start(store, clock, settings.demo_account, seed)
     webhooks = WebhookWorker(
@@ -92,15 +91,11 @@ def open_services(settings: Settings) -> Services:
         settings.settle_delay,
         settings.carrier_tick,
         on_events=webhooks.wake,
-        shared=is_shared(settings),
+        shared=shared,
     )
-    faults = SharedFaults(store) if is_shared(settings) else Faults()
+    faults = SharedFaults(store) if shared else Faults()
     webhooks.faults = faults  # the webhook push's own faults (`drop`, `duplicate`, `delay`)
-    journal = (
-        Journal(store, clock, settings.journal_size, shared=is_shared(settings))
-        if settings.journal_size
-        else None
-    )
+    journal = Journal(store, clock, settings.journal_size, shared=shared) if settings.journal_size else None
     return Services(
         settings=settings,
         store=store,
@@ -108,7 +103,8 @@ def open_services(settings: Settings) -> Services:
         carrier=carrier,
         webhooks=webhooks,
         faults=faults,
-        orders=GroupCommit(store),
+        order_writer=GroupCommit(store),
+        shared=shared,
         journal=journal,
         seed=seed,
     )

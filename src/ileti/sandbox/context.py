@@ -1,10 +1,12 @@
-"""What handlers receive: the app-wide services (`Services`, on `app.state.services`) and the per-request
-`Context` (the services plus the authenticated account)."""
+"""What handlers receive: the app-wide services (`Services`, on `app.state.services`, read with `services_of`)
+and the per-request `Context` (the services plus the authenticated account)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from starlette.requests import HTTPConnection
 
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.store.records import Account
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from ileti.sandbox.world.carrier import Carrier
     from ileti.sandbox.world.webhooks import WebhookWorker
 
-__all__ = ["Context", "Services"]
+__all__ = ["Context", "Services", "services_of"]
 
 
 @dataclass(slots=True)
@@ -32,10 +34,17 @@ class Services:
     carrier: Carrier
     webhooks: WebhookWorker
     faults: Faults
-    orders: GroupCommit
+    order_writer: GroupCommit  # batches send-sms order writes into shared transactions
+    shared: bool = False  # other processes use the store too (`shared_state.is_shared`)
     ready: bool = False
     journal: Journal | None = None  # the request journal (None when `journal_size` is 0)
     seed: Seed | None = None  # the seed file, applied at start and after each reset
+
+
+def services_of(request: HTTPConnection) -> Services:
+    """The services of the app serving `request` (the lifespan puts them on `app.state.services`)."""
+    services: Services = request.app.state.services
+    return services
 
 
 @dataclass(slots=True)

@@ -32,7 +32,7 @@ from ileti.sandbox.api.formats import JSON, Format, Handler, error_response, run
 from ileti.sandbox.api.handlers import HANDLERS
 from ileti.sandbox.api.journal import Trace
 from ileti.sandbox.api.xml_format import GET_FORMAT, XML
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control.routes import CONTROL_ROUTES
 from ileti.sandbox.inbox import inbox_routes
 from ileti.wire import envelope
@@ -55,18 +55,13 @@ FORMATS: tuple[tuple[Format, Callable[[Endpoint], list[str]]], ...] = (
 ApiCall = Callable[[Request], Awaitable[Response]]
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
 def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
     """The Starlette endpoint of one (endpoint, format): method check, injected faults, then the pipeline;
     each call is journaled (`journal.py`)."""
     method = getattr(fmt, "method", "POST")
 
     async def call(request: Request) -> Response:
-        services = _services(request)
+        services = services_of(request)
         journal = services.journal
         if journal is None:
             return await answer(services, request, None)
@@ -145,7 +140,7 @@ async def unknown_api_path(request: Request) -> Response:
     """Anything under /v1 that no route serves: 404 in the envelope, JSON on `/json` paths, else XML
     (OQ-25)."""
     fmt: Format = JSON if request.url.path.rstrip("/").endswith("/json") else XML
-    services = _services(request)
+    services = services_of(request)
     journal = services.journal
     trace = journal.start(request.url.path[:200], fmt.name) if journal is not None else None
     if trace is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from starlette.requests import ClientDisconnect, Request
 
+from ileti.sandbox.context import services_of
 from ileti.wire.errors import DecodeError
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "BodyTooLargeError", "read_body"]
@@ -29,10 +30,10 @@ class BodyTooLargeError(DecodeError):
 
 
 def _limit(request: Request) -> int:
-    services = getattr(request.app.state, "services", None)
-    settings = getattr(services, "settings", None)
-    limit: int = getattr(settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)
-    return limit
+    try:
+        return services_of(request).settings.max_body_bytes
+    except AttributeError:  # an app without the sandbox's services
+        return DEFAULT_MAX_BODY_BYTES
 
 
 async def read_body(request: Request, limit: int | None = None) -> bytes:

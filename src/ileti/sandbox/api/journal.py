@@ -32,7 +32,8 @@ import orjson
 from ileti.codes import Code
 from ileti.sandbox.store import journal_rows
 from ileti.sandbox.store.sql import SqlStore
-from ileti.sandbox.world.clock import Clock, format_ts
+from ileti.sandbox.world.clock import Clock
+from ileti.times import format_timestamp
 
 __all__ = ["FLUSH_SECONDS", "Journal", "Trace", "default_reason", "encode_entry", "redact"]
 
@@ -287,6 +288,6 @@ class Journal:
             del found[limit:]
         for entry in found:
             del entry["answered"]
-            entry["at"] = format_ts(entry["at"])
+            entry["at"] = format_timestamp(entry["at"])
             entry["duration_ms"] = round(entry["duration_ms"], 3)
         return found

@@ -15,7 +15,8 @@ from starlette.responses import Response
 
 from ileti import phone
 from ileti.limits import IYS_LISTS
-from ileti.sandbox.control.base import _account_out, _body, _find, _json, _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _account_out, _body, _find, _json, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.records import Account, NewConsent
 from ileti.sandbox.store.sql import SqlStore
@@ -238,7 +239,7 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
 
 @control
 async def create_account(request: Request) -> Response:
-    services = _services(request)
+    services = services_of(request)
     fields = parse_account_fields(await _body(request), creating=True)
     if services.store.accounts.get(fields["key"]) is not None:
         raise ControlError(409, f"an account with key {fields['key']!r} exists")
@@ -250,13 +251,13 @@ async def create_account(request: Request) -> Response:
 
 @control
 async def list_accounts(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     return {"accounts": [_account_out(services, a) for a in services.store.accounts.all()]}
 
 
 @control
 async def account_detail(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     key = request.path_params["key"]
     account = _find(services, key)
     if request.method == "GET":

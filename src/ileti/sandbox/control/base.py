@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.sandbox.api.body import BodyTooLargeError, read_body
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.records import Account
-from ileti.sandbox.world.clock import parse_timestamp
+from ileti.times import parse_timestamp
 from ileti.wire import json_codec
 from ileti.wire.errors import DecodeError
 
@@ -23,11 +23,6 @@ ControlEndpoint = Callable[[Request], Awaitable[Response]]
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json_codec.dumps(body), status_code=status, media_type="application/json")
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 async def _body(request: Request, *, optional: bool = False) -> Any:
@@ -77,17 +72,8 @@ def _path_id(request: Request, name: str, what: str) -> int:
     return value
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # 18 digits: inside every store's integers
-        raise ControlError(422, f"{name} must be a non-negative integer of at most 18 digits")
-    return int(raw)
-
-
 def _account_of(request: Request) -> tuple[Services, Account]:
-    services = _services(request)
+    services = services_of(request)
     return services, _find(services, request.path_params["key"])
 
 

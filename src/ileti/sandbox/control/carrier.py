@@ -8,7 +8,8 @@ from typing import Any
 from starlette.requests import Request
 
 from ileti import phone
-from ileti.sandbox.control.base import _body, _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _body, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.records import CarrierOutcome
 from ileti.sandbox.world.carrier import OUTCOMES
@@ -16,7 +17,7 @@ from ileti.sandbox.world.carrier import OUTCOMES
 
 @control
 async def settle(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     body = await _body(request, optional=True)
     respect = body.get("respect_delay", False) if isinstance(body, dict) else None
     if not isinstance(respect, bool):
@@ -41,7 +42,7 @@ def carrier_rules_from(body: Any) -> dict[str, CarrierOutcome]:
 
 @control
 async def carrier_rules(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     if request.method == "PUT":
         services.store.settlement.set_carrier_rules(carrier_rules_from(await _body(request)))
     elif request.method == "DELETE":

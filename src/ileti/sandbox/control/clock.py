@@ -6,14 +6,21 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ileti.sandbox.control.base import _body, _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _body, control
 from ileti.sandbox.errors import ControlError
-from ileti.sandbox.world.clock import EARLIEST, LATEST, Clock, ClockState, format_ts, parse_timestamp
+from ileti.sandbox.world.clock import EARLIEST, LATEST, Clock, ClockState
+from ileti.times import format_timestamp, parse_timestamp
 
 
 def _clock_json(clock: Clock) -> dict[str, Any]:
     state = clock.state
-    return {"now": format_ts(clock.now()), "mode": state.mode, "offset": state.offset, "epoch": clock.now()}
+    return {
+        "now": format_timestamp(clock.now()),
+        "mode": state.mode,
+        "offset": state.offset,
+        "epoch": clock.now(),
+    }
 
 
 def clock_state_from(body: Any, clock: Clock) -> ClockState:
@@ -41,14 +48,14 @@ def clock_state_from(body: Any, clock: Clock) -> ClockState:
         raise ControlError(
             422,
             f"{verb}: the sandbox clock stays between 1970-01-01 and 9998-12-31 "
-            f"(Istanbul time); it is {format_ts(clock.now())}",
+            f"(Istanbul time); it is {format_timestamp(clock.now())}",
         )
     return state
 
 
 @control
 async def clock(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     if request.method == "GET":
         return _clock_json(services.clock)
     state = clock_state_from(await _body(request), services.clock)

@@ -15,7 +15,7 @@ from ileti.sandbox.control import accounts
 from ileti.sandbox.control.base import _account_of, _body, _json, _path_id, _when, control
 from ileti.sandbox.errors import ApiError, ControlError
 from ileti.sandbox.store.records import Account, IysState, NewConsent
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 from ileti.wire.models import ConsentRecordIn
 
 
@@ -38,7 +38,7 @@ async def account_blacklist(request: Request) -> Any:
         services.store.accounts.clear_blacklist(account.key)
     return {
         "blacklist": [
-            {"number": number, "added_at": format_ts(ts)}
+            {"number": number, "added_at": format_timestamp(ts)}
             for number, ts in services.store.accounts.blacklist_entries(account.key)
         ]
     }
@@ -148,7 +148,7 @@ async def account_consents(request: Request) -> Any:
                 "status": c.status,
                 "source": c.source,
                 "consentDate": c.consent_date,
-                "stored_at": format_ts(c.created_ts),
+                "stored_at": format_timestamp(c.created_ts),
             }
             for c in services.store.consents.all(account.key)
         ]

@@ -6,12 +6,13 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ileti.sandbox.control.base import _body, _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _body, control
 
 
 @control
 async def faults(request: Request) -> Any:
-    services = _services(request)
+    services = services_of(request)
     if request.method == "PUT":
         services.faults.replace(await _body(request))
     elif request.method == "DELETE":

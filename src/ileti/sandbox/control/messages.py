@@ -20,7 +20,9 @@ from typing import Any
 from starlette.requests import Request
 
 from ileti import phone
-from ileti.sandbox.control.base import _find, _services, control
+from ileti.sandbox.api.params import query_int
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import _find, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.inbox.events import POLL_SECONDS, _shutdown_probe
 from ileti.sandbox.store import inbox_tools
@@ -28,7 +30,7 @@ from ileti.sandbox.store.inbox_tools import MessageQuery, one_time_code
 from ileti.sandbox.store.records import InboxMessage
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world import reasons
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 
 __all__ = ["MAX_WAIT_SECONDS", "MessageWatch", "find_messages", "message_json", "parse_query", "prune_loop"]
 
@@ -52,19 +54,10 @@ def message_json(m: InboxMessage) -> dict[str, Any]:
         "encoding": m.encoding,
         "parts": m.parts,
         "status": m.status,
-        "submitted_at": format_ts(m.submit_ts),
-        "send_at": format_ts(m.send_ts),
-        "final_at": None if m.final_ts is None else format_ts(m.final_ts),
+        "submitted_at": format_timestamp(m.submit_ts),
+        "send_at": format_timestamp(m.send_ts),
+        "final_at": None if m.final_ts is None else format_timestamp(m.final_ts),
     }
-
-
-def _int(params: Mapping[str, str], name: str) -> int | None:
-    raw = params.get(name)
-    if raw is None:
-        return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:  # 18 digits: inside every store's integers
-        raise ControlError(422, f"{name} must be a non-negative integer of at most 18 digits")
-    return int(raw)
 
 
 def parse_query(params: Mapping[str, str]) -> tuple[MessageQuery, float]:
@@ -84,12 +77,12 @@ def parse_query(params: Mapping[str, str]) -> tuple[MessageQuery, float]:
             raise ControlError(422, f"wait must be a number of seconds from 0 to {MAX_WAIT_SECONDS:g}")
     query = MessageQuery(
         to=(phone.try_normalize(to) or to) if to else None,
-        order_id=_int(params, "order_id"),
+        order_id=query_int(params, "order_id"),
         sender=params.get("sender"),
         account=params.get("account"),
         q=q or None,
-        after=_int(params, "after"),
-        limit=min(_int(params, "limit") or 1000, MAX_LIMIT),
+        after=query_int(params, "after"),
+        limit=min(query_int(params, "limit") or 1000, MAX_LIMIT),
     )
     return query, wait
 
@@ -200,7 +193,7 @@ def _message_watch(request: Request) -> MessageWatch:
     state = request.app.state
     watch: MessageWatch | None = getattr(state, "message_watch", None)
     if watch is None:
-        watch = state.message_watch = MessageWatch(_services(request).store)
+        watch = state.message_watch = MessageWatch(services_of(request).store)
     return watch
 
 
@@ -208,7 +201,7 @@ def _message_watch(request: Request) -> MessageWatch:
 async def list_messages(request: Request) -> Any:
     """The inbox, newest first; filters to, order_id, sender, account, q, after, limit; `wait` holds the
     answer until something matches (`py`)."""
-    services = _services(request)
+    services = services_of(request)
     query, wait = parse_query(request.query_params)
     rows = await find_messages(
         services.store, lambda: _message_watch(request), query, wait, _shutdown_probe(request)
@@ -222,7 +215,7 @@ async def list_messages(request: Request) -> Any:
 @control
 async def clear_messages(request: Request) -> Any:
     """Remove the orders (all, or one account's), their messages and webhook events; the rest stays."""
-    services = _services(request)
+    services = services_of(request)
     account = request.query_params.get("account")
     if account is not None:
         _find(services, account)

@@ -9,7 +9,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ileti.sandbox.control.base import _services, control
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import control
 from ileti.wire import openapi as wire_openapi
 
 
@@ -54,7 +55,7 @@ def openapi_document() -> dict[str, Any]:
 async def api_openapi(request: Request) -> Any:
     """The emulated API's OpenAPI document (`ileti.wire.openapi`), with this server as its server (the API's
     port when the control API has a port of its own)."""
-    settings = _services(request).settings
+    settings = services_of(request).settings
     url = request.base_url.replace(port=settings.port) if settings.control_port else request.base_url
     return wire_openapi.openapi_document(str(url).rstrip("/"))
 

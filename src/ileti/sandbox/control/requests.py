@@ -7,7 +7,9 @@ from typing import Any
 
 from starlette.requests import Request
 
-from ileti.sandbox.control.base import _int_param, _services, control
+from ileti.sandbox.api.params import query_int
+from ileti.sandbox.context import services_of
+from ileti.sandbox.control.base import control
 from ileti.sandbox.errors import ControlError
 from ileti.wire.endpoints import lookup
 
@@ -25,7 +27,7 @@ def _codes_param(request: Request) -> list[int]:
 @control
 async def requests_journal(request: Request) -> Any:
     """GET: the request journal, newest first; DELETE: empty it."""
-    services = _services(request)
+    services = services_of(request)
     journal = services.journal
     if request.method == "DELETE":
         return {"deleted": journal.clear() if journal is not None else 0}
@@ -35,8 +37,8 @@ async def requests_journal(request: Request) -> Any:
         with contextlib.suppress(KeyError):  # an unknown /v1 path is journaled under its path
             endpoint = lookup(endpoint).name  # an alias finds the canonical name the journal stores
     codes = _codes_param(request)
-    since_id, order_id = _int_param(request, "since_id"), _int_param(request, "order_id")
-    limit = _int_param(request, "limit")
+    since_id, order_id = query_int(params, "since_id"), query_int(params, "order_id")
+    limit = query_int(params, "limit")
     if journal is None:
         return {"requests": [], "journal_size": 0}
     entries = await journal.entries(

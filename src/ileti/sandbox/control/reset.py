@@ -7,9 +7,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control import accounts
-from ileti.sandbox.control.base import _json, _services, control
+from ileti.sandbox.control.base import _json, control
 from ileti.sandbox.world.clock import Clock
 
 
@@ -32,7 +32,7 @@ def reset(services: Services) -> dict[str, Any] | None:
 
 @control
 async def reset_endpoint(request: Request) -> Any:
-    return {"reset": True, "demo_account": reset(_services(request))}
+    return {"reset": True, "demo_account": reset(services_of(request))}
 
 
 async def livez(request: Request) -> Response:

@@ -16,8 +16,9 @@ from starlette.requests import Request
 
 from ileti import phone
 from ileti.codes import MessageStatus
-from ileti.sandbox.context import Services
-from ileti.sandbox.control.base import _body, _int_param, _path_id, _services, control
+from ileti.sandbox.api.params import query_int
+from ileti.sandbox.context import Services, services_of
+from ileti.sandbox.control.base import _body, _path_id, control
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
 from ileti.sandbox.store.records import WebhookJob
@@ -114,8 +115,8 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
 
 @control
 async def webhook_log(request: Request) -> Any:
-    services = _services(request)
-    limit = _int_param(request, "limit") or 1000
+    services = services_of(request)
+    limit = query_int(request.query_params, "limit") or 1000
     filters = views.Filters(account=request.query_params.get("account"))
     rows = views.webhook_rows(services.store, filters, limit=min(limit, 100_000), oldest_first=True)
     return {"webhooks": [{**row, "payload": json_codec.loads(row["payload"])} for row in rows]}
@@ -124,9 +125,9 @@ async def webhook_log(request: Request) -> Any:
 @control
 async def webhook_resend(request: Request) -> Any:
     webhook_id = _path_id(request, "webhook_id", "webhook delivery")
-    return await resend(_services(request), webhook_id)
+    return await resend(services_of(request), webhook_id)
 
 
 @control
 async def webhook_sample(request: Request) -> Any:
-    return await sample(_services(request), await _body(request))
+    return await sample(services_of(request), await _body(request))

@@ -19,10 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ileti.codes import Code, MessageStatus, OrderStatus
-from ileti.sandbox.context import Services
+from ileti.sandbox.api.params import query_int
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 from ileti.wire import json_codec
 
 __all__ = ["INBOX_API_ROUTES", "STATUS_TABLE", "filters_of"]
@@ -60,33 +61,19 @@ def _json(body: Any, status: int = 200) -> Response:
     )
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-def _int(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise ControlError(422, f"{name} must be a non-negative integer")
-    return int(raw)
-
-
 def filters_of(request: Request) -> views.Filters:
     """The page's filters from the query string; empty values mean "any"."""
     params = request.query_params
     return views.Filters(
         number=params.get("number", "").strip() or None,
         sender=params.get("sender") or None,
-        order_id=_int(request, "order_id"),
+        order_id=query_int(params, "order_id", strip=True),
         account=params.get("account") or None,
     )
 
 
 def _limit(request: Request) -> int:
-    return min(_int(request, "limit") or DEFAULT_LIMIT, MAX_LIMIT)
+    return min(query_int(request.query_params, "limit", strip=True) or DEFAULT_LIMIT, MAX_LIMIT)
 
 
 def _view(handler: Callable[[Request, Services], Any]) -> Callable[[Request], Awaitable[Response]]:
@@ -94,7 +81,7 @@ def _view(handler: Callable[[Request, Services], Any]) -> Callable[[Request], Aw
 
     async def endpoint(request: Request) -> Response:
         try:
-            return _json(handler(request, _services(request)))
+            return _json(handler(request, services_of(request)))
         except ControlError as exc:
             return _json({"error": exc.detail}, exc.status)
 
@@ -106,7 +93,7 @@ def overview(request: Request, services: Services) -> dict[str, Any]:
     clock = services.clock
     return {
         **views.overview(services.store),
-        "now": format_ts(clock.now()),
+        "now": format_timestamp(clock.now()),
         "clock_mode": clock.state.mode,
         "statuses": STATUS_TABLE,
     }
@@ -115,8 +102,8 @@ def overview(request: Request, services: Services) -> dict[str, Any]:
 def threads(request: Request, services: Services) -> dict[str, Any]:
     rows = views.thread_rows(services.store, filters_of(request), limit=_limit(request))
     for row in rows:
-        row["last_at"] = format_ts(row.pop("last_send_ts"))
-        row["last_submitted_at"] = format_ts(row.pop("last_submit_ts"))
+        row["last_at"] = format_timestamp(row.pop("last_send_ts"))
+        row["last_submitted_at"] = format_timestamp(row.pop("last_submit_ts"))
     return {"threads": rows}
 
 
@@ -133,19 +120,19 @@ def orders(request: Request, services: Services) -> dict[str, Any]:
     for row in rows:
         row["status"] = _order_status(row)
         row["scheduled"] = not row["cancelled"] and row["send_ts"] > now
-        row["submitted_at"] = format_ts(row.pop("submit_ts"))
-        row["send_at"] = format_ts(row.pop("send_ts"))
+        row["submitted_at"] = format_timestamp(row.pop("submit_ts"))
+        row["send_at"] = format_timestamp(row.pop("send_ts"))
     return {"orders": rows}
 
 
 def webhooks(request: Request, services: Services) -> dict[str, Any]:
     rows = views.webhook_rows(services.store, filters_of(request), limit=_limit(request))
     for row in rows:
-        row["created_at"] = format_ts(row.pop("created_ts"))
+        row["created_at"] = format_timestamp(row.pop("created_ts"))
         # `payload` stays the exact JSON text that was posted; the page shows it as text
         for attempt in row["log"]:
             # attempts run on the wall clock (webhooks.py), so they are shown in Istanbul wall time
-            attempt["at"] = format_ts(attempt.pop("at_ts"))
+            attempt["at"] = format_timestamp(attempt.pop("at_ts"))
     return {"webhooks": rows}
 
 

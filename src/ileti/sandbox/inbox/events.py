@@ -27,9 +27,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from ileti.sandbox.context import Services
+from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.store import views
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 from ileti.wire import json_codec
 
 __all__ = ["HEARTBEAT_SECONDS", "MAX_STREAM_SECONDS", "POLL_SECONDS", "events"]
@@ -54,7 +54,7 @@ def _shutdown_probe(request: Request) -> Callable[[], bool]:
 
 
 def _change(marker: str, services: Services) -> str:
-    data = json_codec.dumps({"marker": marker, "now": format_ts(services.clock.now())}).decode()
+    data = json_codec.dumps({"marker": marker, "now": format_timestamp(services.clock.now())}).decode()
     return f"id: {marker}\nevent: change\ndata: {data}\n\n"
 
 
@@ -100,7 +100,7 @@ class _CountedStream(StreamingResponse):
 
 
 async def events(request: Request) -> Response:
-    services: Services = request.app.state.services
+    services = services_of(request)
     streams: _Streams | None = getattr(request.app.state, "event_streams", None)
     if streams is None:
         streams = request.app.state.event_streams = _Streams(services.settings.max_event_streams)

@@ -60,7 +60,7 @@ class Carrier:
     ) -> None:
         self._store = store
         self._clock = clock
-        self._shared = shared  # other processes share the store and may move its clock (sharing.py)
+        self._shared = shared  # other processes share the store and may move its clock (shared_state.py)
         self._delay = settle_delay
         self._tick = tick
         self._on_events = on_events

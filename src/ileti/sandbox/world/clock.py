@@ -1,8 +1,8 @@
 """The sandbox clock: the only source of "now" in the sandbox, in Europe/Istanbul (CONTRACT §3).
 
 Three modes: `real` (wall time), `offset` (wall time plus a fixed shift, after an `advance`) and `frozen`
-(a fixed instant that moves only through `advance`/`set`). Timestamps are float epoch seconds; the helpers
-here turn them into the API's `YYYY-MM-DD HH:MM:SS` and back. The state lives in the store so that
+(a fixed instant that moves only through `advance`/`set`). Timestamps are float epoch seconds;
+`ileti.times` turns them into the API's `YYYY-MM-DD HH:MM:SS` and back. The state lives in the store so that
 several workers can agree on it; this object is a cache of that row, written through on every change.
 """
 
@@ -13,28 +13,16 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-__all__ = [
-    "EARLIEST",
-    "ISTANBUL",
-    "LATEST",
-    "Clock",
-    "ClockMode",
-    "ClockState",
-    "format_ts",
-    "in_range",
-    "local_date",
-    "parse_timestamp",
-]
+from ileti.times import ISTANBUL
+
+__all__ = ["EARLIEST", "LATEST", "Clock", "ClockMode", "ClockState", "in_range"]
 
 log = logging.getLogger("ileti.sandbox.world.clock")
 
-ISTANBUL = ZoneInfo("Europe/Istanbul")
 ClockMode = Literal["real", "offset", "frozen"]
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=ISTANBUL).timestamp()
 LATEST = datetime(9999, 1, 1, tzinfo=ISTANBUL).timestamp()
@@ -105,31 +93,3 @@ class Clock:
                 self._refused = state
             state = ClockState()
         self._state = state
-
-
-def format_ts(ts: float) -> str:
-    """Epoch seconds as Istanbul `YYYY-MM-DD HH:MM:SS`, the API's response timestamp format.
-
-    A time past what a date holds (stamped by an older version whose clock could be moved past year 9999)
-    prints as the last (or first) second there is, rather than failing every answer that shows it.
-    """
-    try:
-        return datetime.fromtimestamp(ts, ISTANBUL).strftime(TIMESTAMP_FORMAT)
-    except (OverflowError, OSError, ValueError):
-        return "9999-12-31 23:59:59" if ts > 0 else "0001-01-01 00:00:00"
-
-
-def parse_timestamp(text: str) -> float:
-    """Istanbul `YYYY-MM-DD HH:MM:SS` as epoch seconds; raises ValueError."""
-    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=ISTANBUL).timestamp()
-
-
-def local_date(ts: float) -> date:
-    return datetime.fromtimestamp(ts, ISTANBUL).date()
-
-
-def day_bounds(first: date, last: date) -> tuple[float, float]:
-    """Epoch seconds of the start of `first` and the end of `last` (exclusive), in Istanbul."""
-    start = datetime(first.year, first.month, first.day, tzinfo=ISTANBUL)
-    end = datetime(last.year, last.month, last.day, tzinfo=ISTANBUL) + timedelta(days=1)
-    return start.timestamp(), end.timestamp()

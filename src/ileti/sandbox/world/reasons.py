@@ -21,7 +21,7 @@ from ileti.codes import MessageStatus
 from ileti.sandbox.store.records import CarrierOutcome, InboxMessage
 from ileti.sandbox.store.sql import SqlStore
 from ileti.sandbox.world.carrier import MAGIC_NEVER, MAGIC_UNDELIVERED
-from ileti.sandbox.world.clock import format_ts
+from ileti.times import format_timestamp
 
 __all__ = ["explain"]
 
@@ -89,7 +89,8 @@ def _reason(
         if m.due_ts is not None:
             if m.send_ts > now:
                 return (
-                    f"Waiting: scheduled for {format_ts(m.send_ts)}; until then the order can be cancelled."
+                    f"Waiting: scheduled for {format_timestamp(m.send_ts)}; "
+                    "until then the order can be cancelled."
                 )
             return (
                 f"Waiting for the carrier: it settles {settle_delay:g} s after the send time "

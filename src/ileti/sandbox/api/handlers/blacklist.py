@@ -6,12 +6,10 @@ Numbers are stored and answered as `+905XXXXXXXXX` (§8), whatever form they cam
 
 from __future__ import annotations
 
-from ileti import phone
 from ileti.codes import Code
-from ileti.sandbox.api.handlers.reports import parse_page, parse_row_count
+from ileti.sandbox.api.params import parse_filter_bound, parse_number, parse_page, parse_row_count
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
-from ileti.sandbox.world.clock import parse_timestamp
 from ileti.wire.models import (
     AddBlacklistRequest,
     Blacklist,
@@ -20,27 +18,7 @@ from ileti.wire.models import (
     GetBlacklistResponse,
 )
 
-__all__ = ["add_blacklist", "delete_blacklist", "get_blacklist", "parse_number"]
-
-
-def parse_number(value: str | None) -> str:
-    """A Turkish mobile number in any §8 form as `+905…`; anything else (missing included) is 466 (OQ-15)."""
-    number = phone.try_normalize(value) if value is not None else None
-    if number is None:
-        what = "missing" if value is None else f"{value[:64]!r}, not a Turkish mobile number"
-        raise ApiError(Code.INVALID_NUMBER, f"number: blacklist.number is {what}")
-    return number
-
-
-def _bound(value: str | None) -> float | None:
-    """A filter bound, `YYYY-MM-DD HH:MM:SS` Istanbul (§3); empty is no bound, another form is 422."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        return parse_timestamp(text)
-    except ValueError as exc:
-        raise ApiError(Code.VALIDATION_FAILED, f"filter: {text[:64]!r} is not YYYY-MM-DD HH:MM:SS") from exc
+__all__ = ["add_blacklist", "delete_blacklist", "get_blacklist"]
 
 
 async def get_blacklist(ctx: Context, req: GetBlacklistRequest) -> GetBlacklistResponse:
@@ -49,8 +27,8 @@ async def get_blacklist(ctx: Context, req: GetBlacklistRequest) -> GetBlacklistR
     `count` is the number of entries matching the filter, whatever the page (the whole list without a filter);
     464 for page < 1, rowCount clamped to 1..1000 (OQ-12).
     """
-    start = _bound(req.filter.start if req.filter else None)
-    end = _bound(req.filter.end if req.filter else None)
+    start = parse_filter_bound(req.filter.start if req.filter else None)
+    end = parse_filter_bound(req.filter.end if req.filter else None)
     page = parse_page(req.page)
     row_count = parse_row_count(req.row_count)
     count, numbers = ctx.store.accounts.blacklist_page(

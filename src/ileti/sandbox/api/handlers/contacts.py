@@ -15,7 +15,8 @@ from collections import defaultdict
 
 from ileti import phone
 from ileti.codes import Code
-from ileti.sandbox.api.handlers.reports import parse_page, parse_row_count
+from ileti.limits import SEARCH_MIN_LENGTH
+from ileti.sandbox.api.params import parse_page, parse_row_count, plain_id
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.records import ContactData, ContactRecord, GroupRecord, Refusal, RefusalReason
@@ -45,7 +46,6 @@ from ileti.wire.models import (
 )
 
 __all__ = [
-    "SEARCH_MIN_LENGTH",
     "add_contact",
     "add_group",
     "delete_contact",
@@ -61,8 +61,6 @@ __all__ = [
     "search_contacts",
 ]
 
-SEARCH_MIN_LENGTH = 3  # §4.13: 471 below
-
 _REFUSALS = {
     RefusalReason.GROUP: Code.GROUP_NOT_FOUND,
     RefusalReason.PARENT: Code.GROUP_NOT_FOUND,
@@ -74,14 +72,6 @@ _REFUSALS = {
 
 def _api_error(refusal: Refusal) -> ApiError:
     return ApiError(_REFUSALS.get(refusal.reason, Code.VALIDATION_FAILED))
-
-
-def _id(value: str | None) -> int | None:
-    """An id as sent (digit string or int); None when empty or not an id at all."""
-    text = (value or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
 
 
 def _clean(value: str | None) -> str | None:
@@ -115,7 +105,7 @@ def _parent(value: str | None) -> int | None:
     text = (value or "").strip()
     if text in ("", "0"):
         return None
-    parent = _id(text)
+    parent = plain_id(text)
     if parent is None:
         raise ApiError(Code.GROUP_NOT_FOUND)
     return parent
@@ -132,7 +122,7 @@ def _group_id(value: str | None) -> int:
     """462 when the group id is missing; an id that is not a number names no group (463)."""
     if not (value or "").strip():
         raise ApiError(Code.GROUP_ID_REQUIRED, "group: group.id is missing")
-    group_id = _id(value)
+    group_id = plain_id(value)
     if group_id is None:
         raise ApiError(Code.GROUP_NOT_FOUND, f"group: {(value or '')[:64]!r} is not a group id")
     return group_id
@@ -157,7 +147,7 @@ async def add_group(ctx: Context, req: AddGroupRequest) -> AddGroupResponse:
 async def edit_group(ctx: Context, req: EditGroupRequest) -> EditGroupResponse:
     """462 id missing or not a group of this account; then 461 empty name; then 463 unknown parent (§4.13).
     Moving a group under itself or its own subgroup is 422."""
-    group_id = _id(req.id)
+    group_id = plain_id(req.id)
     if group_id is None or ctx.store.contacts.group(ctx.account.key, group_id) is None:
         raise ApiError(Code.GROUP_ID_REQUIRED)
     name = _group_name(req.name)
@@ -247,7 +237,7 @@ def _contact_data(req: AddContactRequest | EditContactRequest, *, editing: bool)
     if req.groups is not None:
         groups = []
         for raw in req.groups:
-            group_id = _id(raw)
+            group_id = plain_id(raw)
             if group_id is None:
                 raise ApiError(Code.GROUP_NOT_FOUND)
             groups.append(group_id)
@@ -255,7 +245,7 @@ def _contact_data(req: AddContactRequest | EditContactRequest, *, editing: bool)
     if req.custom_fields is not None:
         fields = {}
         for item in req.custom_fields:
-            field_id = _id(item.id)
+            field_id = plain_id(item.id)
             if field_id is None:
                 raise ApiError(Code.CUSTOM_FIELD_NOT_FOUND)
             fields[field_id] = item.value or ""
@@ -276,7 +266,7 @@ def _require_some_field(contact: ContactRecord | ContactData) -> None:
 
 
 def _contact_id(value: str | None) -> int:
-    contact_id = _id(value)
+    contact_id = plain_id(value)
     if contact_id is None:
         raise ApiError(Code.CONTACT_NOT_FOUND)
     return contact_id

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from ileti.codes import Code, MessageStatus, OrderStatus
-from ileti.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE, ROW_COUNT_MAX
-from ileti.sandbox.api.handlers.sms import parse_order_id
+from ileti.limits import REPORTS_MAX_DAYS, REPORTS_PAGE_SIZE
+from ileti.sandbox.api.params import parse_order_id, parse_page, parse_row_count
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.records import OrderRecord
-from ileti.sandbox.world.clock import LATEST, day_bounds, format_ts, local_date
+from ileti.sandbox.world.clock import LATEST
+from ileti.times import day_bounds, format_timestamp, local_date
 from ileti.wire.models import (
     GetReportRequest,
     GetReportResponse,
@@ -21,7 +22,7 @@ from ileti.wire.models import (
     ReportMessage,
 )
 
-__all__ = ["get_report", "get_reports", "order_status", "parse_page"]
+__all__ = ["get_report", "get_reports", "order_status"]
 
 
 def order_status(order: OrderRecord) -> OrderStatus:
@@ -33,35 +34,6 @@ def order_status(order: OrderRecord) -> OrderStatus:
 
 LAST_DAY = local_date(LATEST)
 """The first day past the sandbox clock's range (9999-01-01)."""
-
-MAX_PAGE = 10**12
-"""No order, blacklist or contact list has this many pages; any page beyond it reads as this one."""
-
-
-def parse_page(value: str | None) -> int:
-    """`page`: default 1; below 1 is 464 on every paginated endpoint (OQ-12); not a number is 422."""
-    if value is None or not value.strip():
-        return 1
-    try:
-        page = int(value.strip())
-    except ValueError as exc:
-        raise ApiError(Code.VALIDATION_FAILED, f"page: {value[:64]!r} is not a number") from exc
-    if page < 1:
-        raise ApiError(Code.INVALID_PAGE, f"page: {page} where pages start at 1")
-    # A page far past the end is simply empty (OQ-12); capping keeps `(page - 1) * rows` inside the 64-bit
-    # integers SQL offsets are.
-    return min(page, MAX_PAGE)
-
-
-def parse_row_count(value: str | None) -> int:
-    """`rowCount`: default and maximum 1000, clamped to 1..1000 (OQ-12); not a number is 422."""
-    if value is None or not value.strip():
-        return ROW_COUNT_MAX
-    try:
-        count = int(value.strip())
-    except ValueError as exc:
-        raise ApiError(Code.VALIDATION_FAILED, f"rowCount: {value[:64]!r} is not a number") from exc
-    return min(max(count, 1), ROW_COUNT_MAX)
 
 
 async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
@@ -76,7 +48,7 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
         raise ApiError(
             Code.SCHEDULE_NOT_REACHED,
             f"schedule: order {order_id} is scheduled for "
-            f"{format_ts(order.send_ts)}, later than the sandbox clock",
+            f"{format_timestamp(order.send_ts)}, later than the sandbox clock",
         )
     rows = ctx.store.orders.report_rows(order.id, (page - 1) * row_count, row_count)
     statuses = {int(s): s for s in MessageStatus}
@@ -87,8 +59,8 @@ async def get_report(ctx: Context, req: GetReportRequest) -> GetReportResponse:
         delivered=order.delivered,
         undelivered=order.undelivered,
         waiting=order.waiting,
-        submit_at=format_ts(order.submit_ts),
-        send_at=format_ts(order.send_ts),
+        submit_at=format_timestamp(order.submit_ts),
+        send_at=format_timestamp(order.send_ts),
         sender=order.sender,
         price=order.price,
         # model_construct: the rows come from our own store, validating 1,000 of them again costs milliseconds
@@ -145,8 +117,8 @@ async def get_reports(ctx: Context, req: GetReportsRequest) -> GetReportsRespons
                 delivered=o.delivered,
                 undelivered=o.undelivered,
                 waiting=o.waiting,
-                submit_at=format_ts(o.submit_ts),
-                send_at=format_ts(o.send_ts),
+                submit_at=format_timestamp(o.submit_ts),
+                send_at=format_timestamp(o.send_ts),
                 sender=o.sender,
             )
             for o in orders

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from ileti.codes import Code
+from ileti.sandbox.api.params import parse_order_id
 from ileti.sandbox.api.rules import send_sms as rules
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.records import Refusal
 from ileti.wire.models import CancelOrderRequest, OrderRef, SendSmsRequest, SendSmsResponse
 
-__all__ = ["cancel_order", "parse_order_id", "send_sms"]
-
-
-def parse_order_id(value: str | None) -> int:
-    """An order id as sent (digit string or int); anything else names no order: 455."""
-    text = (value or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise ApiError(Code.ORDER_NOT_FOUND, f"order id: {text[:64]!r} is not an order id")
-    return int(text)
+__all__ = ["cancel_order", "send_sms"]
 
 
 async def send_sms(ctx: Context, req: SendSmsRequest) -> SendSmsResponse:

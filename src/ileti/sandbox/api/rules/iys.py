@@ -18,7 +18,7 @@ from ileti.codes import Code
 from ileti.limits import CONSENT_BATCH_MAX
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.records import ConsentKey, ConsentRecord, NewConsent
-from ileti.sandbox.world.clock import parse_timestamp
+from ileti.times import parse_timestamp
 from ileti.wire.models import ConsentRecordIn, ConsentShowRequest
 
 __all__ = [

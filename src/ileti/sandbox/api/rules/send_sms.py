@@ -15,14 +15,13 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ileti import checks, phone, text
+from ileti import checks, phone, text, times
 from ileti.codes import Code
 from ileti.limits import APITEST_SENDER, SENDER_FORBIDDEN_CHARS, SENDER_MAX_LENGTH
 from ileti.sandbox.context import Context
 from ileti.sandbox.errors import ApiError
 from ileti.sandbox.store.records import NewBlock, NewOrder, Refusal, RefusalReason
 from ileti.sandbox.world import billing
-from ileti.sandbox.world.clock import ISTANBUL
 from ileti.wire import json_codec
 from ileti.wire.models import SendSmsRequest
 
@@ -183,7 +182,7 @@ def check_schedule(ctx: Context, draft: Draft) -> None:
             Code.INVALID_SEND_DATE,
             f"schedule: sendDateTime {value.strip()!r} is not a real date and time in DD/MM/YYYY HH:MM",
         )
-    draft.send_ts = max(parsed.replace(tzinfo=ISTANBUL).timestamp(), draft.now)
+    draft.send_ts = max(times.in_istanbul(parsed).timestamp(), draft.now)
 
 
 def _consented(ctx: Context, draft: Draft) -> set[str] | None:
@@ -283,7 +282,7 @@ async def place_order(ctx: Context, draft: Draft) -> int:
     )
     settings = ctx.settings
     try:
-        return await ctx.services.orders.place(
+        return await ctx.services.order_writer.place(
             order,
             now=draft.now,
             duplicate_since=draft.now - settings.duplicate_window,
