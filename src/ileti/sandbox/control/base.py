@@ -14,7 +14,6 @@ from ileti.sandbox.context import Services
 from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
-from ileti.sandbox.world.clock import parse_timestamp
 from ileti.wire import json_codec
 from ileti.wire.errors import DecodeError
 
@@ -89,15 +88,3 @@ def _int_param(request: Request, name: str) -> int | None:
 def _account_of(request: Request) -> tuple[Services, Account]:
     services = _services(request)
     return services, _find(services, request.path_params["key"])
-
-
-def _when(value: Any, name: str) -> float | None:
-    """An optional `YYYY-MM-DD HH:MM:SS` (Istanbul) field of a control body."""
-    if value is None:
-        return None
-    try:
-        if isinstance(value, str):
-            return parse_timestamp(value)
-    except ValueError:
-        pass
-    raise ControlError(422, f'{name}: "YYYY-MM-DD HH:MM:SS" (Istanbul time)')

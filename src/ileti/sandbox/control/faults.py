@@ -6,9 +6,16 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ileti.sandbox.api.faults import FaultsIn
 from ileti.sandbox.control.base import _body, _services, control
+from ileti.sandbox.control.operations import Op, operations
 
 
+@operations(
+    Op("GET", "fault rules"),
+    Op("PUT", "replace them", body=FaultsIn),
+    Op("DELETE", "clear them"),
+)
 @control
 async def faults(request: Request) -> Any:
     services = _services(request)
