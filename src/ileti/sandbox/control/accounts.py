@@ -16,7 +16,8 @@ from starlette.responses import Response
 
 from ileti.limits import IYS_LISTS
 from ileti.sandbox.body_models import BodyModel, BrandCode, PhoneNumber, checked
-from ileti.sandbox.control.base import _account_out, _body, _find, _json, _services, control
+from ileti.sandbox.context import Services
+from ileti.sandbox.control.base import _body, _find, _json, _services, control
 from ileti.sandbox.control.operations import Op, operations
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
@@ -164,6 +165,10 @@ def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -
     if "test_number" in fields:
         out["test_number"] = given.test_number
     return out
+
+
+def _account_out(services: Services, account: Account) -> dict[str, Any]:
+    return account_json(account, services.store.blacklisted(account.key))
 
 
 def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:

@@ -11,7 +11,6 @@ from starlette.responses import Response
 
 from ileti.sandbox.api.body import BodyTooLargeError, read_body
 from ileti.sandbox.context import Services
-from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.base import Account
 from ileti.wire import json_codec
@@ -54,10 +53,6 @@ def control(handler: Callable[[Request], Awaitable[Any]]) -> ControlEndpoint:
 
     endpoint.__name__ = handler.__name__
     return endpoint
-
-
-def _account_out(services: Services, account: Account) -> dict[str, Any]:
-    return accounts.account_json(account, services.store.blacklisted(account.key))
 
 
 def _find(services: Services, key: str) -> Account:
