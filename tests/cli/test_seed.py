@@ -230,13 +230,13 @@ def test_restarting_with_the_same_seed_and_store_changes_nothing(tmp_path: Path)
         ),
         (
             lambda s: s["accounts"][1].update(blacklist=["123"]),
-            "accounts[1]: blacklist: '123' is not a Turkish",
+            "accounts[1]: blacklist[0]: '123' is not a Turkish",
         ),
         (
             lambda s: s.update(carrier_rules={"+905300000077": "lost"}),
-            "carrier_rules: +905300000077: the outcome",
+            "carrier_rules.+905300000077: Input should be 'delivered', 'undelivered' or 'never'",
         ),
-        (lambda s: s.update(clock={"set": "tomorrow"}), "clock: set:"),
+        (lambda s: s.update(clock={"set": "tomorrow"}), 'clock.set: "YYYY-MM-DD HH:MM:SS"'),
     ],
     ids=["account-field", "consent", "contact", "group-parent", "blacklist", "carrier-rules", "clock"],
 )

@@ -51,7 +51,7 @@ def _schemathesis(server: ServeProcess, config: Path, seconds: int, *selection: 
         "--suppress-health-check",
         "all",
         "--request-timeout",
-        "20",
+        "45",  # above the 30 s that GET /_sandbox/messages?wait= may hold an answer
         "--warnings",
         "off",
         "--seed",

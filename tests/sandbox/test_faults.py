@@ -207,7 +207,7 @@ def test_probability_fires_some_of_the_time_and_counts_only_firings(
         ({"fault": "duplicate", "endpoint": "send-sms"}, "fault of the webhook push"),
         ({"fault": "truncated", "endpoint": "webhook"}, "the webhook push takes"),
         ({"fault": "drop", "colour": "red"}, "unknown field"),
-        ({"fault": "explode"}, "fault must be one of"),
+        ({"fault": "explode"}, "rules[0].fault: Input should be 'status_503'"),
     ],
 )
 def test_bad_rules_are_422_with_a_clear_message(

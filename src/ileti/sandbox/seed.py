@@ -13,7 +13,7 @@
 
 JSON or TOML (by the file's suffix; `.toml` is TOML, anything else JSON). Every entry is checked by the code
 that checks the same body on the control API or the wire API (`accounts.parse_account_fields`,
-`control.carrier_rules_from`, `control.clock_state_from`, `control.consent_record_from`,
+`SeedIn` with `carrier.CarrierRulesIn` and `clock.ClockIn`, `directory.consent_record_from`,
 `handlers.contacts.new_group` / `new_contact`), before anything is written: a bad seed is a `SeedError`
 naming the entry and the field, and the store is untouched. Group ids are the store's, unknown when the seed
 is written, so a group's `parent` and a contact's `groups` name groups of the same account by their `name`.
@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from ileti.codes import Code
 from ileti.sandbox.api.handlers.contacts import new_contact, new_group
+from ileti.sandbox.body_models import BodyModel, describe
 from ileti.sandbox.control import accounts
-from ileti.sandbox.control.carrier import carrier_rules_from
-from ileti.sandbox.control.clock import clock_state_from
+from ileti.sandbox.control.carrier import CarrierRulesIn
+from ileti.sandbox.control.clock import ClockIn, clock_state_from
 from ileti.sandbox.control.directory import consent_record_from
 from ileti.sandbox.errors import ApiError, ControlError
 from ileti.sandbox.store.records import Account, CarrierOutcome, ContactData, Refusal
@@ -53,8 +54,21 @@ from ileti.wire.models import AddContactRequest, AddGroupRequest
 __all__ = ["Seed", "SeedAccount", "SeedError", "apply", "load", "parse", "start"]
 
 _META = "seed_digest"
-_TOP = {"accounts", "carrier_rules", "clock", "demo"}
 _EXTRA = ("consents", "groups", "contacts")  # an account entry's keys beyond the POST /_sandbox/accounts body
+
+
+class SeedIn(BodyModel):
+    """The seed's top level; each `accounts` entry is checked on its own (`_parse_account`), so that an error
+    names the entry by its key."""
+
+    NULLABLE = frozenset({"clock"})
+
+    demo: bool = Field(default=True, description="false: no demo account")
+    carrier_rules: CarrierRulesIn | None = None
+    clock: ClockIn | None = None
+    accounts: list[Any] = Field(
+        default_factory=list, description="POST /_sandbox/accounts bodies, plus extras"
+    )
 
 
 class SeedError(ValueError):
@@ -133,26 +147,18 @@ def parse(data: Any) -> Seed:
     """Check a seed's content (as read from JSON or TOML) without touching any store."""
     if not isinstance(data, dict):
         raise SeedError("the seed must be an object (a JSON object or a TOML document)")
-    unknown = sorted(set(data) - _TOP)
-    if unknown:
-        known = ", ".join(sorted(_TOP))
-        raise SeedError(f"unknown top-level field(s): {', '.join(unknown)} (known: {known})")
-    demo = data.get("demo", True)
-    if not isinstance(demo, bool):
-        raise SeedError("demo: true or false")
-    rules = None
-    if "carrier_rules" in data:
-        try:
-            rules = carrier_rules_from(data["carrier_rules"])
-        except ControlError as exc:
-            raise SeedError(f"carrier_rules: {exc.detail}") from exc
+    try:
+        top = SeedIn.model_validate(data)
+    except ValidationError as exc:
+        raise SeedError(describe(exc)) from exc
+    rules = None if top.carrier_rules is None else dict(top.carrier_rules.root)
     clock = data.get("clock")
     if clock is not None:
         try:
-            clock_state_from(clock, Clock(ClockState()))
+            clock_state_from(clock, Clock(ClockState()))  # the range, which depends on the clock it moves
         except ControlError as exc:
             raise SeedError(f"clock: {exc.detail}") from exc
-    entries = _list(data.get("accounts", []), "accounts")
+    entries = top.accounts
     parsed: list[SeedAccount] = []
     keys: set[str] = set()
     for index, entry in enumerate(entries):
@@ -164,7 +170,7 @@ def parse(data: Any) -> Seed:
         parsed.append(account)
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
-    return Seed(tuple(parsed), rules, clock, demo, digest)
+    return Seed(tuple(parsed), rules, clock, top.demo, digest)
 
 
 def _parse_account(index: int, entry: Any) -> SeedAccount:

@@ -30,13 +30,14 @@ import asyncio
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
+from pydantic import Field, model_validator
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ileti.codes import Code
-from ileti.sandbox.errors import ControlError
+from ileti.sandbox.body_models import BodyModel, checked
 
 __all__ = [
     "API_FAULTS",
@@ -45,7 +46,9 @@ __all__ = [
     "WEBHOOK_FAULTS",
     "DropConnection",
     "FaultRule",
+    "FaultRuleIn",
     "Faults",
+    "FaultsIn",
     "GatewayPage",
     "SlowBody",
     "choose",
@@ -142,64 +145,71 @@ def choose(rules: Sequence[FaultRule], endpoint: str, roll: Callable[[], float])
     return None
 
 
-def _number(value: Any, where: str, low: float, high: float, unit: str) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
-        raise ControlError(422, f"{where} must be {unit} ({low:g}..{high:g})")
-    return float(value)
+class FaultRuleIn(BodyModel):
+    """One fault rule of `PUT /_sandbox/faults` (the kinds and fields: this module's docstring)."""
 
+    NULLABLE = frozenset({"times", "code", "http_status"})
 
-KNOWN_FIELDS = frozenset(
-    ("endpoint", "fault", "times", "latency_ms", "probability", "jitter_ms", "code", "http_status")
-)
+    endpoint: str | None = Field(
+        default=None,
+        min_length=1,
+        description="an endpoint name (send-sms), 'webhook' (the push) or '*'; "
+        "default '*', or 'webhook' for the push's own faults",
+    )
+    fault: FaultKind = Field(
+        description="status | gateway_html | truncated | slow_body | latency | drop | commit_then_drop | "
+        "status_503 (/v1); drop | duplicate | delay (webhook)"
+    )
+    times: int | None = Field(default=None, ge=1, description="uses before it goes; null: until cleared")
+    probability: float = Field(default=1.0, ge=0, le=1, description="the chance that it fires")
+    latency_ms: float = Field(default=0, ge=0, le=MAX_MS)
+    jitter_ms: float = Field(default=0, ge=0, le=MAX_MS, description="latency only: ± up to this")
+    code: int | None = Field(default=None, description="status only: a response code of the table")
+    http_status: int | None = Field(default=None, description="gateway_html only: 502, 503 or 504")
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        fault, endpoint = self.fault, self.endpoint
+        if endpoint == WEBHOOK and fault not in WEBHOOK_FAULTS:
+            raise ValueError(f"the webhook push takes the faults {', '.join(WEBHOOK_FAULTS)}")
+        if fault not in API_FAULTS and endpoint not in (None, "*", WEBHOOK):
+            raise ValueError(f"{fault} is a fault of the webhook push; its endpoint is 'webhook'")
+        if fault == "status" and self.code not in STATUS_CODES:
+            raise ValueError(
+                f"code must be a response code of the table: {', '.join(map(str, STATUS_CODES))}"
+            )
+        if fault not in ("status", "status_503") and self.code is not None:
+            raise ValueError("code goes with the fault 'status' only")
+        if fault == "gateway_html" and self.http_status not in GATEWAY_STATUSES:
+            raise ValueError("http_status must be 502, 503 or 504")
+        if fault != "gateway_html" and self.http_status is not None:
+            raise ValueError("http_status goes with the fault 'gateway_html' only")
+        if self.jitter_ms and fault != "latency":
+            raise ValueError("jitter_ms goes with the fault 'latency' only")
+        if fault in ("slow_body", "delay") and not self.latency_ms:
+            raise ValueError(f"{fault} needs a duration above 0 (latency_ms)")
+        return self
 
-def parse_rule(raw: Any, where: str) -> FaultRule:
-    """One rule of a `PUT /_sandbox/faults` body; raises `ControlError(422)` naming the bad field."""
-    if not isinstance(raw, dict):
-        raise ControlError(422, f"{where} must be an object")
-    unknown = set(raw) - KNOWN_FIELDS
-    if unknown:
-        raise ControlError(
-            422,
-            f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"known: {', '.join(sorted(KNOWN_FIELDS))}",
+    def rule(self) -> FaultRule:
+        webhook_only = self.fault not in API_FAULTS
+        endpoint = self.endpoint or (WEBHOOK if webhook_only else "*")
+        code = 503 if self.fault == "status_503" else self.code
+        return FaultRule(
+            endpoint,
+            self.fault,
+            self.times,
+            float(self.latency_ms),
+            float(self.probability),
+            float(self.jitter_ms),
+            code,
+            self.http_status,
         )
-    fault = raw.get("fault")
-    if fault not in FAULTS:
-        raise ControlError(422, f"{where}.fault must be one of {', '.join(FAULTS)}")
-    webhook_only = fault not in API_FAULTS
-    endpoint = raw.get("endpoint", WEBHOOK if webhook_only else "*")
-    if not isinstance(endpoint, str) or not endpoint:
-        raise ControlError(422, f"{where}.endpoint must be an endpoint name, 'webhook' or '*'")
-    if endpoint == WEBHOOK and fault not in WEBHOOK_FAULTS:
-        raise ControlError(422, f"{where}: the webhook push takes the faults {', '.join(WEBHOOK_FAULTS)}")
-    if webhook_only and endpoint not in ("*", WEBHOOK):
-        raise ControlError(422, f"{where}: {fault} is a fault of the webhook push; its endpoint is 'webhook'")
-    times = raw.get("times")
-    if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
-        raise ControlError(422, f"{where}.times must be a positive integer or null")
-    latency = _number(raw.get("latency_ms", 0), f"{where}.latency_ms", 0, MAX_MS, "a number of milliseconds")
-    jitter = _number(raw.get("jitter_ms", 0), f"{where}.jitter_ms", 0, MAX_MS, "a number of milliseconds")
-    probability = _number(raw.get("probability", 1), f"{where}.probability", 0, 1, "a probability")
-    code = raw.get("code")
-    if fault == "status" and (code not in STATUS_CODES or isinstance(code, bool)):
-        raise ControlError(
-            422, f"{where}.code must be a response code of the table: {', '.join(map(str, STATUS_CODES))}"
-        )
-    if fault == "status_503":
-        code = 503
-    elif fault != "status" and code is not None:
-        raise ControlError(422, f"{where}.code goes with the fault 'status' only")
-    status = raw.get("http_status")
-    if fault == "gateway_html" and (status not in GATEWAY_STATUSES or isinstance(status, bool)):
-        raise ControlError(422, f"{where}.http_status must be 502, 503 or 504")
-    if fault != "gateway_html" and status is not None:
-        raise ControlError(422, f"{where}.http_status goes with the fault 'gateway_html' only")
-    if jitter and fault != "latency":
-        raise ControlError(422, f"{where}.jitter_ms goes with the fault 'latency' only")
-    if fault in ("slow_body", "delay") and not latency:
-        raise ControlError(422, f"{where}.latency_ms: {fault} needs a duration above 0")
-    return FaultRule(endpoint, fault, times, latency, probability, jitter, code, status)
+
+
+class FaultsIn(BodyModel):
+    """`PUT /_sandbox/faults`: the new rule set; the first matching rule that fires wins."""
+
+    rules: list[FaultRuleIn]
 
 
 class Faults:
@@ -214,10 +224,9 @@ class Faults:
         return list(self._rules)
 
     def replace(self, body: Any) -> None:
-        """Validate a `{"rules": [...]}` body and make it the rule set; raises `ControlError(422)`."""
-        if not isinstance(body, dict) or not isinstance(body.get("rules"), list) or set(body) != {"rules"}:
-            raise ControlError(422, 'expected {"rules": [...]}')
-        self._rules = [parse_rule(raw, f"rules[{index}]") for index, raw in enumerate(body["rules"])]
+        """Validate a `{"rules": [...]}` body (`FaultsIn`) and make it the rule set; raises
+        `ControlError(422)` naming the bad field."""
+        self._rules = [rule.rule() for rule in checked(FaultsIn, body).rules]
 
     def clear(self) -> None:
         self._rules = []

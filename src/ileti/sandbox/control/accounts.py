@@ -8,15 +8,17 @@ import hmac
 import json
 import secrets
 from collections.abc import Set
-from typing import Any
+from typing import Annotated, Any, Literal, Self
 
+from pydantic import Field, StringConstraints, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ileti import phone
 from ileti.limits import IYS_LISTS
-from ileti.sandbox.context import services_of
-from ileti.sandbox.control.base import _account_out, _body, _find, _json, control
+from ileti.sandbox.body_models import BodyModel, BrandCode, PhoneNumber, checked
+from ileti.sandbox.context import Services, services_of
+from ileti.sandbox.control.base import _body, _find, _json, control
+from ileti.sandbox.control.operations import Op, operations
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.records import Account, NewConsent
 from ileti.sandbox.store.sql import SqlStore
@@ -25,6 +27,10 @@ __all__ = [
     "DEMO_BRAND_CODE",
     "DEMO_SENDER",
     "DEMO_TEST_NUMBER",
+    "AccountChanges",
+    "AccountIn",
+    "BalanceIn",
+    "IysIn",
     "account_json",
     "derive_hash",
     "ensure_demo",
@@ -37,6 +43,7 @@ DEMO_TEST_NUMBER = "+905300000000"
 _DEMO_META = "demo_account"
 _MAX_COUNT = 10**15  # credits or records: ample, and inside the 64-bit integers both stores keep
 _MAX_AMOUNT = 10**9  # TL: ample, and small enough that a double keeps the amount's six decimals exactly
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 
 def derive_hash(key: str, secret: str) -> str:
@@ -68,132 +75,99 @@ def account_json(account: Account, blacklist: Set[str] | None = None) -> dict[st
     return body
 
 
-def _require(condition: bool, detail: str) -> None:
-    if not condition:
-        raise ControlError(422, detail)
+class BalanceIn(BodyModel):
+    """An account's balance: TL amount and SMS credits."""
+
+    amount: float | None = Field(default=None, ge=0, le=_MAX_AMOUNT, description="TL")
+    sms: int | None = Field(default=None, ge=0, le=_MAX_COUNT, description="credits")
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+class IysIn(BodyModel):
+    """An account's İYS subscription."""
+
+    NULLABLE = frozenset({"brand_code", "quota"})
+
+    brand_code: BrandCode = None
+    active: bool | None = None
+    quota: int | None = Field(default=None, ge=0, le=_MAX_COUNT, description="null: no quota")
 
 
-def _number(value: Any, field: str) -> str:
-    canonical = phone.try_normalize(value) if isinstance(value, str | int) else None
-    _require(canonical is not None, f"{field}: {value!r} is not a Turkish mobile number")
-    assert canonical is not None
-    return canonical
+class AccountChanges(BodyModel):
+    """`PATCH /_sandbox/accounts/{key}`: any of an account's fields (the key stays)."""
+
+    NULLABLE = frozenset({"webhook_url", "test_number"})
+
+    secret: str | None = Field(default=None, min_length=1, description="the hash is derived from it (§2)")
+    hash: str | None = Field(default=None, min_length=1, max_length=256)
+    balance: BalanceIn | None = None
+    billing: Literal["sms", "tl"] | None = Field(default=None, description="pay in credits or in TL")
+    senders: list[NonEmpty] | None = None
+    api_access: bool | None = None
+    allowed_ips: list[NonEmpty] | None = None
+    iys: IysIn | None = None
+    documents_missing: bool | None = None
+    webhook_url: Annotated[str, StringConstraints(pattern=r"^https?://")] | None = None
+    test_number: PhoneNumber | None = None
+    blacklist: list[PhoneNumber] | None = None
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> Self:
+        if self.secret is not None and self.hash is not None:
+            raise ValueError("give either secret or hash, not both")
+        return self
+
+
+class AccountIn(AccountChanges):
+    """`POST /_sandbox/accounts`: a new account; without `key` one is made up, without `secret` or `hash` a
+    random secret is used."""
+
+    NULLABLE = frozenset({"webhook_url", "test_number", "key"})
+
+    key: str | None = Field(default=None, max_length=128, description="made up when absent or empty")
 
 
 def parse_account_fields(body: Any, *, creating: bool, key: str | None = None) -> dict[str, Any]:
     """Store-level changes from a POST/PATCH body; raises `ControlError(422)` naming the bad field."""
-    _require(isinstance(body, dict), "the body must be a JSON object")
-    known = {
-        "key",
-        "secret",
-        "hash",
-        "balance",
-        "billing",
-        "senders",
-        "api_access",
-        "allowed_ips",
-        "iys",
-        "documents_missing",
-        "webhook_url",
-        "test_number",
-        "blacklist",
-    }
-    unknown = sorted(set(body) - known)
-    _require(not unknown, f"unknown field(s): {', '.join(unknown)}")
+    if not creating and isinstance(body, dict) and "key" in body:
+        raise ControlError(422, "key: cannot be changed; create a new account")
+    given: AccountChanges = checked(AccountIn if creating else AccountChanges, body)
+    fields = given.model_fields_set
     out: dict[str, Any] = {}
-    if creating:
-        new_key = body.get("key") or secrets.token_hex(16)
-        _require(isinstance(new_key, str) and 0 < len(new_key) <= 128, "key: a string of 1..128 characters")
-        out["key"] = key = new_key
-    else:
-        _require("key" not in body, "key cannot be changed; create a new account")
+    if isinstance(given, AccountIn):
+        out["key"] = key = given.key or secrets.token_hex(16)
     assert key is not None
-    if "secret" in body:
-        _require("hash" not in body, "give either secret or hash, not both")
-        _require(isinstance(body["secret"], str) and body["secret"] != "", "secret: a non-empty string")
-        out["hash"] = derive_hash(key, body["secret"])
-    elif "hash" in body:
-        _require(isinstance(body["hash"], str) and 0 < len(body["hash"]) <= 256, "hash: a non-empty string")
-        out["hash"] = body["hash"]
+    if given.secret is not None:
+        out["hash"] = derive_hash(key, given.secret)
+    elif given.hash is not None:
+        out["hash"] = given.hash
     elif creating:
         out["hash"] = derive_hash(key, secrets.token_hex(16))
-    if "balance" in body:
-        balance = body["balance"]
-        _require(
-            isinstance(balance, dict) and set(balance) <= {"amount", "sms"},
-            "balance: {amount: number, sms: integer}",
-        )
-        if "amount" in balance:
-            amount = balance["amount"]
-            _require(
-                isinstance(amount, int | float)
-                and not isinstance(amount, bool)
-                and 0 <= amount <= _MAX_AMOUNT,
-                "balance.amount: a number 0..10^9 (TL)",
-            )
-            out["balance_amount"] = float(amount)
-        if "sms" in balance:
-            _require(
-                _is_int(balance["sms"]) and 0 <= balance["sms"] <= _MAX_COUNT,
-                "balance.sms: an integer 0..10^15",
-            )
-            out["balance_sms"] = balance["sms"]
-    if "billing" in body:
-        _require(body["billing"] in ("sms", "tl"), "billing: 'sms' (credits) or 'tl' (amount)")
-        out["billing"] = body["billing"]
-    for name in ("senders", "allowed_ips"):
-        if name in body:
-            values = body[name]
-            _require(
-                isinstance(values, list) and all(isinstance(v, str) and v for v in values),
-                f"{name}: a list of non-empty strings",
-            )
-            out[name] = list(values)
-    for name in ("api_access", "documents_missing"):
-        if name in body:
-            _require(isinstance(body[name], bool), f"{name}: true or false")
-            out[name] = body[name]
-    if "iys" in body:
-        iys = body["iys"]
-        _require(
-            isinstance(iys, dict) and set(iys) <= {"brand_code", "active", "quota"},
-            "iys: {brand_code, active, quota}",
-        )
+    if given.balance is not None:
+        if given.balance.amount is not None:
+            out["balance_amount"] = given.balance.amount
+        if given.balance.sms is not None:
+            out["balance_sms"] = given.balance.sms
+    for name in ("billing", "senders", "allowed_ips", "api_access", "documents_missing", "blacklist"):
+        value = getattr(given, name)
+        if value is not None:
+            out[name] = list(value) if isinstance(value, list) else value
+    if given.iys is not None:
+        iys = given.iys.model_fields_set
         if "brand_code" in iys:
-            code = iys["brand_code"]
-            _require(
-                code is None or (isinstance(code, str | int) and not isinstance(code, bool)),
-                "iys.brand_code: a string, an integer or null",
-            )
-            out["iys_brand_code"] = None if code in (None, "") else str(code)
-        if "active" in iys:
-            _require(isinstance(iys["active"], bool), "iys.active: true or false")
-            out["iys_active"] = iys["active"]
+            out["iys_brand_code"] = given.iys.brand_code
+        if given.iys.active is not None:
+            out["iys_active"] = given.iys.active
         if "quota" in iys:
-            _require(
-                iys["quota"] is None or (_is_int(iys["quota"]) and 0 <= iys["quota"] <= _MAX_COUNT),
-                "iys.quota: an integer 0..10^15 or null",
-            )
-            out["iys_quota"] = iys["quota"]
-    if "webhook_url" in body:
-        url = body["webhook_url"]
-        _require(
-            url is None or (isinstance(url, str) and url.startswith(("http://", "https://"))),
-            "webhook_url: an http(s) URL or null",
-        )
-        out["webhook_url"] = url or None
-    if "test_number" in body:
-        number = body["test_number"]
-        out["test_number"] = None if number is None else _number(number, "test_number")
-    if "blacklist" in body:
-        numbers = body["blacklist"]
-        _require(isinstance(numbers, list), "blacklist: a list of numbers")
-        out["blacklist"] = [_number(n, "blacklist") for n in numbers]
+            out["iys_quota"] = given.iys.quota
+    if "webhook_url" in fields:
+        out["webhook_url"] = given.webhook_url or None
+    if "test_number" in fields:
+        out["test_number"] = given.test_number
     return out
+
+
+def _account_out(services: Services, account: Account) -> dict[str, Any]:
+    return account_json(account, services.store.accounts.blacklisted(account.key))
 
 
 def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
@@ -237,6 +211,9 @@ def ensure_demo(store: SqlStore, now: float) -> tuple[Account, str] | None:
     return account, credentials["secret"]
 
 
+@operations(
+    Op("POST", "create an account", body=AccountIn, status=201, answer="the account, with key and hash")
+)
 @control
 async def create_account(request: Request) -> Response:
     services = services_of(request)
@@ -249,12 +226,18 @@ async def create_account(request: Request) -> Response:
     return _json(_account_out(services, account), 201)
 
 
+@operations(Op("GET", "list accounts"))
 @control
 async def list_accounts(request: Request) -> Any:
     services = services_of(request)
     return {"accounts": [_account_out(services, a) for a in services.store.accounts.all()]}
 
 
+@operations(
+    Op("GET", "read an account"),
+    Op("PATCH", "change fields", body=AccountChanges, answer="the account"),
+    Op("DELETE", "remove an account and everything it owned"),
+)
 @control
 async def account_detail(request: Request) -> Any:
     services = services_of(request)

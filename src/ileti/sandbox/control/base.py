@@ -11,10 +11,8 @@ from starlette.responses import Response
 
 from ileti.sandbox.api.body import BodyTooLargeError, read_body
 from ileti.sandbox.context import Services, services_of
-from ileti.sandbox.control import accounts
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store.records import Account
-from ileti.times import parse_timestamp
 from ileti.wire import json_codec
 from ileti.wire.errors import DecodeError
 
@@ -52,10 +50,6 @@ def control(handler: Callable[[Request], Awaitable[Any]]) -> ControlEndpoint:
     return endpoint
 
 
-def _account_out(services: Services, account: Account) -> dict[str, Any]:
-    return accounts.account_json(account, services.store.accounts.blacklisted(account.key))
-
-
 def _find(services: Services, key: str) -> Account:
     account = services.store.accounts.get(key)
     if account is None:
@@ -75,15 +69,3 @@ def _path_id(request: Request, name: str, what: str) -> int:
 def _account_of(request: Request) -> tuple[Services, Account]:
     services = services_of(request)
     return services, _find(services, request.path_params["key"])
-
-
-def _when(value: Any, name: str) -> float | None:
-    """An optional `YYYY-MM-DD HH:MM:SS` (Istanbul) field of a control body."""
-    if value is None:
-        return None
-    try:
-        if isinstance(value, str):
-            return parse_timestamp(value)
-    except ValueError:
-        pass
-    raise ControlError(422, f'{name}: "YYYY-MM-DD HH:MM:SS" (Istanbul time)')

@@ -5,41 +5,48 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ConfigDict, Field, RootModel
 from starlette.requests import Request
 
-from ileti import phone
+from ileti.sandbox.body_models import BodyModel, PhoneNumber, checked
 from ileti.sandbox.context import services_of
 from ileti.sandbox.control.base import _body, control
-from ileti.sandbox.errors import ControlError
+from ileti.sandbox.control.operations import Op, operations
 from ileti.sandbox.store.records import CarrierOutcome
-from ileti.sandbox.world.carrier import OUTCOMES
 
 
+class SettleIn(BodyModel):
+    """`POST /_sandbox/carrier/settle` (the body is optional)."""
+
+    respect_delay: bool = Field(
+        default=False, description="settle only the messages whose settle delay has passed"
+    )
+
+
+class CarrierRulesIn(RootModel[dict[PhoneNumber, CarrierOutcome]]):
+    """`PUT /_sandbox/carrier/rules`: the outcome of every message to a number, by number."""
+
+    model_config = ConfigDict(strict=True)
+
+
+@operations(Op("POST", "settle the messages that are due now", body=SettleIn, body_required=False))
 @control
 async def settle(request: Request) -> Any:
     services = services_of(request)
-    body = await _body(request, optional=True)
-    respect = body.get("respect_delay", False) if isinstance(body, dict) else None
-    if not isinstance(respect, bool):
-        raise ControlError(422, "respect_delay: true or false")
-    return {"settled": services.carrier.settle(respect_delay=respect)}
+    given = checked(SettleIn, await _body(request, optional=True))
+    return {"settled": services.carrier.settle(respect_delay=given.respect_delay)}
 
 
 def carrier_rules_from(body: Any) -> dict[str, CarrierOutcome]:
     """The rules a `PUT /_sandbox/carrier/rules` body sets (also the seed file's `carrier_rules`); 422."""
-    if not isinstance(body, dict):
-        raise ControlError(422, 'expected {"+905…": "delivered" | "undelivered" | "never"}')
-    rules: dict[str, CarrierOutcome] = {}
-    for number, result in body.items():
-        if result not in OUTCOMES:
-            raise ControlError(422, f"{number}: the outcome must be one of {', '.join(OUTCOMES)}")
-        canonical = phone.try_normalize(number)
-        if canonical is None:
-            raise ControlError(422, f"{number!r} is not a Turkish mobile number")
-        rules[canonical] = result
-    return rules
+    return dict(checked(CarrierRulesIn, body).root)
 
 
+@operations(
+    Op("GET", "per-number outcomes"),
+    Op("PUT", "replace them", body=CarrierRulesIn),
+    Op("DELETE", "clear them"),
+)
 @control
 async def carrier_rules(request: Request) -> Any:
     services = services_of(request)

@@ -4,36 +4,64 @@ rest of the store."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 from starlette.requests import Request
 
-from ileti import phone
 from ileti.sandbox.api.rules import iys as iys_rules
+from ileti.sandbox.body_models import BodyModel, PhoneNumber, Timestamp, checked
 from ileti.sandbox.control import accounts
-from ileti.sandbox.control.base import _account_of, _body, _json, _path_id, _when, control
+from ileti.sandbox.control.accounts import IysIn
+from ileti.sandbox.control.base import _account_of, _body, _json, _path_id, control
+from ileti.sandbox.control.operations import Op, operations
 from ileti.sandbox.errors import ApiError, ControlError
 from ileti.sandbox.store.records import Account, IysState, NewConsent
-from ileti.times import format_timestamp
+from ileti.times import format_timestamp, parse_timestamp
 from ileti.wire.models import ConsentRecordIn
 
 
+class BlacklistIn(BodyModel):
+    """`POST /_sandbox/accounts/{key}/blacklist`: numbers to add (those already there keep their time)."""
+
+    numbers: list[PhoneNumber]
+    added_at: Timestamp | None = Field(default=None, description="default: now")
+
+
+class CustomFieldIn(BodyModel):
+    """`POST /_sandbox/accounts/{key}/custom-fields`: a contact field to define."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class IysPatchIn(IysIn):
+    """`PATCH /_sandbox/accounts/{key}/iys`: the subscription (as an account's `iys`), the quota used, the
+    strict consent rules and the real service's quirks."""
+
+    used: int | None = Field(default=None, ge=0, le=10**15, description="messages counted against the quota")
+    strict: bool | None = None
+    quirks: bool | None = None
+
+
+class ConsentsIn(BodyModel):
+    """`POST /_sandbox/accounts/{key}/consents`: consent/create records, stored without the İYS rules under
+    the account's brand code."""
+
+    records: list[ConsentRecordIn]
+
+
+@operations(
+    Op("GET", "the account's blacklist with times added"),
+    Op("POST", "add numbers", body=BlacklistIn),
+    Op("DELETE", "empty it"),
+)
 @control
 async def account_blacklist(request: Request) -> Any:
     services, account = _account_of(request)
     if request.method == "POST":
-        body = await _body(request)
-        numbers = body.get("numbers") if isinstance(body, dict) else None
-        if not isinstance(numbers, list) or not set(body) <= {"numbers", "added_at"}:
-            raise ControlError(422, 'expected {"numbers": ["+905…", …], "added_at"?: "YYYY-MM-DD HH:MM:SS"}')
-        canonical = [phone.try_normalize(n) if isinstance(n, str | int) else None for n in numbers]
-        if None in canonical:
-            raise ControlError(422, "numbers: Turkish mobile numbers only")
-        added = _when(body.get("added_at"), "added_at")
-        services.store.accounts.add_blacklist(
-            account.key, [n for n in canonical if n], added or services.clock.now()
-        )
+        given = checked(BlacklistIn, await _body(request))
+        added = parse_timestamp(given.added_at) if given.added_at else services.clock.now()
+        services.store.accounts.add_blacklist(account.key, given.numbers, added)
     elif request.method == "DELETE":
         services.store.accounts.clear_blacklist(account.key)
     return {
@@ -44,18 +72,16 @@ async def account_blacklist(request: Request) -> Any:
     }
 
 
+@operations(
+    Op("GET", "custom fields of contacts"),
+    Op("POST", "define one", body=CustomFieldIn, status=201),
+)
 @control
 async def custom_fields(request: Request) -> Any:
     services, account = _account_of(request)
     if request.method == "POST":
-        body = await _body(request)
-        name = body.get("name") if isinstance(body, dict) else None
-        if not isinstance(name, str) or not name.strip() or len(name) > 200 or set(body) != {"name"}:
-            raise ControlError(422, 'expected {"name": "a label of 1..200 characters"}')
-        return _json(
-            {"id": services.store.contacts.add_custom_field(account.key, name.strip()), "name": name.strip()},
-            201,
-        )
+        name = checked(CustomFieldIn, await _body(request)).name
+        return _json({"id": services.store.contacts.add_custom_field(account.key, name), "name": name}, 201)
     return {
         "custom_fields": [
             {"id": i, "name": name} for i, name in services.store.contacts.custom_fields(account.key)
@@ -63,6 +89,7 @@ async def custom_fields(request: Request) -> Any:
     }
 
 
+@operations(Op("DELETE", "remove one and its values"))
 @control
 async def custom_field_detail(request: Request) -> Any:
     services, account = _account_of(request)
@@ -85,26 +112,25 @@ def _iys_json(account: Account, state: IysState) -> dict[str, Any]:
     }
 
 
+@operations(
+    Op("GET", "İYS subscription, quota use, strict rules and show quirks"),
+    Op("PATCH", "change them", body=IysPatchIn),
+)
 @control
 async def account_iys(request: Request) -> Any:
     services, account = _account_of(request)
     state = services.store.consents.iys_state(account.key)
     if request.method == "PATCH":
-        body = await _body(request)
-        known = {"brand_code", "active", "quota", "used", "strict", "quirks"}
-        if not isinstance(body, dict) or not set(body) <= known:
-            raise ControlError(422, f"expected an object with some of {', '.join(sorted(known))}")
-        for name in ("strict", "quirks"):
-            if name in body and not isinstance(body[name], bool):
-                raise ControlError(422, f"{name}: true or false")
-        used = body.get("used", state.used)
-        if not isinstance(used, int) or isinstance(used, bool) or not 0 <= used <= 10**15:
-            raise ControlError(422, "used: an integer 0..10^15")
-        settings = {name: body[name] for name in ("brand_code", "active", "quota") if name in body}
+        given = checked(IysPatchIn, await _body(request))
+        settings = given.model_dump(include={"brand_code", "active", "quota"}, exclude_unset=True)
         if settings:
             changes = accounts.parse_account_fields({"iys": settings}, creating=False, key=account.key)
             account = services.store.accounts.update(account.key, changes) or account
-        state = IysState(used, body.get("strict", state.strict), body.get("quirks", state.quirks))
+        state = IysState(
+            state.used if given.used is None else given.used,
+            state.strict if given.strict is None else given.strict,
+            state.quirks if given.quirks is None else given.quirks,
+        )
         services.store.consents.set_iys_state(account.key, state)
     return _iys_json(account, state)
 
@@ -123,16 +149,18 @@ def consent_record_from(record: Any, now: float) -> NewConsent:
         ) from exc
 
 
+@operations(
+    Op("GET", "stored İYS consent records"),
+    Op("POST", "store records without the İYS rules", body=ConsentsIn),
+    Op("DELETE", "remove them all"),
+)
 @control
 async def account_consents(request: Request) -> Any:
     services, account = _account_of(request)
     if request.method == "POST":
-        body = await _body(request)
-        records = body.get("records") if isinstance(body, dict) else None
-        if not isinstance(records, list) or not account.iys_brand_code:
-            raise ControlError(
-                422, 'expected {"records": [consent/create records]} on an account with a brand code'
-            )
+        records = checked(ConsentsIn, await _body(request)).records
+        if not account.iys_brand_code:
+            raise ControlError(422, "the account has no iys.brand_code to hold consents")
         now = services.clock.now()
         batch = [consent_record_from(r, now) for r in records]
         services.store.consents.seed(account.key, account.iys_brand_code, batch, now)
@@ -155,6 +183,7 @@ async def account_consents(request: Request) -> Any:
     }
 
 
+@operations(Op("GET", "groups and contacts of the account"))
 @control
 async def account_contacts(request: Request) -> Any:
     services, account = _account_of(request)

@@ -6,10 +6,17 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ileti.sandbox.api.faults import FaultsIn
 from ileti.sandbox.context import services_of
 from ileti.sandbox.control.base import _body, control
+from ileti.sandbox.control.operations import Op, operations
 
 
+@operations(
+    Op("GET", "fault rules"),
+    Op("PUT", "replace them", body=FaultsIn),
+    Op("DELETE", "clear them"),
+)
 @control
 async def faults(request: Request) -> Any:
     services = services_of(request)

@@ -23,6 +23,7 @@ from ileti import phone
 from ileti.sandbox.api.params import query_int
 from ileti.sandbox.context import services_of
 from ileti.sandbox.control.base import _find, control
+from ileti.sandbox.control.operations import Op, Param, integer, operations
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.inbox.events import POLL_SECONDS, _shutdown_probe
 from ileti.sandbox.store import inbox_tools
@@ -197,6 +198,30 @@ def _message_watch(request: Request) -> MessageWatch:
     return watch
 
 
+@operations(
+    Op(
+        "GET",
+        "the inbox, newest first, each message with its one-time `code` and why it is where it is",
+        query=(
+            Param("to", "recipient number"),
+            Param("order_id", "an order id", integer()),
+            Param("sender", "sender ID"),
+            Param("account", "account key"),
+            Param("limit", "at most this many (default 1000)", integer()),
+            Param(
+                "q",
+                "the text contains it (case-insensitive; dotted and dotless i are one letter)",
+                {"type": "string", "maxLength": 1000},
+            ),
+            Param("after", "a message id: only newer messages", integer()),
+            Param(
+                "wait",
+                "seconds: when nothing matches yet, hold the answer until something does or the time is up",
+                {"type": "number", "minimum": 0, "maximum": MAX_WAIT_SECONDS},
+            ),
+        ),
+    )
+)
 @control
 async def list_messages(request: Request) -> Any:
     """The inbox, newest first; filters to, order_id, sender, account, q, after, limit; `wait` holds the
@@ -212,6 +237,14 @@ async def list_messages(request: Request) -> Any:
     return {"messages": [{**message_json(m), "reason": reason} for m, reason in zip(rows, why, strict=True)]}
 
 
+@operations(
+    Op(
+        "DELETE",
+        "remove the orders, their messages and webhook events; accounts, balances, blacklists, contacts "
+        "and consents stay",
+        query=(Param("account", "only this account's orders"),),
+    )
+)
 @control
 async def clear_messages(request: Request) -> Any:
     """Remove the orders (all, or one account's), their messages and webhook events; the rest stays."""

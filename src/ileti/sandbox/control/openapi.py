@@ -1,56 +1,51 @@
 """The control API's OpenAPI document (`/_sandbox/openapi.json`) and the emulated API's
-(`/_sandbox/openapi/iletimerkezi.json`)."""
+(`/_sandbox/openapi/iletimerkezi.json`).
+
+The control API's document is built, not kept: its paths and methods are the route table's
+(`routes.CONTROL_ROUTES`), each method's summary, query parameters, body and answer are the handler's
+`@operations`, and each body's schema is its pydantic model's JSON schema (`components.schemas`), the same
+model that checks the body.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 
 from ileti.sandbox.context import services_of
 from ileti.sandbox.control.base import control
+from ileti.sandbox.control.operations import Op, operations, operations_of
 from ileti.wire import openapi as wire_openapi
 
+__all__ = ["api_openapi", "openapi", "openapi_document"]
 
+_PATH_PARAMETER = re.compile(r"{(\w+)(?::(\w+))?}")
+_KEY = {"type": "string", "minLength": 1, "maxLength": 128}
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string", "description": "what is wrong, naming the field"}},
+    "required": ["error"],
+    "additionalProperties": False,
+}
+_REFUSED = {
+    "description": 'refused: {"error": …} says why (400 not JSON, 404 unknown, 409 conflict, 413 too large, '
+    "422 invalid, naming the field); a refused request changes nothing",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ControlError"}}},
+}
+
+
+@operations(Op("GET", "this document: the control API, built from its routes and body models"))
 @control
 async def openapi(request: Request) -> Any:
     return openapi_document()
 
 
-_PATH_PARAMETER = re.compile(r"{(\w+)}")
-
-
-_PATH_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
-    "key": {"type": "string", "minLength": 1, "maxLength": 128},
-    "field_id": {"type": "integer", "minimum": 0},
-    "id": {"type": "integer", "minimum": 0},
-}
-
-
-def openapi_document() -> dict[str, Any]:
-    """`OPENAPI` with every `{name}` of a path declared as a required path parameter (a string, or what
-    `_PATH_PARAMETER_SCHEMAS` says), so that tools can call each path without being told."""
-    document = copy.deepcopy(OPENAPI)
-    for path, item in document["paths"].items():
-        names = _PATH_PARAMETER.findall(path)
-        if names:
-            item.setdefault(
-                "parameters",
-                [
-                    {
-                        "name": name,
-                        "in": "path",
-                        "required": True,
-                        "schema": _PATH_PARAMETER_SCHEMAS.get(name, {"type": "string"}),
-                    }
-                    for name in names
-                ],
-            )
-    return document
-
-
+@operations(Op("GET", "the OpenAPI 3.1 document of the emulated /v1 API (ileti.wire.openapi)"))
 @control
 async def api_openapi(request: Request) -> Any:
     """The emulated API's OpenAPI document (`ileti.wire.openapi`), with this server as its server (the API's
@@ -60,134 +55,85 @@ async def api_openapi(request: Request) -> Any:
     return wire_openapi.openapi_document(str(url).rstrip("/"))
 
 
-def _op(summary: str, body: str | None = None) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "responses": {"200": {"description": "JSON"}}}
-    if body:
-        operation["requestBody"] = {"description": body, "content": {"application/json": {}}}
-    return operation
-
-
-def _query(operation: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
-    operation["parameters"] = [
-        {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
-        for name, text in params.items()
+def _path(route: str) -> tuple[str, list[dict[str, Any]]]:
+    """A route's path as OpenAPI writes it (`{id}`, without Starlette's `:int`) and its path parameters."""
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 0} if convertor == "int" else _KEY,
+        }
+        for name, convertor in _PATH_PARAMETER.findall(route)
     ]
+    return _PATH_PARAMETER.sub(r"{\1}", route), parameters
+
+
+def _operation(op: Op, schemas: dict[str, Any]) -> dict[str, Any]:
+    answer = {"description": op.answer, "content": {"application/json": {"schema": {"type": "object"}}}}
+    operation: dict[str, Any] = {
+        "summary": op.summary,
+        "responses": {
+            str(op.status): answer,
+            **{str(status): {"description": text} for status, text in op.other.items()},
+            "4XX": _REFUSED,
+        },
+    }
+    if op.query:
+        operation["parameters"] = [
+            {
+                "name": param.name,
+                "in": "query",
+                "required": False,
+                "description": param.description,
+                "schema": dict(param.schema),
+            }
+            for param in op.query
+        ]
+    if op.body is not None:
+        schema = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[op.body.__name__] = schema
+        operation["requestBody"] = {
+            "required": op.body_required,
+            "description": schema.get("description", ""),
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
+        }
     return operation
 
 
-OPENAPI: dict[str, Any] = {
-    "openapi": "3.1.0",
-    "info": {"title": "ileti sandbox control API", "version": "1"},
-    "paths": {
-        "/_sandbox/accounts": {
-            "get": _op("list accounts"),
-            "post": _op(
-                "create an account",
-                "{key?, secret | hash, balance: {amount, sms}, billing, senders,"
-                " api_access, allowed_ips, iys: {brand_code, active, quota}, documents_missing, "
-                "webhook_url, test_number, blacklist}",
-            ),
+def build_document(routes: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of these routes (`(path, endpoint, methods)`, as in `CONTROL_ROUTES`)."""
+    paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {"ControlError": _ERROR}
+    for route, endpoint, methods in routes:
+        path, parameters = _path(route)
+        item = paths.setdefault(path, {})
+        if parameters:
+            item["parameters"] = parameters
+        described = {op.method: op for op in operations_of(endpoint)}
+        for method in methods:
+            op = described.get(method) or Op(method, endpoint.__name__.replace("_", " "))
+            item[method.lower()] = _operation(op, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "ileti sandbox control API",
+            "version": "1",
+            "description": "JSON in and out; a refused request changes nothing (docs/sandbox.md).",
         },
-        "/_sandbox/accounts/{key}": {
-            "get": _op("read an account"),
-            "patch": _op("change fields", "as POST"),
-            "delete": _op("remove an account"),
-        },
-        "/_sandbox/messages": {
-            "get": _query(
-                _op("the inbox, newest first, each message with its one-time `code`"),
-                {
-                    "to": "recipient number",
-                    "order_id": "an order id",
-                    "sender": "sender ID",
-                    "account": "account key",
-                    "limit": "at most this many (default 1000)",
-                    "q": "the text contains it (case-insensitive; dotted and dotless i are one letter)",
-                    "after": "a message id: only newer messages",
-                    "wait": "seconds (at most 30): when nothing matches yet, hold the answer until something "
-                    "does or the time is up",
-                },
-            ),
-            "delete": _query(
-                _op(
-                    "remove the orders, their messages and webhook events; accounts, "
-                    "balances, blacklists, contacts and consents stay"
-                ),
-                {"account": "only this account's orders"},
-            ),
-        },
-        "/_sandbox/clock": {
-            "get": _op("sandbox time"),
-            "post": _op(
-                "change time", '{"advance": s} | {"set": "YYYY-MM-DD HH:MM:SS"} | {"mode": "real" | "frozen"}'
-            ),
-        },
-        "/_sandbox/carrier/settle": {"post": _op("settle due messages", '{"respect_delay": false}')},
-        "/_sandbox/carrier/rules": {
-            "get": _op("per-number outcomes"),
-            "put": _op("replace them", '{"+905…": "delivered|undelivered|never"}'),
-            "delete": _op("clear them"),
-        },
-        "/_sandbox/faults": {
-            "get": _op("fault rules"),
-            "put": _op(
-                "replace them",
-                '{"rules": [{"endpoint": "send-sms|*|webhook", '
-                '"fault": "status|gateway_html|truncated|slow_body|latency|drop|commit_then_drop|status_503 '
-                '(/v1); drop|duplicate|delay (webhook)", '
-                '"times"?: n|null, "probability"?: 0..1, "latency_ms"?, "jitter_ms"?, "code"?, '
-                '"http_status"?: 502|503|504}]}',
-            ),
-            "delete": _op("clear them"),
-        },
-        "/_sandbox/webhooks": {"get": _op("webhook deliveries and attempts; filters account, limit")},
-        "/_sandbox/webhooks/{id}/resend": {
-            "post": _op(
-                "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log"
-            )
-        },
-        "/_sandbox/webhooks/sample": {
-            "post": _op(
-                "push a sample §6 report to an account's webhook URL, logged as a delivery",
-                '{"account": KEY, "status": "accepted|delivered|undelivered", '
-                '"to"?: "+905…", "body"?: "text"}',
-            )
-        },
-        "/_sandbox/reset": {"post": _op("back to the start-up state")},
-        "/_sandbox/openapi/iletimerkezi.json": {
-            "get": _op("the OpenAPI 3.1 document of the emulated /v1 API (ileti.wire.openapi)")
-        },
-        "/livez": {"get": _op("process is up")},
-        "/readyz": {"get": _op("store open and workers running")},
-        "/_sandbox/accounts/{key}/blacklist": {
-            "get": _op("the account's blacklist with times added"),
-            "post": _op("add numbers", '{"numbers": [...], "added_at"?: "YYYY-MM-DD HH:MM:SS"}'),
-            "delete": _op("empty it"),
-        },
-        "/_sandbox/accounts/{key}/custom-fields": {
-            "get": _op("custom fields of contacts"),
-            "post": _op("define one", '{"name": "…"}'),
-        },
-        "/_sandbox/accounts/{key}/custom-fields/{field_id}": {"delete": _op("remove one and its values")},
-        "/_sandbox/accounts/{key}/iys": {
-            "get": _op("İYS subscription, quota use, strict rules and show quirks"),
-            "patch": _op("change them", "{brand_code, active, quota, used, strict, quirks}"),
-        },
-        "/_sandbox/accounts/{key}/consents": {
-            "get": _op("stored İYS consent records"),
-            "post": _op("store records without rules", '{"records": [...]}'),
-            "delete": _op("remove them all"),
-        },
-        "/_sandbox/accounts/{key}/contacts": {"get": _op("groups and contacts of the account")},
-    },
-}
+        "paths": paths,
+        "components": {"schemas": dict(sorted(schemas.items()))},
+    }
 
 
-OPENAPI["paths"]["/_sandbox/requests"] = {
-    "get": _op(
-        "the request journal: every /v1 call, newest first (id, at, account, endpoint, transport, "
-        "code, reason, request with the hash redacted, order_id, duration_ms); filters account, "
-        "endpoint, code (one or a comma-separated list), since_id, order_id, limit (default 1000)"
-    ),
-    "delete": _op("empty the request journal"),
-}
+@functools.cache
+def _document() -> dict[str, Any]:
+    from ileti.sandbox.control.routes import CONTROL_ROUTES  # routes.py imports this module's handlers
+
+    return build_document(CONTROL_ROUTES)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The control API's document (built once, a copy each time)."""
+    return copy.deepcopy(_document())

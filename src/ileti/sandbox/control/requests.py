@@ -10,6 +10,7 @@ from starlette.requests import Request
 from ileti.sandbox.api.params import query_int
 from ileti.sandbox.context import services_of
 from ileti.sandbox.control.base import control
+from ileti.sandbox.control.operations import Op, Param, integer, operations
 from ileti.sandbox.errors import ControlError
 from ileti.wire.endpoints import lookup
 
@@ -24,6 +25,22 @@ def _codes_param(request: Request) -> list[int]:
     return [int(part) for part in parts]
 
 
+@operations(
+    Op(
+        "GET",
+        "the request journal: every /v1 call, newest first (id, at, account, endpoint, transport, code, "
+        "reason, request with the hash redacted, order_id, duration_ms)",
+        query=(
+            Param("account", "account key"),
+            Param("endpoint", "an endpoint name or /v1 path"),
+            Param("code", "a status code or a comma-separated list of them (452,460)"),
+            Param("since_id", "only entries after this id", integer()),
+            Param("order_id", "an order id", integer()),
+            Param("limit", "at most this many (default 1000)", integer()),
+        ),
+    ),
+    Op("DELETE", "empty the request journal"),
+)
 @control
 async def requests_journal(request: Request) -> Any:
     """GET: the request journal, newest first; DELETE: empty it."""

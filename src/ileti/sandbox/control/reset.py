@@ -10,6 +10,7 @@ from starlette.responses import Response
 from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control import accounts
 from ileti.sandbox.control.base import _json, control
+from ileti.sandbox.control.operations import Op, operations
 from ileti.sandbox.world.clock import Clock
 
 
@@ -30,15 +31,20 @@ def reset(services: Services) -> dict[str, Any] | None:
     return None if demo is None else accounts.account_json(demo[0])
 
 
+@operations(
+    Op("POST", "back to the start-up state: no data, real clock, no faults, the demo account and the seed")
+)
 @control
 async def reset_endpoint(request: Request) -> Any:
     return {"reset": True, "demo_account": reset(services_of(request))}
 
 
+@operations(Op("GET", "the process is up"))
 async def livez(request: Request) -> Response:
     return _json({"status": "ok"})
 
 
+@operations(Op("GET", "the store is open and the workers run", other={503: "starting"}))
 async def readyz(request: Request) -> Response:
     services: Services | None = getattr(request.app.state, "services", None)
     ready = services is not None and services.ready and services.store.ping()

@@ -10,22 +10,25 @@ explicit calls, and the answer says how they went.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
 from starlette.requests import Request
 
 from ileti import phone
 from ileti.codes import MessageStatus
 from ileti.sandbox.api.params import query_int
+from ileti.sandbox.body_models import BodyModel, PhoneNumber, checked
 from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control.base import _body, _path_id, control
+from ileti.sandbox.control.operations import Op, Param, integer, operations
 from ileti.sandbox.errors import ControlError
 from ileti.sandbox.store import views
 from ileti.sandbox.store.records import WebhookJob
 from ileti.wire import json_codec
 from ileti.wire.webhook import webhook_payload
 
-__all__ = ["SAMPLE_MESSAGE_ID", "SAMPLE_ORDER_ID", "resend", "sample"]
+__all__ = ["SAMPLE_MESSAGE_ID", "SAMPLE_ORDER_ID", "SampleIn", "resend", "sample"]
 
 # the ids of CONTRACT §6's example: no order of the sandbox has them
 SAMPLE_MESSAGE_ID, SAMPLE_ORDER_ID = 1599558518, 104525848
@@ -69,34 +72,29 @@ async def resend(services: Services, webhook_id: int) -> dict[str, Any]:
     return await _attempt(services, job)
 
 
+class SampleIn(BodyModel):
+    """`POST /_sandbox/webhooks/sample`: which account's webhook URL gets a sample report, and its content."""
+
+    account: str = Field(description="the key of an account with a webhook_url")
+    status: Literal["accepted", "delivered", "undelivered"]
+    to: PhoneNumber | None = Field(default=None, description="default: the account's test number")
+    body: str = Field(default=SAMPLE_TEXT, max_length=10_000, description="the message text")
+
+
 async def sample(services: Services, body: Any) -> dict[str, Any]:
-    """Push a sample report `{"account", "status", "to"?, "body"?}` to the account's webhook URL."""
-    known = {"account", "status", "to", "body"}
-    if not isinstance(body, dict) or not set(body) <= known:
-        raise ControlError(
-            422,
-            'expected {"account": KEY, "status": "accepted" | "delivered" | '
-            '"undelivered", "to"?: "+905…", "body"?: "text"}',
-        )
-    key = body.get("account")
-    if not isinstance(key, str):
-        raise ControlError(422, "account: the key of an account")
+    """Push a sample report (`SampleIn`) to the account's webhook URL."""
+    given = checked(SampleIn, body)
+    key = given.account
     account = services.store.accounts.get(key)
     if account is None:
         raise ControlError(404, f"no account with key {key!r}")
     if not account.webhook_url:
         raise ControlError(422, f"account {key!r} has no webhook_url to push to")
-    wanted = body.get("status")
-    status = STATUSES.get(wanted) if isinstance(wanted, str) else None
-    if status is None:
-        raise ControlError(422, "status: accepted, delivered or undelivered")
-    to = body.get("to", account.test_number or SAMPLE_TO)
-    number = phone.try_normalize(to) if isinstance(to, str | int) and not isinstance(to, bool) else None
+    status = STATUSES[given.status]
+    number = given.to or phone.try_normalize(account.test_number or SAMPLE_TO)
     if number is None:
-        raise ControlError(422, "to: a Turkish mobile number")
-    text = body.get("body", SAMPLE_TEXT)
-    if not isinstance(text, str) or len(text) > 10_000:
-        raise ControlError(422, "body: the message text, at most 10000 characters")
+        raise ControlError(422, "to: a Turkish mobile number (the account has no test_number)")
+    text = given.body
     payload = json_codec.dumps(
         webhook_payload(id=SAMPLE_MESSAGE_ID, packet_id=SAMPLE_ORDER_ID, status=status, to=number, body=text)
     )
@@ -113,6 +111,16 @@ async def sample(services: Services, body: Any) -> dict[str, Any]:
     return {**await _attempt(services, job), "payload": json_codec.loads(payload)}
 
 
+@operations(
+    Op(
+        "GET",
+        "webhook deliveries and their attempts",
+        query=(
+            Param("account", "account key"),
+            Param("limit", "at most this many (default 1000)", integer()),
+        ),
+    )
+)
 @control
 async def webhook_log(request: Request) -> Any:
     services = services_of(request)
@@ -122,12 +130,18 @@ async def webhook_log(request: Request) -> Any:
     return {"webhooks": [{**row, "payload": json_codec.loads(row["payload"])} for row in rows]}
 
 
+@operations(
+    Op("POST", "send a logged delivery (delivered or failed) again to its URL: a new attempt in its log")
+)
 @control
 async def webhook_resend(request: Request) -> Any:
     webhook_id = _path_id(request, "webhook_id", "webhook delivery")
     return await resend(services_of(request), webhook_id)
 
 
+@operations(
+    Op("POST", "push a sample §6 report to an account's webhook URL, logged as a delivery", body=SampleIn)
+)
 @control
 async def webhook_sample(request: Request) -> Any:
     return await sample(services_of(request), await _body(request))
