@@ -72,35 +72,31 @@ def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
     async def call(request: Request) -> Response:
         services = _services(request)
         journal = services.journal
-        if journal is None:
-            return await answer(services, request, None)
-        trace = journal.start(endpoint.name, fmt.name)
+        trace = None if journal is None else journal.start(endpoint.name, fmt.name)
         try:
-            return await answer(services, request, trace)
+            if request.method != method:  # OQ-25: a wrong method is "no such method", 404
+                if trace is not None:
+                    trace.code = int(Code.NOT_FOUND)
+                    trace.reason = f"method: {request.url.path} answers {method} only, not {request.method}"
+                return error_response(services, fmt, Code.NOT_FOUND)
+            fault = services.faults.take(endpoint.name)
+            if fault is None:
+                return await run_endpoint(services, endpoint, handler, fmt, request, trace)
+            return await inject(
+                fault,
+                lambda: run_endpoint(services, endpoint, handler, fmt, request, trace),
+                lambda code: error_response(services, fmt, code),
+                lambda trace: _note_request(services, endpoint, fmt, request, trace),
+                trace,
+            )
         except Exception as exc:
             if trace is not None and trace.code is None:
                 trace.code = int(Code.SERVICE_UNAVAILABLE)
                 trace.reason = f"bug: an unexpected {type(exc).__name__} in the sandbox (logged)"
             raise
         finally:
-            journal.finish(trace)
-
-    async def answer(services: Services, request: Request, trace: Trace | None) -> Response:
-        if request.method != method:  # OQ-25: a wrong method is "no such method", 404
-            if trace is not None:
-                trace.code = int(Code.NOT_FOUND)
-                trace.reason = f"method: {request.url.path} answers {method} only, not {request.method}"
-            return error_response(services, fmt, Code.NOT_FOUND)
-        fault = services.faults.take(endpoint.name)
-        if fault is None:
-            return await run_endpoint(services, endpoint, handler, fmt, request, trace)
-        return await inject(
-            fault,
-            lambda: run_endpoint(services, endpoint, handler, fmt, request, trace),
-            lambda code: error_response(services, fmt, code),
-            lambda trace: _note_request(services, endpoint, fmt, request, trace),
-            trace,
-        )
+            if journal is not None:
+                journal.finish(trace)
 
     call.__name__ = f"{endpoint.name}_{fmt.name}".replace("-", "_").replace("/", "_")
     return call
