@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp
+from starlette.middleware.exceptions import ExceptionMiddleware
 
 from ileti.sandbox import seed as seeding
 from ileti.sandbox.api.faults import Faults
@@ -25,7 +24,7 @@ from ileti.sandbox.context import Services
 from ileti.sandbox.control.access import ControlAccess, HostCheck
 from ileti.sandbox.control.messages import prune_loop
 from ileti.sandbox.errors import BugGuard
-from ileti.sandbox.routes import ApiRoutes, build_routes
+from ileti.sandbox.routes import build_routes
 from ileti.sandbox.seed import Seed
 from ileti.sandbox.settings import Settings
 from ileti.sandbox.shared_state import SharedFaults, SharedState, is_shared
@@ -143,38 +142,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 services.store.close()
 
-    shared = is_shared(settings)
-
-    def guard(app: ASGIApp) -> ASGIApp:
-        return BugGuard(SharedState(app) if shared else app)
-
+    binds = {settings.port: settings.host}
+    if settings.control_port:
+        binds[settings.control_port] = settings.control_host
     middleware = [
+        # first, so it refuses a rebinding page before anything else runs (/v1 included)
+        Middleware(HostCheck, allowed_hosts=settings.allowed_hosts, binds=binds),
         Middleware(BugGuard),
-        Middleware(ControlAccess, token=settings.control_token, port=settings.control_port),
     ]
-    if shared:
+    if is_shared(settings):
         middleware.append(Middleware(SharedState))
-
-    def outermost(app: ASGIApp) -> ASGIApp:
-        binds = {settings.port: settings.host}
-        if settings.control_port:
-            binds[settings.control_port] = settings.control_host
-        return HostCheck(app, allowed_hosts=settings.allowed_hosts, binds=binds)
-
-    return _Sandbox(guard, outermost, routes=build_routes(), middleware=middleware, lifespan=lifespan)
-
-
-class _Sandbox(Starlette):
-    """Starlette with `ApiRoutes` in front of its middleware stack: /v1 calls, the sandbox's hot path, reach
-    their endpoint through `guard` alone (docs/benchmarks.md). `outermost` (the `Host` check) wraps it all,
-    /v1 included."""
-
-    def __init__(
-        self, guard: Callable[[ASGIApp], ASGIApp], outermost: Callable[[ASGIApp], ASGIApp], **options: Any
-    ) -> None:
-        super().__init__(**options)
-        self._guard = guard
-        self._outermost = outermost
-
-    def build_middleware_stack(self) -> ASGIApp:
-        return self._outermost(ApiRoutes(super().build_middleware_stack(), self._guard))
+    control = [
+        Middleware(ControlAccess, token=settings.control_token, port=settings.control_port),
+        # the 404s and 405s of the routes it guards are answered inside it (with its cookie), as before
+        Middleware(ExceptionMiddleware),
+    ]
+    return Starlette(routes=build_routes(control), middleware=middleware, lifespan=lifespan)

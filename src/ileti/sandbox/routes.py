@@ -2,44 +2,48 @@
 
     POST /v1/<endpoint>/json      (+ one trailing slash, + aliases)   one per handler in `handlers.HANDLERS`
     *    /v1/<anything else>                                                404 in the API's envelope (OQ-25)
-    *    /_sandbox/...  /livez  /readyz                             `control/routes.CONTROL_ROUTES`
-    GET  /  /_sandbox/inbox/...  /_sandbox/events                           the web inbox: `inbox_routes()`
+    GET  /livez  /readyz                                                    `control/routes.CONTROL_ROUTES`
+    *    /_sandbox/...     behind `ControlAccess`: the control API (`CONTROL_ROUTES`) and the inbox's JSON
+                           views, event stream and static files (`inbox_routes()`)
+    GET  /                 behind `ControlAccess` of its own: the inbox page (`page_route()`)
 
 /v1 routes are generated from `wire.ENDPOINTS` × the formats in `FORMATS`; the XML and GET variants are added
 by listing their `Format` here with the paths they serve (`Endpoint.xml_path`, `Endpoint.get_path`).
 
-`ApiRoutes`, in front of the app (`app._Sandbox`), finds those /v1 endpoints by exact path in a dict before
-Starlette's middleware and router run: the router tries its routes one regex at a time and wraps each call in
-two more layers, which cost a send-sms about a tenth of its server time, and each middleware layer a little
-more (docs/benchmarks.md). Every other path, and any method Starlette would refuse, still goes through the
-middleware and the router.
+/v1 is one mount whose `ApiRoutes` finds the endpoint by exact path in a dict. Starlette's router tries its
+routes one regex at a time and wraps each call in two more layers, which cost a send-sms about a tenth of
+its server time (docs/benchmarks.md); here the router meets the /v1 mount first and matches it with one
+`startswith`. The middleware every request goes through (the `Host` check, `BugGuard`, `SharedState`) is
+listed in `app.create_app`; the control API's access check is applied here, to its paths only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
-from starlette.convertors import Convertor, register_url_convertor
+from starlette._utils import get_route_path
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ileti.codes import Code
-from ileti.sandbox.api.faults import DropConnection, GatewayPage, SlowBody, truncated
+from ileti.sandbox.api.faults import inject
 from ileti.sandbox.api.formats import JSON, Format, Handler, error_response, run_endpoint
 from ileti.sandbox.api.handlers import HANDLERS
 from ileti.sandbox.api.journal import Trace
 from ileti.sandbox.api.xml_format import GET_FORMAT, XML
 from ileti.sandbox.context import Services, services_of
 from ileti.sandbox.control.routes import CONTROL_ROUTES
-from ileti.sandbox.inbox import inbox_routes
+from ileti.sandbox.inbox import inbox_routes, page_route
 from ileti.wire import envelope
 from ileti.wire.endpoints import ENDPOINTS, Endpoint
 from ileti.wire.errors import DecodeError
 
-__all__ = ["FORMATS", "ApiRoutes", "api_table", "build_routes"]
+__all__ = ["FORMATS", "ApiRoutes", "PathMount", "api_table", "build_routes"]
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # wrong ones get 404, OQ-25
 
@@ -56,68 +60,38 @@ ApiCall = Callable[[Request], Awaitable[Response]]
 
 
 def api_endpoint(endpoint: Endpoint, handler: Handler, fmt: Format) -> ApiCall:
-    """The Starlette endpoint of one (endpoint, format): method check, injected faults, then the pipeline;
-    each call is journaled (`journal.py`)."""
+    """The endpoint of one (endpoint, format): method check, injected faults (`faults.inject`), then the
+    pipeline; each call is journaled (`journal.py`)."""
     method = getattr(fmt, "method", "POST")
 
     async def call(request: Request) -> Response:
         services = services_of(request)
         journal = services.journal
-        if journal is None:
-            return await answer(services, request, None)
-        trace = journal.start(endpoint.name, fmt.name)
+        trace = None if journal is None else journal.start(endpoint.name, fmt.name)
         try:
-            return await answer(services, request, trace)
+            if request.method != method:  # OQ-25: a wrong method is "no such method", 404
+                if trace is not None:
+                    trace.code = int(Code.NOT_FOUND)
+                    trace.reason = f"method: {request.url.path} answers {method} only, not {request.method}"
+                return error_response(services, fmt, Code.NOT_FOUND)
+            fault = services.faults.take(endpoint.name)
+            if fault is None:
+                return await run_endpoint(services, endpoint, handler, fmt, request, trace)
+            return await inject(
+                fault,
+                lambda: run_endpoint(services, endpoint, handler, fmt, request, trace),
+                lambda code: error_response(services, fmt, code),
+                lambda trace: _note_request(services, endpoint, fmt, request, trace),
+                trace,
+            )
         except Exception as exc:
             if trace is not None and trace.code is None:
                 trace.code = int(Code.SERVICE_UNAVAILABLE)
                 trace.reason = f"bug: an unexpected {type(exc).__name__} in the sandbox (logged)"
             raise
         finally:
-            journal.finish(trace)
-
-    async def answer(services: Services, request: Request, trace: Trace | None) -> Response:
-        if request.method != method:  # OQ-25: a wrong method is "no such method", 404
-            if trace is not None:
-                trace.code = int(Code.NOT_FOUND)
-                trace.reason = f"method: {request.url.path} answers {method} only, not {request.method}"
-            return error_response(services, fmt, Code.NOT_FOUND)
-        fault = services.faults.take(endpoint.name)
-        if fault is None:
-            return await run_endpoint(services, endpoint, handler, fmt, request, trace)
-        if fault.fault == "latency":
-            await services.faults.delay(fault)
-            return await run_endpoint(services, endpoint, handler, fmt, request, trace)
-        rule = f"a {fault.fault} rule for {fault.endpoint!r} (PUT /_sandbox/faults)"
-        if fault.fault in ("status_503", "status", "gateway_html", "drop") and trace is not None:
-            await _note_request(services, endpoint, fmt, request, trace)  # the handler does not run
-        if fault.fault in ("status_503", "status"):
-            code = Code(fault.code or Code.SERVICE_UNAVAILABLE)
-            if trace is not None:
-                trace.code, trace.reason = int(code), f"fault: answered {int(code)} by {rule}"
-            return error_response(services, fmt, code)
-        if fault.fault == "gateway_html":
-            status = fault.http_status or 502
-            if trace is not None:
-                trace.code = status
-                trace.reason = f"fault: an HTML {status} page, as a proxy sends it, by {rule}"
-            return GatewayPage(status)
-        if fault.fault == "truncated":
-            cut = truncated(await run_endpoint(services, endpoint, handler, fmt, request, trace))
-            if trace is not None:
-                trace.reason = f"fault: answered {trace.code}, cut after half its bytes by {rule}"
-            return cut
-        if fault.fault == "slow_body":
-            response = await run_endpoint(services, endpoint, handler, fmt, request, trace)
-            if trace is not None:
-                trace.reason = f"fault: answered {trace.code}, its body trickled out slowly by {rule}"
-            return SlowBody(response, fault.delay_seconds())
-        if fault.fault == "commit_then_drop":
-            await run_endpoint(services, endpoint, handler, fmt, request, trace)
-        if trace is not None:
-            prefix = f"answered {trace.code}, then " if trace.code is not None else ""
-            trace.reason = f"fault: {prefix}the connection was dropped by {rule}"
-        return DropConnection()
+            if journal is not None:
+                journal.finish(trace)
 
     call.__name__ = f"{endpoint.name}_{fmt.name}".replace("-", "_").replace("/", "_")
     return call
@@ -167,54 +141,78 @@ def api_table() -> dict[str, ApiCall]:
 
 
 class ApiRoutes:
-    """ASGI layer in front of the whole app: a request for a path of `api_table()`, with a method the router
-    would accept, goes straight to its endpoint; anything else goes on to `app` (Starlette's middleware and
-    router).
+    """The ASGI app mounted at /v1: the endpoint of the path by exact lookup in `api_table()`, else the
+    API's 404. A method outside `ANY_METHOD` is Starlette's 405, as a `Route` with those methods answers."""
 
-    The direct path keeps what the middleware gives every request (`guard`: `BugGuard`, and `SharedState`
-    when workers share the store) and skips what has nothing to do on /v1 (Starlette's error middleware, the
-    control API's access check).
-    """
-
-    def __init__(self, app: ASGIApp, guard: Callable[[ASGIApp], ASGIApp]) -> None:
-        self.app = app
-        self._table = api_table()
-        self._methods = frozenset(ANY_METHOD)
-        self._direct = guard(self._call)
+    def __init__(self, prefix: str = "/v1") -> None:
+        self._table = {path.removeprefix(prefix): call for path, call in api_table().items()}
+        methods = {method.upper() for method in ANY_METHOD}
+        self._methods = frozenset(methods)
+        self._allow = {"Allow": ", ".join(methods)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # under a root_path the lookup misses and the router (which strips it) serves the call as before
-        if scope["type"] == "http" and scope["path"] in self._table and scope["method"] in self._methods:
-            await self._direct(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
-
-    async def _call(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._table[scope["path"]](Request(scope, receive, send))
+        if scope["method"] not in self._methods:
+            raise HTTPException(status_code=405, headers=self._allow)
+        call = self._table.get(get_route_path(scope), unknown_api_path)
+        response = await call(Request(scope, receive, send))
         await response(scope, receive, send)
 
 
-class AnythingConvertor(Convertor[str]):
-    """Like Starlette's `path`, but also across line breaks: a percent-decoded `%0A` in a /v1 path must still
-    reach the API's 404 envelope, not Starlette's plain-text 404."""
+class PathMount(Mount):
+    """A `Mount` that serves its path and every path below it, line breaks included (a percent-decoded `%0A`).
 
-    regex = r"[\s\S]*"
+    Starlette's `Mount` matches with a regex that stops at a line break and leaves the bare path (`/v1`) to a
+    redirect to `/v1/`; this one matches with `str.startswith`, so `/v1` and `/v1/a%0Ab` reach the API's 404
+    envelope and `/_sandbox` and `/_sandbox/a%0Ab` the control API's access check, as every other path under
+    them does. HTTP only: the sandbox serves no WebSocket."""
 
-    def convert(self, value: str) -> str:
-        return value
+    def __init__(
+        self,
+        path: str,
+        app: ASGIApp | None = None,
+        routes: Sequence[BaseRoute] | None = None,
+        *,
+        middleware: Sequence[Middleware] | None = None,
+    ) -> None:
+        super().__init__(path, app, routes, middleware=middleware)
+        self._below = self.path + "/"
 
-    def to_string(self, value: str) -> str:
-        return value
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            path = get_route_path(scope)
+            if path.startswith(self._below) or path == self.path:
+                root_path = scope.get("root_path", "")
+                return Match.FULL, {
+                    "app_root_path": scope.get("app_root_path", root_path),
+                    "root_path": root_path + self.path,
+                    "endpoint": self.app,
+                }
+        return Match.NONE, {}
 
 
-register_url_convertor("anything", AnythingConvertor())
+def _behind(app: ASGIApp, middleware: Sequence[Middleware]) -> ASGIApp:
+    for cls, args, kwargs in reversed(middleware):
+        app = cls(app, *args, **kwargs)
+    return app
 
 
-def build_routes() -> list[BaseRoute]:
-    routes: list[BaseRoute] = [Route(path, call, methods=ANY_METHOD) for path, call in api_table().items()]
+SANDBOX = "/_sandbox"
+
+
+def build_routes(control: Sequence[Middleware]) -> list[BaseRoute]:
+    """The app's routes; `control` is the middleware of the control API and the inbox (the access check)."""
+    below: list[BaseRoute] = []
+    outside: list[BaseRoute] = []
     for path, control_endpoint, methods in CONTROL_ROUTES:
-        routes.append(Route(path, control_endpoint, methods=list(methods)))
-    routes.append(Route("/v1", unknown_api_path, methods=ANY_METHOD))
-    routes.append(Route("/v1/{rest:anything}", unknown_api_path, methods=ANY_METHOD))
-    routes.extend(inbox_routes())
-    return routes
+        if path.startswith(SANDBOX + "/"):
+            below.append(Route(path.removeprefix(SANDBOX), control_endpoint, methods=list(methods)))
+        else:  # /livez, /readyz: open, for health checks
+            outside.append(Route(path, control_endpoint, methods=list(methods)))
+    page = page_route()
+    return [
+        PathMount("/v1", ApiRoutes()),  # first: the hot path costs the router one `startswith`
+        *outside,
+        PathMount(SANDBOX, routes=below + inbox_routes(), middleware=control),
+        # the page alone: its access check runs before its route's method check, as on the mount
+        Route(page.path, _behind(page, control)),
+    ]

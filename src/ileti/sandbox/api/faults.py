@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from pydantic import Field, model_validator
 from starlette.responses import Response
@@ -38,6 +38,9 @@ from starlette.types import Receive, Scope, Send
 
 from ileti.codes import Code
 from ileti.sandbox.body_models import BodyModel, checked
+
+if TYPE_CHECKING:
+    from ileti.sandbox.api.journal import Trace
 
 __all__ = [
     "API_FAULTS",
@@ -52,6 +55,7 @@ __all__ = [
     "GatewayPage",
     "SlowBody",
     "choose",
+    "inject",
     "rule_from_dict",
 ]
 
@@ -330,3 +334,50 @@ class SlowBody(Response):
         for index, piece in enumerate(pieces):
             await asyncio.sleep(pause)
             await send({"type": "http.response.body", "body": piece, "more_body": index < len(pieces) - 1})
+
+
+async def inject(
+    rule: FaultRule,
+    run: Callable[[], Awaitable[Response]],
+    refuse: Callable[[Code], Response],
+    note: Callable[[Trace], Awaitable[None]],
+    trace: Trace | None,
+) -> Response:
+    """The answer to a /v1 call that `rule` fired on, by its kind.
+
+    `run()` sends the call through the pipeline (handler included) and returns its answer; `refuse(code)` is
+    the API's error envelope in the call's format; `note(trace)` journals the body and account of a call the
+    handler does not run. `trace` (None without a journal) learns the code and why."""
+    if rule.fault == "latency":
+        await Faults.delay(rule)
+        return await run()
+    why = f"a {rule.fault} rule for {rule.endpoint!r} (PUT /_sandbox/faults)"
+    if rule.fault in ("status_503", "status", "gateway_html", "drop") and trace is not None:
+        await note(trace)  # the handler does not run
+    if rule.fault in ("status_503", "status"):
+        code = Code(rule.code or Code.SERVICE_UNAVAILABLE)
+        if trace is not None:
+            trace.code, trace.reason = int(code), f"fault: answered {int(code)} by {why}"
+        return refuse(code)
+    if rule.fault == "gateway_html":
+        status = rule.http_status or 502
+        if trace is not None:
+            trace.code = status
+            trace.reason = f"fault: an HTML {status} page, as a proxy sends it, by {why}"
+        return GatewayPage(status)
+    if rule.fault == "truncated":
+        cut = truncated(await run())
+        if trace is not None:
+            trace.reason = f"fault: answered {trace.code}, cut after half its bytes by {why}"
+        return cut
+    if rule.fault == "slow_body":
+        response = await run()
+        if trace is not None:
+            trace.reason = f"fault: answered {trace.code}, its body trickled out slowly by {why}"
+        return SlowBody(response, rule.delay_seconds())
+    if rule.fault == "commit_then_drop":
+        await run()
+    if trace is not None:
+        prefix = f"answered {trace.code}, then " if trace.code is not None else ""
+        trace.reason = f"fault: {prefix}the connection was dropped by {why}"
+    return DropConnection()

@@ -20,10 +20,10 @@ Jupyter's origin check and token), docs/sandbox.md "Security":
 - `HostCheck` (in front of everything, /v1 included): a request to a listener bound to a loopback address
   must name a loopback host (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`) or one of `allowed_hosts` in
   its `Host` header, else 403. A DNS-rebinding page names its own domain and is refused.
-- `ControlAccess`, on the control API and the inbox: a request a browser marks cross-origin (`Sec-Fetch-Site`
-  other than `same-origin`/`none`, or an `Origin` other than the request's own) is refused 403 unless it is a
-  GET or HEAD; a control call with a body must say `Content-Type: application/json` (415), so no form or
-  `text/plain` "simple request" reaches a handler.
+- `ControlAccess`, on the control API and the inbox (`routes.py` puts it on their paths): a request a browser
+  marks cross-origin (`Sec-Fetch-Site` other than `same-origin`/`none`, or an `Origin` other than the
+  request's own) is refused 403 unless it is a GET or HEAD; a control call with a body must say
+  `Content-Type: application/json` (415), so no form or `text/plain` "simple request" reaches a handler.
 - `secure(settings)`: a control API on a non-loopback address is never open silently: without
   `control_token` a random one is generated (printed in `ileti serve`'s banner), unless `control_open` says
   the operator wants it open.
@@ -52,7 +52,6 @@ __all__ = [
     "ControlMode",
     "HostCheck",
     "host_allowed",
-    "is_control_path",
     "is_loopback",
     "secure",
 ]
@@ -60,11 +59,6 @@ __all__ = [
 log = logging.getLogger("ileti.sandbox.control.access")
 
 COOKIE = "ileti_control"
-
-
-def is_control_path(path: str) -> bool:
-    """The control API and the inbox: `/` and everything under `/_sandbox/`."""
-    return path == "/" or path == "/_sandbox" or path.startswith("/_sandbox/")
 
 
 async def _refuse(
@@ -250,7 +244,8 @@ def secure(settings: Settings) -> tuple[Settings, ControlMode]:
 
 class ControlAccess:
     """ASGI middleware: the control paths only on the control listener, only from the page's own origin,
-    JSON bodies only, and only with the token."""
+    JSON bodies only, and only with the token. `routes.build_routes` puts it on the paths it guards (the
+    `/_sandbox` mount and the page `/`), so it checks every request it sees."""
 
     def __init__(self, app: ASGIApp, *, token: str = "", port: int = 0) -> None:
         self.app = app
@@ -285,7 +280,7 @@ class ControlAccess:
         return None, False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_control_path(scope["path"]):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if self._port:

@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from ileti.sandbox.inbox.api import INBOX_API_ROUTES
 from ileti.sandbox.inbox.events import events
 
-__all__ = ["PAGE_HEADERS", "STATIC", "inbox_routes"]
+__all__ = ["PAGE_HEADERS", "STATIC", "inbox_routes", "page_route"]
 
 STATIC = Path(__file__).with_name("static")
 
@@ -42,12 +42,20 @@ async def page(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
 
+def page_route() -> Route:
+    """The page at `/`, for `routes.build_routes()` to put behind the control API's access check."""
+    return Route("/", page, methods=["GET", "HEAD"])
+
+
 def inbox_routes() -> list[BaseRoute]:
-    """The inbox's routes, for `routes.build_routes()` to append."""
+    """The inbox's routes under `/_sandbox`, their paths relative to it, for `routes.build_routes()` to mount
+    beside the control API's."""
     routes: list[BaseRoute] = [
-        Route("/", page, methods=["GET", "HEAD"]),
-        Route("/_sandbox/events", events, methods=["GET"]),
-        Mount("/_sandbox/inbox/static", app=StaticFiles(directory=STATIC), name="inbox-static"),
+        Route("/events", events, methods=["GET"]),
+        Mount("/inbox/static", app=StaticFiles(directory=STATIC), name="inbox-static"),
     ]
-    routes += [Route(path, endpoint, methods=["GET"]) for path, endpoint in INBOX_API_ROUTES]
+    routes += [
+        Route(path.removeprefix("/_sandbox"), endpoint, methods=["GET"])
+        for path, endpoint in INBOX_API_ROUTES
+    ]
     return routes
