@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from ileti.sandbox.store import tables as t
 from ileti.testing import http_client
-from tests.sandbox.test_hostile_input import (
+from tests.sandbox.api.test_hostile_input import (
     ENDPOINT_NAMES,
     GET_PARAMS,
     assert_documented,

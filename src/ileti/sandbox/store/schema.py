@@ -8,8 +8,8 @@
 
 Everything else (PostgreSQL, an older store) goes through alembic. Importing alembic and running the
 migrations on a new file takes a few tenths of a second, more than the rest of `ileti serve`'s start
-(docs/benchmarks.md). tests/sandbox/test_startup.py checks that the snapshot is exactly what the migrations
-build; after adding a migration, set `SCHEMA_HEAD` and regenerate the snapshot:
+(docs/benchmarks.md). tests/sandbox/store/test_startup.py checks that the snapshot is exactly what the
+migrations build; after adding a migration, set `SCHEMA_HEAD` and regenerate the snapshot:
 
     python -c "from ileti.sandbox.store import schema; schema.write_snapshot()"
 """

@@ -21,7 +21,8 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# every column of `accounts` but the balances (tests/sandbox/test_store.py checks the list against the table)
+# every column of `accounts` but the balances
+# (tests/sandbox/store/test_store.py checks the list against the table)
 CACHED_COLUMNS = (
     "key",
     "hash",

@@ -20,9 +20,9 @@ from ileti.codes import Code
 from ileti.wire import ENDPOINTS, Contact, read_status
 from ileti.wire.xml_codec import from_xml, to_xml
 
-from .api_calls import Api, decode
+from ..api_calls import Api, decode
 
-DATA = Path(__file__).parent.parent / "data" / "wire"
+DATA = Path(__file__).parents[2] / "data" / "wire"
 XML_TYPE = "text/xml; charset=utf-8"
 
 # the code of each XML endpoint for a request with valid credentials and no payload

@@ -9,7 +9,7 @@ import pytest
 
 from ileti.codes import Code
 
-from .api_calls import Api
+from ..api_calls import Api
 
 
 @pytest.fixture(params=["json", "xml"])

@@ -13,7 +13,7 @@ import pytest
 
 from ileti.testing import SandboxHandle
 
-from .conftest import Api
+from ..conftest import Api
 
 
 class Receiver:

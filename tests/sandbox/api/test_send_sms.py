@@ -7,7 +7,7 @@ import pytest
 from ileti.codes import Code
 from ileti.testing import SandboxHandle
 
-from .conftest import Api, assert_error, code_of
+from ..conftest import Api, assert_error, code_of
 
 
 def test_200_commits_the_order_with_every_row(api: Api, ileti_sandbox: SandboxHandle) -> None:

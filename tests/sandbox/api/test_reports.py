@@ -8,7 +8,7 @@ import pytest
 
 from ileti.testing import SandboxHandle
 
-from .conftest import Api, assert_error
+from ..conftest import Api, assert_error
 
 
 def _invariant(order: dict[str, Any]) -> None:

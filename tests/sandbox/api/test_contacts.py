@@ -11,7 +11,7 @@ import pytest
 from ileti.codes import Code
 from ileti.wire import Contact, Group
 
-from .api_calls import Api
+from ..api_calls import Api
 
 
 @pytest.fixture(params=["json", "xml"])

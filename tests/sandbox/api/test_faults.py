@@ -11,7 +11,7 @@ import pytest
 from ileti.codes import Code
 from ileti.testing import SandboxHandle
 
-from .conftest import Api, assert_error
+from ..conftest import Api, assert_error
 
 
 def test_rules_are_listed_with_remaining_counts(ileti_sandbox: SandboxHandle) -> None:

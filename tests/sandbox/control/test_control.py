@@ -6,7 +6,7 @@ import pytest
 
 from ileti.testing import SandboxHandle, http_client
 
-from .conftest import Api
+from ..conftest import Api
 
 
 def test_account_crud(ileti_sandbox: SandboxHandle) -> None:

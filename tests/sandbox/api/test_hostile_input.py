@@ -25,7 +25,7 @@ from ileti.sandbox.api.handlers import HANDLERS
 from ileti.wire import ENDPOINTS, json_codec, read_status
 from ileti.wire.xml_codec import from_xml, to_xml
 
-from .api_calls import Api
+from ..api_calls import Api
 
 ENDPOINT_NAMES = sorted(HANDLERS)
 API_CODES = {int(code) for code in Code if code >= Code.OK} - {int(Code.SERVICE_UNAVAILABLE)}

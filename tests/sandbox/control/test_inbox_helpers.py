@@ -13,7 +13,7 @@ import pytest
 from ileti.sandbox.store.inbox_tools import one_time_code
 from ileti.testing import SandboxHandle, SandboxServer, http_client
 
-from .conftest import Api
+from ..conftest import Api
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from ileti.codes import Code
 from ileti.wire import read_status
 from ileti.wire.xml_codec import from_xml
 
-from .api_calls import Api
+from ..api_calls import Api
 
 XML_TYPE = "text/xml; charset=utf-8"
 

@@ -11,7 +11,7 @@ import pytest
 
 from ileti.testing import SandboxHandle, SandboxServer, http_client
 
-from .conftest import Api
+from ..conftest import Api
 
 
 def newest(sandbox: SandboxHandle, **filters: Any) -> dict[str, Any]:

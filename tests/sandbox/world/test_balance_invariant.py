@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 
 from ileti.testing import SandboxHandle
 
-from .conftest import Api
+from ..conftest import Api
 
 BASE = datetime(2030, 6, 1, 12, 0)
 NUMBERS = ["5301112233", "5301110001", "5301110002"]  # delivered, undelivered (refunded), never settles

@@ -9,7 +9,7 @@ import httpx
 
 from ileti.testing import SandboxHandle, http_client
 
-from .conftest import Api
+from ..conftest import Api
 
 
 def _envelope(key: str, hash_: str, order: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from ileti.codes import Code
 from ileti.wire import Consent
 
-from .api_calls import BRAND, Api
+from ..api_calls import BRAND, Api
 
 NOW = "2026-05-10 12:00:00"
 RECENT = "2026-05-09 12:00:00"

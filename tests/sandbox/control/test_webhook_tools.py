@@ -12,8 +12,8 @@ import pytest
 from ileti.testing import SandboxHandle
 from ileti.wire.webhook import parse_webhook
 
-from .conftest import Api
-from .test_webhooks import Receiver, receiver, wait_for
+from ..conftest import Api
+from ..world.test_webhooks import Receiver, receiver, wait_for
 
 __all__ = ["receiver"]  # the fixture, imported for these tests
 
