@@ -4,12 +4,15 @@ several blocks, rows refused at once, webhooks, and a text PostgreSQL cannot sto
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from ileti.sandbox.store import tables as t
+from ileti.sandbox.store.group_commit import GroupCommit
 from ileti.sandbox.store.records import Account, NewBlock, NewOrder, PlaceOrder, Refusal
 from ileti.sandbox.store.sql import SqlStore, open_store
 
@@ -67,7 +70,26 @@ BATCH = [
 ]
 
 
-def _place(db: str) -> tuple[list[Any], dict[str, list[tuple[Any, ...]]]]:
+async def _place_together(store: SqlStore, batch: list[PlaceOrder]) -> list[Any]:
+    """The batch's orders as concurrent send-sms requests place them: one group commit."""
+    orders = GroupCommit(store)
+
+    async def place(item: PlaceOrder) -> Any:
+        try:
+            return await orders.place(
+                item.order,
+                now=item.now,
+                duplicate_since=item.duplicate_since,
+                settle_delay=item.settle_delay,
+                part_price=item.part_price,
+            )
+        except Refusal as refusal:
+            return refusal.reason
+
+    return await asyncio.gather(*(place(item) for item in batch))
+
+
+def _place(db: str, *, together: bool = False) -> tuple[list[Any], dict[str, list[tuple[Any, ...]]]]:
     store: SqlStore = open_store(db)
     try:
         store.accounts.create(Account(key="sms", hash="h", balance_sms=5))
@@ -76,7 +98,10 @@ def _place(db: str) -> tuple[list[Any], dict[str, list[tuple[Any, ...]]]]:
         store.accounts.create(
             Account(key="hooked", hash="h", balance_sms=9, webhook_url="http://127.0.0.1:9/")
         )
-        results = [r.reason if isinstance(r, Refusal) else r for r in store.orders.place_many(BATCH)]
+        if together:
+            results = asyncio.run(_place_together(store, BATCH))
+        else:
+            results = [r.reason if isinstance(r, Refusal) else r for r in store.orders.place_many(BATCH)]
         tables = {}
         for table in (t.orders, t.order_texts, t.messages, t.webhooks):
             rows = store.db.execute(select(table)).fetchall()
@@ -92,13 +117,17 @@ def _place(db: str) -> tuple[list[Any], dict[str, list[tuple[Any, ...]]]]:
         store.close()
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["place_many", "group_commit"])
 def test_the_pipelined_batch_writes_what_the_portable_path_writes(
-    tmp_path: Path, postgres_server: str | None
+    tmp_path: Path, postgres_server: str | None, together: bool
 ) -> None:
+    """`Orders.place_many` runs `pg_orders.place_batch`; the group commit, off the event loop on a
+    connection of its own, `place_batch_in_one_trip`, and the orders of the account with a webhook URL
+    through the store."""
     lite_results, lite = _place(str(tmp_path / "s.db"))
     db = new_store("postgresql", tmp_path, postgres_server)
     try:
-        pg_results, pg = _place(db)
+        pg_results, pg = _place(db, together=together)
     finally:
         assert postgres_server is not None
         drop_database(postgres_server, db)

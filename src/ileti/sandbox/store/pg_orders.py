@@ -1,12 +1,13 @@
 """Group commit on PostgreSQL: a batch of send-sms orders in two round trips, whatever its size.
 
-Placing one order the portable way (`SqlStore._place`) is a conversation: read the payer, look for a 451
+Placing one order the portable way (`Orders.place`) is a conversation: read the payer, look for a 451
 duplicate, charge, insert the order, its texts, its rows, each waiting for the answer before the next. On
 SQLite a statement costs microseconds; on PostgreSQL each is a network round trip and a wake-up of both
 processes, and a send took about eleven of them (docs/benchmarks.md). Here the batch is instead:
 
-1. `BEGIN` and the lock of the batch's accounts in key order (the store's lock order, `_lock_accounts`),
-   which also reads each payer's billing and webhook URL: one pipelined round trip.
+1. `BEGIN` and the lock of the batch's accounts in key order (the store's lock order,
+   `Database.lock_accounts`), which also reads each payer's billing and webhook URL: one pipelined round
+   trip.
 2. One statement per order that does the whole order on the server (data-modifying CTEs: the duplicate
    check, the conditional charge, the order with its texts and rows from JSON arrays), and `COMMIT`: all
    pipelined, one round trip. Each statement sees the orders before it, so a duplicate inside the batch is
@@ -14,7 +15,10 @@ processes, and a send took about eleven of them (docs/benchmarks.md). Here the b
 
 The statements are prepared on the server by psycopg after a few runs. An account with a webhook URL queues
 its events after its orders, before a separate `COMMIT`. Any error rolls the whole batch back and raises,
-as `SqlStore.place_orders` does; a result is only returned once the `COMMIT` succeeded.
+as `Orders.place_many` does; a result is only returned once the `COMMIT` succeeded.
+
+The send-sms group commit, on a connection of its own (`pg_lane`), uses `place_batch_in_one_trip`: both
+steps in one round trip, the billing decided on the server.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ileti.sandbox.store.records import Refusal, RefusalReason
+from ileti.sandbox.world.billing import recorded_unit, reserve
 
 if TYPE_CHECKING:
     from ileti.sandbox.store.orders import Orders
     from ileti.sandbox.store.records import PlaceOrder
 
-__all__ = ["place_batch"]
+__all__ = ["place_batch", "place_batch_in_one_trip"]
 
 WAITING, UNDELIVERED = 110, 112  # as in orders.py
 
@@ -83,9 +88,10 @@ def _text(value: str) -> str:
 
 def _params(item: PlaceOrder, billing: str) -> dict[str, Any]:
     """The parameters of one order's statement: its texts and rows as JSON arrays (one parameter each,
-    one string for psycopg to send; Python lists would be dumped element by element)."""
+    one string for psycopg to send; Python lists would be dumped element by element). The charge and the
+    recorded part price are `billing.reserve` and `billing.recorded_unit` for `billing`; `_PLACE_ANY`, given
+    the TL ones, takes the credit ones (`parts`, 1.0) itself when the locked account bills in credits."""
     order = item.order
-    unit = item.part_price if billing == "tl" else 1.0
     rows: list[tuple[int, str, int, int, float | None, float | None]] = []
     due = order.send_ts + item.settle_delay
     deliverable = 0
@@ -101,7 +107,7 @@ def _params(item: PlaceOrder, billing: str) -> dict[str, Any]:
         "k": order.account_key,
         "fp": order.fingerprint,
         "since": item.duplicate_since,
-        "cost": order.charged_parts * unit if billing == "tl" else order.charged_parts,
+        "cost": reserve(billing, order.charged_parts, item.part_price),
         "parts": order.charged_parts,
         "sender": order.sender,
         "iys": order.iys,
@@ -112,7 +118,7 @@ def _params(item: PlaceOrder, billing: str) -> dict[str, Any]:
         "waiting": deliverable,
         "undelivered": len(rows) - deliverable,
         "billing": billing,
-        "price": unit if order.charged_parts else 0.0,
+        "price": recorded_unit(billing, item.part_price, order.charged_parts),
         "started": order.send_ts <= order.submit_ts,
         "texts": orjson.dumps(
             [(_text(block.text), block.encoding, block.parts) for block in order.blocks]
@@ -168,3 +174,77 @@ def place_batch(store: Orders, connection: Any, batch: Sequence[PlaceOrder]) -> 
             connection.execute("ROLLBACK")
         raise
     return [result for result in results if result is not None]
+
+
+_PLACE_ANY_HEAD = """WITH payer AS (
+  SELECT billing, coalesce(webhook_url, '') <> '' AS hooked FROM accounts WHERE key = %(k)s::text
+), dup AS (
+  SELECT id FROM orders
+  WHERE account_key = %(k)s::text AND fingerprint = %(fp)s::text AND submit_ts > %(since)s::float8 LIMIT 1
+), go AS (
+  SELECT billing FROM payer WHERE NOT hooked AND NOT EXISTS (SELECT FROM dup)
+), charged AS (
+  UPDATE accounts SET
+    balance_sms = CASE WHEN go.billing = 'tl' THEN balance_sms ELSE balance_sms - %(parts)s::integer END,
+    balance_amount = CASE WHEN go.billing = 'tl'
+      THEN round(CAST(balance_amount - %(cost)s::float8 AS numeric), 6) ELSE balance_amount END
+  FROM go
+  WHERE key = %(k)s::text AND %(parts)s::integer > 0 AND CASE WHEN go.billing = 'tl'
+    THEN balance_amount >= %(cost)s::float8 - 1e-9 ELSE balance_sms >= %(parts)s::integer END
+  RETURNING 1
+), placed AS (
+  INSERT INTO orders (account_key, sender, iys, iys_list, submit_ts, send_ts, cancelled, total, waiting,
+                      delivered, undelivered, delivered_parts, charged_parts, refunded_parts, billing,
+                      part_price, fingerprint, started)
+  SELECT %(k)s::text, %(sender)s::text, %(iys)s::integer, %(iys_list)s::text, %(submit)s::float8,
+         %(send)s::float8, false, %(total)s::integer, %(waiting)s::integer, 0, %(undelivered)s::integer, 0,
+         %(parts)s::integer, 0, go.billing,
+         CASE WHEN %(parts)s::integer = 0 THEN 0.0 WHEN go.billing = 'tl' THEN %(price)s::float8 ELSE 1.0 END,
+         %(fp)s::text, %(started)s::boolean
+  FROM go WHERE %(parts)s::integer = 0 OR EXISTS (SELECT FROM charged)
+  RETURNING id"""
+_PLACE_ANY = "".join(
+    (
+        _PLACE_ANY_HEAD,
+        _PLACE[_PLACE.index("\n), texts AS (") : _PLACE.index("\nSELECT (SELECT id FROM dup)")],  # as there
+        "\nSELECT (SELECT id FROM dup), (SELECT id FROM placed), (SELECT hooked FROM payer)",
+    )
+)
+"""One order whatever its account's billing (the charge and the order's price decided on the server), so
+that a batch needs no answer before its `COMMIT`; an account with a webhook URL gets nothing (`hooked`)."""
+
+
+def place_batch_in_one_trip(connection: Any, batch: Sequence[PlaceOrder]) -> list[int | Refusal | None]:
+    """`place_batch` for a connection of its own (a `pg_lane`): one pipelined round trip, `BEGIN`, the lock
+    of the batch's accounts in key order, one `_PLACE_ANY` per order and `COMMIT`, so the transaction ends
+    on the server without waiting for this process (its locks are held for no client's work). The orders of
+    an account with a webhook URL, whose events the store queues, are left out: None at their place, for the
+    caller to place with the store (`Orders.place_many`) once this has returned."""
+    keys = sorted({item.order.account_key for item in batch})
+    results: list[int | Refusal | None] = []
+    try:
+        with connection.pipeline() as pipeline:
+            connection.execute("BEGIN")
+            connection.execute(_LOCK, {"keys": keys})
+            cursors = [connection.execute(_PLACE_ANY, _params(item, "tl")) for item in batch]
+            connection.execute("COMMIT")
+            pipeline.sync()
+            for cursor in cursors:
+                duplicate, placed, hooked = cursor.fetchone()
+                if hooked is None:
+                    results.append(Refusal(RefusalReason.NOT_FOUND))
+                elif hooked:
+                    results.append(None)
+                elif duplicate is not None:
+                    results.append(Refusal(RefusalReason.DUPLICATE, order_id=duplicate))
+                elif placed is None:
+                    results.append(Refusal(RefusalReason.BALANCE))
+                else:
+                    results.append(int(placed))
+    except BaseException:
+        import psycopg
+
+        with contextlib.suppress(psycopg.Error):  # the connection gone: its transaction went with it
+            connection.execute("ROLLBACK")
+        raise
+    return results

@@ -14,7 +14,10 @@ psycopg prepares a statement on the server after a few executions, so the hot pa
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ileti.sandbox.store.pg_lane import PgLane
 
 __all__ = [
     "SCHEMES",
@@ -132,6 +135,8 @@ class PgConnection:
         import psycopg
         from psycopg.adapt import PyFormat
 
+        self._db = db
+        self._lanes: dict[str, PgLane] = {}
         self._connection = psycopg.connect(libpq_url(db), autocommit=True)
         adapters = self._connection.adapters
         adapters.register_dumper(str, _nul_safe_text(adapters.get_dumper(str, PyFormat.TEXT)))
@@ -149,5 +154,18 @@ class PgConnection:
             with self._connection.cursor() as cursor:
                 cursor.executemany(sql, parameters)
 
+    def lane(self, name: str) -> PgLane:
+        """This database's connection with a thread of its own called `name` (`pg_lane`), opened on first
+        use and closed with this connection."""
+        lane = self._lanes.get(name)
+        if lane is None:
+            from ileti.sandbox.store.pg_lane import PgLane
+
+            lane = self._lanes[name] = PgLane(self._db, name)
+        return lane
+
     def close(self) -> None:
+        for lane in self._lanes.values():
+            lane.close()
+        self._lanes.clear()
         self._connection.close()
