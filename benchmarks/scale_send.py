@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import secrets
 import signal
 import socket
@@ -278,9 +279,20 @@ def load(server: Server, key: str, hash_: str, seconds: float, concurrency: int)
         "--concurrency",
         str(concurrency),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 120)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result: dict[str, object] = json.loads(output.stdout)
+    result["generator_cpu"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return result
+
+
+def host_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (/proc/stat: every process, ours or not)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / tick, sum(fields) / tick
 
 
 @contextlib.contextmanager
@@ -328,8 +340,11 @@ def measure(args: argparse.Namespace) -> None:
     variants: list[tuple[str, str | None]] = [
         (name, path) for name, _, path in (v.partition("=") for v in args.variant)
     ] or [("", None)]
-    print("| store | code | workers | accounts | orders/s | CPU µs/order | p50 ms | p99 ms | answers |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        "| store | code | workers | accounts | orders/s | CPU µs/order | generator µs/order | host busy "
+        "cores | p50 ms | p99 ms | answers |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory(prefix="ileti-bench-") as tmp:
         directory = Path(tmp)
         for backend in args.backend:
@@ -342,17 +357,20 @@ def measure(args: argparse.Namespace) -> None:
                             key, hash_ = accounts(server.url, args.accounts)
                             load(server, key, hash_, min(2.0, args.seconds), args.concurrency)  # warm-up
                             roots = [server.process.pid, *(POSTMASTERS if backend == "postgresql" else [])]
-                            cpu = tree_cpu(roots)
+                            cpu, host = tree_cpu(roots), host_busy()
                             result = load(server, key, hash_, args.seconds, args.concurrency)
-                            cpu = tree_cpu(roots) - cpu
+                            cpu, host_after = tree_cpu(roots) - cpu, host_busy()
                         finally:
                             server.stop()
                         codes = cast(dict[str, int], result["codes"])
                         per_order = cpu / max(1, codes.get("200", 0)) * 1e6
+                        generator = cast(float, result["generator_cpu"]) / max(1, codes.get("200", 0)) * 1e6
+                        cores = os.cpu_count() or 1
+                        busy = (host_after[0] - host[0]) / (host_after[1] - host[1]) * cores
                         print(
                             f"| {backend} | {name} | {workers} | {args.accounts} | "
-                            f"{result['per_second']} | {per_order:.0f} | {result['p50_ms']} | "
-                            f"{result['p99_ms']} | {codes} |",
+                            f"{result['per_second']} | {per_order:.0f} | {generator:.0f} | {busy:.2f} | "
+                            f"{result['p50_ms']} | {result['p99_ms']} | {codes} |",
                             flush=True,
                         )
 
