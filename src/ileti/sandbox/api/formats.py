@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = ["JSON", "Format", "Handler", "JsonFormat", "authenticate", "error_response"]
 
-Handler = Callable[[Context, Any], Awaitable[BaseModel | None]]
+Handler = Callable[[Context, Any], Awaitable[BaseModel | dict[str, Any] | None]]
+"""A handler answers a model, its wire form already dumped (a dict, where building models costs too much), or
+None."""
 
 
 class Format(Protocol):
@@ -160,6 +162,11 @@ async def run_endpoint(
         return error_response(services, fmt, exc.code)
     if trace is not None:
         trace.code = 200
-        if result is not None and endpoint.name == "send-sms":
+        if isinstance(result, BaseModel) and endpoint.name == "send-sms":
             trace.order_id = int(result.order.id)  # type: ignore[attr-defined]
-    return _respond(services, fmt, 200, envelope.success_envelope(None if result is None else dump(result)))
+    return _respond(
+        services,
+        fmt,
+        200,
+        envelope.success_envelope(result if result is None or isinstance(result, dict) else dump(result)),
+    )
