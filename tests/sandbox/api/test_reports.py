@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from ileti.testing import SandboxHandle
+from ileti.wire.models import GetReportResponse, dump
 
 from ..conftest import Api, assert_error
 
@@ -188,3 +189,12 @@ def test_balance_and_sender(api: Api, ileti_sandbox: SandboxHandle) -> None:
     fresh = ileti_sandbox.create_account()
     status, body = api.call("get-sender", key=fresh["key"], hash=fresh["hash"])
     assert body["response"]["senders"] == {"sender": []}
+
+
+def test_report_page_is_exactly_the_wire_model(api: Api, ileti_sandbox: SandboxHandle) -> None:
+    """The page is built as a dict, not through `Report`: the model reads it and dumps it back unchanged."""
+    order_id = api.send_ok("model", ["5301234567", "5301230001", "abc"])
+    ileti_sandbox.settle()
+    order = api.report_ok(order_id)
+    assert dump(GetReportResponse.model_validate({"order": order})) == {"order": order}
+    assert [m["status"] for m in order["message"]] == [111, 112, 112]
