@@ -29,8 +29,8 @@ log = logging.getLogger("ileti.sandbox.world.carrier")
 BACKGROUND_BATCH = 100
 """Rows the background loop settles per transaction, between which requests run: about 0.4 ms of work. A
 request arriving mid-batch waits for the batch; at 500 rows (about 2 ms) that wait was most of a 1,000-row
-get-report page's time while the carrier settled, and smaller batches settle no
-slower (docs/benchmarks.md)."""
+get-report page's time while the carrier settled, and smaller batches settle no slower
+(docs/benchmarks.md)."""
 
 MAGIC_UNDELIVERED = "0001"
 MAGIC_NEVER = "0002"
